@@ -1,0 +1,1 @@
+"""Infrastructure shared by every layer: settings, time, database, Celery app, mail, private Redis."""

@@ -1,0 +1,68 @@
+"""The Celery application: JSON only, ids only, named queues, safe acknowledgement."""
+
+from celery import Celery
+from kombu import Queue
+
+from core.config import Settings, get_settings
+
+QUEUES = ("messages", "referrals", "maintenance")
+
+# Routing by task name: "<area>.<verb>" → queue.
+TASK_ROUTES = {
+    "messages.*": {"queue": "messages"},
+    "referrals.*": {"queue": "referrals"},
+    "reminders.*": {"queue": "maintenance"},
+    "outbox.*": {"queue": "maintenance"},
+    "maintenance.*": {"queue": "maintenance"},
+}
+
+
+def broker_url(settings: Settings) -> str:
+    """The configured broker, or the private Redis that ``willkommen dev`` starts in data_dir."""
+    if settings.broker_url:
+        return settings.broker_url
+    return f"redis+socket://{(settings.data_dir / 'redis' / 'redis.sock').resolve()}"
+
+
+def configure(app: Celery, settings: Settings) -> None:
+    """Apply the settings to ``app`` (again, after tests or the CLI changed them)."""
+    app.conf.update(
+        broker_url=broker_url(settings),
+        broker_connection_retry_on_startup=True,
+        # Fail fast when Redis is away: the outbox keeps the work and relays it later.
+        broker_transport_options={
+            "visibility_timeout": 3600,
+            "socket_connect_timeout": 3,
+            "socket_timeout": 10,
+        },
+        task_publish_retry_policy={
+            "max_retries": 2,
+            "interval_start": 0,
+            "interval_step": 0.2,
+            "interval_max": 0.5,
+        },
+        task_serializer="json",
+        accept_content=["json"],
+        result_serializer="json",
+        task_ignore_result=True,
+        result_backend=None,
+        task_queues=[Queue(name) for name in QUEUES],
+        task_default_queue="maintenance",
+        task_routes=TASK_ROUTES,
+        # Tasks are idempotent (they re-check the database), so a message whose worker died is
+        # delivered again rather than lost.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_soft_time_limit=60,
+        task_time_limit=90,
+        task_send_sent_event=True,
+        worker_send_task_events=True,
+        worker_hijack_root_logger=False,
+        enable_utc=True,
+        timezone="Europe/Berlin",
+    )
+
+
+app = Celery("willkommen")
+configure(app, get_settings())

@@ -1,0 +1,25 @@
+"""One source of time: aware UTC inside, Europe/Berlin when shown to people."""
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def berlin(moment: datetime) -> datetime:
+    return moment.astimezone(BERLIN)
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight at the start of ``day`` in Berlin, as UTC."""
+    return datetime(day.year, day.month, day.day, tzinfo=BERLIN).astimezone(UTC)
+
+
+def format_berlin(moment: datetime, with_time: bool = True) -> str:
+    """German notation, e.g. ``24.11.2026, 14:30 Uhr``."""
+    local = berlin(moment)
+    return local.strftime("%d.%m.%Y, %H:%M Uhr") if with_time else local.strftime("%d.%m.%Y")

@@ -1,0 +1,82 @@
+"""All settings, read once from the environment (prefix ``WILLKOMMEN_``) or a ``.env`` file."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_STEP_DUE_DAYS: dict[str, int] = {
+    # days after move-in; registration is fixed by law (BMG §17) and not configurable here
+    "energy": 14,
+    "school": 28,
+    "kindergarten": 56,
+    "transit_ticket": 28,
+    "job_search": 56,
+}
+
+
+class Settings(BaseSettings):
+    """Every knob is an environment variable with a safe local default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="WILLKOMMEN_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("var")
+
+    # Storage and broker. No database URL: an SQLite file in data_dir. No broker URL: the commands
+    # that run workers start a private Redis (see core.local_redis).
+    database_url: str | None = None
+    broker_url: str | None = None
+
+    # Outgoing mail
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "lokal willkommen <noreply@lokal-willkommen.invalid>"
+    # Pause before each further attempt; attempts in all = len(delays) + 1.
+    smtp_retry_delays_seconds: list[float] = [60.0, 300.0, 1800.0]
+
+    # Workflow timing
+    step_due_days: dict[str, int] = DEFAULT_STEP_DUE_DAYS
+    welcome_visit_within_days: int = 14
+    follow_up_after_days: int = 42
+    visit_reminder_hours_before: int = 24
+    registration_reminder_days_before: int = 4
+
+    # Workers
+    dispatch_batch_size: int = 500
+    # A reminder stuck in "sending" this long (worker killed mid-send) is offered again.
+    sending_lease_seconds: int = 900
+    display_timezone: str = "Europe/Berlin"
+
+    @model_validator(mode="after")
+    def _check_step_due_days(self) -> "Settings":
+        unknown = set(self.step_due_days) - set(DEFAULT_STEP_DUE_DAYS)
+        if unknown:
+            raise ValueError(f"step_due_days: unknown steps {sorted(unknown)}")
+        self.step_due_days = {**DEFAULT_STEP_DUE_DAYS, **self.step_due_days}
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'willkommen.db').resolve()}"
+
+    @property
+    def max_send_attempts(self) -> int:
+        return len(self.smtp_retry_delays_seconds) + 1
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; tests and the CLI clear the cache after changing the environment."""
+    return Settings()

@@ -1,0 +1,79 @@
+"""The database engine and the unit of work: commit at the edges, never inside a service."""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlmodel import Session
+
+from core.config import get_settings
+
+_engine: Engine | None = None
+
+AfterCommit = Callable[[], None]
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, foreign keys and write-locking transactions."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    path = url.split("///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    event.listen(engine, "connect", _sqlite_on_connect)
+    # Every transaction takes SQLite's write lock up front, so two writers queue (busy timeout)
+    # instead of one of them failing halfway with "database is locked" when it upgrades.
+    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # let the "begin" listener issue BEGIN
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def get_engine() -> Engine:
+    """The process-wide engine for the configured database URL."""
+    global _engine
+    if _engine is None:
+        _engine = make_engine(get_settings().resolved_database_url)
+    return _engine
+
+
+def reset_engine() -> None:
+    """Forget the engine (after the settings changed, e.g. in tests or a CLI option)."""
+    global _engine
+    if _engine is not None:
+        _engine.dispose()
+    _engine = None
+
+
+def after_commit(session: Session, callback: AfterCommit, key: str) -> None:
+    """Run ``callback`` once after ``session`` commits; never when it rolls back."""
+    callbacks: dict[str, AfterCommit] = session.info.setdefault("after_commit", {})
+    callbacks.setdefault(key, callback)
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """One transaction: commit when the block succeeds, roll back when it raises.
+
+    Work queued with :func:`after_commit` leaves only after the commit succeeded.
+    """
+    with Session(get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        callbacks = session.info.pop("after_commit", {})
+    for callback in callbacks.values():
+        callback()

@@ -1,0 +1,35 @@
+"""Sending one email over SMTP, configured from the settings."""
+
+import smtplib
+from email.message import EmailMessage
+
+from core.config import Settings
+
+
+class MailError(Exception):
+    """Sending failed; ``permanent`` when trying again cannot help (the server refused for good)."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+def send(message: EmailMessage, settings: Settings) -> None:
+    """Hand ``message`` to the SMTP server or raise :class:`MailError`."""
+    smtp_class = smtplib.SMTP_SSL if settings.smtp_ssl else smtplib.SMTP
+    try:
+        with smtp_class(
+            settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout_seconds
+        ) as smtp:
+            if settings.smtp_starttls and not settings.smtp_ssl:
+                smtp.starttls()
+            if settings.smtp_user and settings.smtp_password:
+                smtp.login(settings.smtp_user, settings.smtp_password.get_secret_value())
+            smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _text in exc.recipients.values()]
+        raise MailError(f"Empfänger abgelehnt (SMTP {codes})", permanent=min(codes) >= 500) from exc
+    except smtplib.SMTPResponseException as exc:
+        raise MailError(f"SMTP {exc.smtp_code}", permanent=exc.smtp_code >= 550) from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        raise MailError(f"SMTP-Server nicht erreichbar ({type(exc).__name__})") from exc

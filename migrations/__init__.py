@@ -1,0 +1,1 @@
+"""Alembic migrations; ``core.migrate`` runs them without an alembic.ini."""

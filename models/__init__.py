@@ -1,0 +1,28 @@
+"""All tables, imported here so Alembic and ``SQLModel.metadata`` see every one of them."""
+
+from models.appointment import Appointment
+from models.case import Case, CaseEvent, CaseStep
+from models.household import Consent, Household, HouseholdMember
+from models.office import ConsultationHour, Office, SubLocation
+from models.outbox import OutboxMessage
+from models.partner import Partner, Referral
+from models.reminder import Reminder
+from models.staff import Staff
+
+__all__ = [
+    "Appointment",
+    "Case",
+    "CaseEvent",
+    "CaseStep",
+    "Consent",
+    "ConsultationHour",
+    "Household",
+    "HouseholdMember",
+    "Office",
+    "OutboxMessage",
+    "Partner",
+    "Referral",
+    "Reminder",
+    "Staff",
+    "SubLocation",
+]

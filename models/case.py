@@ -1,0 +1,70 @@
+"""Cases, their steps and their append-only history."""
+
+from datetime import datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.fields import utc_field
+
+
+class Case(SQLModel, table=True):
+    """One household's accompaniment; ``state`` is driven only by ``workflows.engine.advance``."""
+
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_office_state_due", "office_id", "state", "next_due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="households.id", index=True)
+    office_id: int = Field(foreign_key="offices.id")
+    assignee_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    workflow: str = Field(max_length=40)
+    workflow_version: int
+    state: str = Field(max_length=40)
+    # Optimistic lock: every change bumps it; a write based on an older version is refused.
+    version: int = 1
+    # Due time of the current case-level milestone (welcome visit, follow-up visit), if any.
+    milestone_due_at: datetime | None = utc_field(nullable=True)
+    # The earliest due time among the milestone and the open steps: sorts the work lists.
+    next_due_at: datetime | None = utc_field(nullable=True)
+    opened_at: datetime = utc_field(default_now=True)
+    updated_at: datetime = utc_field(default_now=True)
+    closed_at: datetime | None = utc_field(nullable=True, index=True)
+
+    @property
+    def number(self) -> str:
+        """The case number people quote on the phone, e.g. ``LW-000042``."""
+        return f"LW-{self.id:06d}"
+
+
+class CaseStep(SQLModel, table=True):
+    """A step that applies to the case (registration, energy, school, ...) and its own state."""
+
+    __tablename__ = "case_steps"
+    __table_args__ = (UniqueConstraint("case_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    kind: str = Field(max_length=40)
+    state: str = Field(max_length=20)
+    due_at: datetime | None = utc_field(nullable=True)
+    legal_deadline: bool = False
+    opened_at: datetime = utc_field(default_now=True)
+    closed_at: datetime | None = utc_field(nullable=True)
+    waive_reason: str | None = None
+
+
+class CaseEvent(SQLModel, table=True):
+    """One entry of a case's history. Rows are only ever inserted."""
+
+    __tablename__ = "case_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    at: datetime = utc_field(default_now=True)
+    actor_id: int | None = Field(default=None, foreign_key="staff.id")  # None: the system
+    trigger: str = Field(max_length=60)
+    step_kind: str | None = Field(default=None, max_length=40)
+    from_state: str | None = Field(default=None, max_length=40)
+    to_state: str | None = Field(default=None, max_length=40)
+    note: str | None = None

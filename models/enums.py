@@ -1,0 +1,107 @@
+"""Vocabularies stored as plain strings in the database (new values need no schema change)."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    CASEWORKER = "caseworker"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class Employer(StrEnum):
+    CITY = "city"  # Sozialamt der Stadt Dortmund
+    ASSOCIATION = "association"  # the office's welfare-association partner
+
+
+class District(StrEnum):
+    """Dortmund's twelve city districts (Stadtbezirke); each is served by one office."""
+
+    INNENSTADT_WEST = "Innenstadt-West"
+    INNENSTADT_NORD = "Innenstadt-Nord"
+    INNENSTADT_OST = "Innenstadt-Ost"
+    EVING = "Eving"
+    SCHARNHORST = "Scharnhorst"
+    BRACKEL = "Brackel"
+    APLERBECK = "Aplerbeck"
+    HOERDE = "Hörde"
+    HOMBRUCH = "Hombruch"
+    LUETGENDORTMUND = "Lütgendortmund"
+    HUCKARDE = "Huckarde"
+    MENGEDE = "Mengede"
+
+
+class PartnerCategory(StrEnum):
+    """Kinds of cooperation partner; consent to share data is given per category."""
+
+    ENERGY_ADVICE = "energy_advice"
+    SCHOOL = "school"
+    CHILDCARE = "childcare"
+    TRANSIT = "transit"
+    EMPLOYMENT = "employment"
+    REGISTRY_OFFICE = "registry_office"
+    CITIZENS_OFFICE = "citizens_office"
+    LANGUAGE_COURSE = "language_course"
+    HEALTH = "health"
+    COUNSELLING = "counselling"
+
+
+PARTNER_CATEGORY_LABELS: dict[PartnerCategory, str] = {
+    PartnerCategory.ENERGY_ADVICE: "Energieberatung",
+    PartnerCategory.SCHOOL: "Schule und Schulamt",
+    PartnerCategory.CHILDCARE: "Kindertagesbetreuung",
+    PartnerCategory.TRANSIT: "Verkehrsbetrieb",
+    PartnerCategory.EMPLOYMENT: "Arbeit und Jobcenter",
+    PartnerCategory.REGISTRY_OFFICE: "Standesamt",
+    PartnerCategory.CITIZENS_OFFICE: "Bürgerdienste",
+    PartnerCategory.LANGUAGE_COURSE: "Sprachkurse",
+    PartnerCategory.HEALTH: "Gesundheit",
+    PartnerCategory.COUNSELLING: "Beratungsstellen",
+}
+
+
+class ReferralStatus(StrEnum):
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    DONE = "done"
+    WITHDRAWN = "withdrawn"
+
+
+class ReminderKind(StrEnum):
+    VISIT = "visit"  # to the caseworker, before a welcome or follow-up visit
+    REGISTRATION_DEADLINE = "registration_deadline"  # to the household
+    STEP_OVERDUE = "step_overdue"  # escalation to the office's supervisors
+    MILESTONE_OVERDUE = "milestone_overdue"  # welcome or follow-up visit late; to supervisors
+    REFERRAL = "referral"  # the referral itself, to the partner
+
+
+class ReminderStatus(StrEnum):
+    SCHEDULED = "scheduled"  # waits for its due time
+    QUEUED = "queued"  # handed to the workers
+    SENDING = "sending"  # a worker holds it
+    SENT = "sent"
+    FAILED = "failed"  # gave up; shown on the case
+    CANCELLED = "cancelled"  # no longer applies
+
+
+PENDING_REMINDER_STATUSES = (ReminderStatus.SCHEDULED, ReminderStatus.QUEUED)
+
+
+class Recipient(StrEnum):
+    CASEWORKER = "caseworker"
+    HOUSEHOLD = "household"
+    PARTNER = "partner"
+    SUPERVISORS = "supervisors"
+
+
+class AppointmentKind(StrEnum):
+    WELCOME_VISIT = "welcome_visit"
+    FOLLOW_UP_VISIT = "follow_up_visit"
+    CONSULTATION = "consultation"
+
+
+class AppointmentStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    DONE = "done"
+    CANCELLED = "cancelled"

@@ -1,0 +1,35 @@
+"""Field helpers so every model declares times and JSON the same way."""
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, String
+from sqlmodel import Field
+
+from core.clock import utc_now
+from core.types import UTCDateTime
+
+
+def utc_field(
+    *, nullable: bool = False, index: bool = False, default_now: bool = False
+) -> Any:
+    """An aware-UTC datetime column."""
+    factory: Callable[[], datetime] | None = utc_now if default_now else None
+    column = Column(UTCDateTime(), nullable=nullable, index=index)
+    if factory is not None:
+        return Field(default_factory=factory, sa_column=column)
+    return Field(default=None, sa_column=column)
+
+
+def json_list_field() -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+def json_dict_field() -> Any:
+    return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+def enum_field(default: Any = ..., *, index: bool = False) -> Any:
+    """A vocabulary value (a StrEnum) stored as a plain string, so new values need no migration."""
+    return Field(default=default, sa_type=String(40), index=index)

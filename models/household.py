@@ -1,0 +1,58 @@
+"""Households, their members and the consent they gave to share data with partners."""
+
+from datetime import date, datetime
+
+from sqlmodel import Field, SQLModel
+
+from models.enums import District, PartnerCategory
+from models.fields import enum_field, json_list_field, utc_field
+
+
+class Household(SQLModel, table=True):
+    __tablename__ = "households"
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="offices.id", index=True)
+    family_name: str = Field(max_length=120)
+    street: str = Field(max_length=200)
+    postal_code: str = Field(max_length=5)
+    city: str = Field(default="Dortmund", max_length=80)
+    district: District = enum_field()
+    moved_in_on: date
+    languages: list[str] = json_list_field()  # preferred first, ISO 639-1 codes
+    contact_channels: list[str] = json_list_field()  # "email", "phone", "letter", "visit"
+    email: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+    expected_birth_on: date | None = None
+    created_at: datetime = utc_field(default_now=True)
+    anonymised_at: datetime | None = utc_field(nullable=True)
+
+
+class HouseholdMember(SQLModel, table=True):
+    """A person in the household; birth date and situation decide which steps apply."""
+
+    __tablename__ = "household_members"
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="households.id", index=True)
+    given_name: str = Field(max_length=120)
+    family_name: str = Field(max_length=120)
+    birth_date: date
+    in_school: bool = False
+    in_childcare: bool = False
+    able_to_work: bool = False
+    is_contact: bool = False
+
+
+class Consent(SQLModel, table=True):
+    """Consent to share the household's data with partners of one category; withdrawal is kept."""
+
+    __tablename__ = "consents"
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="households.id", index=True)
+    partner_category: PartnerCategory = enum_field()
+    granted_at: datetime = utc_field(default_now=True)
+    granted_by_id: int = Field(foreign_key="staff.id")
+    withdrawn_at: datetime | None = utc_field(nullable=True)
+    withdrawn_by_id: int | None = Field(default=None, foreign_key="staff.id")

@@ -1,0 +1,36 @@
+"""Cooperation partners and the referrals sent to them."""
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from models.enums import PartnerCategory, ReferralStatus
+from models.fields import enum_field, json_list_field, utc_field
+
+
+class Partner(SQLModel, table=True):
+    __tablename__ = "partners"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=160)
+    category: PartnerCategory = enum_field(index=True)
+    email: str = Field(max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+    districts: list[str] = json_list_field()  # empty: serves the whole city
+    active: bool = True
+
+
+class Referral(SQLModel, table=True):
+    """A household referred to a partner for one step (weitervermittelt)."""
+
+    __tablename__ = "referrals"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    step_id: int = Field(foreign_key="case_steps.id", index=True)
+    partner_id: int = Field(foreign_key="partners.id", index=True)
+    status: ReferralStatus = enum_field(ReferralStatus.SENT)
+    created_at: datetime = utc_field(default_now=True)
+    created_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    answered_at: datetime | None = utc_field(nullable=True)
+    answer_note: str | None = None

@@ -1,0 +1,33 @@
+"""Every email the engine will send is a reminder row with a due time and a delivery status."""
+
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from models.enums import Recipient, ReminderKind, ReminderStatus
+from models.fields import enum_field, utc_field
+
+
+class Reminder(SQLModel, table=True):
+    __tablename__ = "reminders"
+    # The due sweep reads "scheduled, due before now" in due order: one index range scan.
+    __table_args__ = (Index("ix_reminders_status_due", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    kind: ReminderKind = enum_field()
+    recipient: Recipient = enum_field()
+    step_id: int | None = Field(default=None, foreign_key="case_steps.id")
+    appointment_id: int | None = Field(default=None, foreign_key="appointments.id")
+    referral_id: int | None = Field(default=None, foreign_key="referrals.id")
+    milestone: str | None = Field(default=None, max_length=40)  # for MILESTONE_OVERDUE
+    due_at: datetime = utc_field()
+    status: ReminderStatus = enum_field(ReminderStatus.SCHEDULED)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = utc_field(default_now=True)
+    queued_at: datetime | None = utc_field(nullable=True)
+    claimed_at: datetime | None = utc_field(nullable=True)
+    sent_at: datetime | None = utc_field(nullable=True)
+    cancelled_reason: str | None = Field(default=None, max_length=200)

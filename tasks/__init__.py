@@ -1,0 +1,1 @@
+"""Celery tasks: thin doors that take ids, call a workflows service and return a status word."""

@@ -1,0 +1,20 @@
+"""The periodic sweep that hands due reminders to the workers."""
+
+from core.celery_app import app
+from core.clock import utc_now
+from core.config import get_settings
+from core.db import unit_of_work
+from workflows import reminders
+
+
+@app.task(name="reminders.dispatch_due")
+def dispatch_due() -> int:
+    """Queue every reminder that is due now, one send task each; returns how many."""
+    settings = get_settings()
+    total = 0
+    while True:
+        with unit_of_work() as session:
+            queued = reminders.dispatch_due(session, utc_now(), settings)
+        total += queued
+        if queued < settings.dispatch_batch_size:
+            return total

@@ -1,0 +1,184 @@
+"""A workflow definition as data, compiled once into `transitions` machines that serve all cases.
+
+No machine object is held per case: a short-lived :class:`Subject` carries one case's state
+through one trigger, and the machine's events are driven on it directly.
+"""
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from transitions import EventData, Machine
+
+GuardCheck = Callable[["Subject", Mapping[str, Any]], str | None]
+EffectBuilder = Callable[["Subject", EventData], None]
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A pure condition: returns None when it holds, else the reason, in words staff understand."""
+
+    name: str
+    check: GuardCheck
+    # The input it judges ("at", "note"): such guards are not judged when listing buttons.
+    needs_input: str | None = None
+
+
+@dataclass(frozen=True)
+class T:
+    """One row of a transitions table; ``dest=None`` is an internal transition (state unchanged)."""
+
+    trigger: str
+    source: str | Sequence[str]
+    dest: str | None
+    conditions: Sequence[str] = ()
+    after: Sequence[str] = ()
+    label: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        # Plain strings: `transitions` would name Enum members by their Python name.
+        sources = [self.source] if isinstance(self.source, str) else self.source
+        return {
+            "trigger": self.trigger,
+            "source": [str(source) for source in sources],
+            "dest": None if self.dest is None else str(self.dest),
+            "conditions": list(self.conditions),
+            "after": list(self.after),
+        }
+
+
+@dataclass
+class Subject:
+    """One case (or one step of it) passing through one trigger.
+
+    Conditions and ``after`` callbacks are resolved by name against the guards and effect
+    builders; guards record why they failed, builders record effects. Nothing is written here.
+    """
+
+    state: str
+    facts: Any
+    guards: Mapping[str, Guard]
+    builders: Mapping[str, EffectBuilder]
+    kind: str | None = None  # the step kind, for a step subject
+    effects: list[Any] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    judge_input: bool = True
+
+    def __getattr__(self, name: str) -> Any:
+        guards = self.__dict__.get("guards", {})
+        if name in guards:
+            return lambda event: self.holds(guards[name], event.kwargs)
+        builders = self.__dict__.get("builders", {})
+        if name in builders:
+            return lambda event: builders[name](self, event)
+        raise AttributeError(name)
+
+    def holds(self, guard: Guard, params: Mapping[str, Any]) -> bool:
+        if guard.needs_input is not None and not self.judge_input:
+            return True
+        reason = guard.check(self, params)
+        if reason is not None:
+            self.failures.append((guard.name, reason))
+        return reason is None
+
+
+@dataclass
+class Lifecycle:
+    """States and transitions of one kind of thing (a case, a step), compiled into one Machine."""
+
+    name: str
+    states: Sequence[str]
+    initial: str
+    transitions: Sequence[T]
+    guards: Mapping[str, Guard]
+    builders: Mapping[str, EffectBuilder]
+    labels: Mapping[str, str] = field(default_factory=dict)
+    machine: Machine = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._check_names()
+        self.machine = Machine(
+            model=None,
+            states=list(self.states),
+            initial=self.initial,
+            transitions=[t.as_dict() for t in self.transitions],
+            send_event=True,
+            auto_transitions=False,
+            ignore_invalid_triggers=False,
+        )
+
+    def _check_names(self) -> None:
+        for row in self.transitions:
+            missing = [c for c in row.conditions if c not in self.guards]
+            missing += [a for a in row.after if a not in self.builders]
+            if missing:
+                raise ValueError(f"{self.name}.{row.trigger}: unknown names {missing}")
+
+    @property
+    def triggers(self) -> list[str]:
+        return list(dict.fromkeys(t.trigger for t in self.transitions))
+
+    def triggers_from(self, state: str) -> list[str]:
+        return [t for t in self.machine.get_triggers(state) if t in self.triggers]
+
+    def subject(self, state: str, facts: Any, kind: str | None = None) -> Subject:
+        return Subject(state, facts, self.guards, self.builders, kind=kind)
+
+    def fire(self, subject: Subject, trigger: str, params: Mapping[str, Any]) -> bool:
+        """Run ``trigger`` on ``subject``; False when every candidate transition's guard failed."""
+        return bool(self.machine.events[trigger].trigger(subject, **params))
+
+    def may(self, subject: Subject, trigger: str, params: Mapping[str, Any]) -> bool:
+        """Would ``trigger`` pass its guards now? Pure: records failures, no effects."""
+        return bool(self.machine._can_trigger(subject, trigger, **params))
+
+
+@dataclass
+class Workflow:
+    """A versioned workflow: the case lifecycle plus the lifecycle every step follows."""
+
+    name: str
+    version: int
+    case: Lifecycle
+    step: Lifecycle
+    step_kinds: Sequence[str]
+    step_labels: Mapping[str, str] = field(default_factory=dict)
+    # Triggers the engine fires by itself after a step changed (e.g. "all steps closed").
+    automatic: Sequence[str] = ()
+
+    def step_trigger(self, trigger: str) -> tuple[str, str] | None:
+        """``"complete_registration"`` → ``("complete", "registration")``; None for case triggers."""
+        for verb in self.step.triggers:
+            prefix = f"{verb}_"
+            if trigger.startswith(prefix) and trigger[len(prefix) :] in self.step_kinds:
+                return verb, trigger[len(prefix) :]
+        return None
+
+    def label(self, trigger: str) -> str:
+        """Words for a button: ``"Einschulung: erledigt"``."""
+        step = self.step_trigger(trigger)
+        if step is None:
+            rows = [t for t in self.case.transitions if t.trigger == trigger]
+            return rows[0].label if rows and rows[0].label else trigger
+        verb, kind = step
+        verb_label = next((t.label for t in self.step.transitions if t.trigger == verb), verb)
+        return f"{self.step_labels.get(kind, kind)}: {verb_label}"
+
+    def is_known(self, trigger: str) -> bool:
+        return trigger in self.case.triggers or self.step_trigger(trigger) is not None
+
+
+_REGISTRY: dict[tuple[str, int], Workflow] = {}
+
+
+def register(workflow: Workflow) -> Workflow:
+    _REGISTRY[(workflow.name, workflow.version)] = workflow
+    return workflow
+
+
+def get_workflow(name: str, version: int) -> Workflow:
+    """The definition a case runs on; cases keep the version they were opened with."""
+    try:
+        return _REGISTRY[(name, version)]
+    except KeyError:
+        raise LookupError(f"workflow {name} v{version} is not registered") from None

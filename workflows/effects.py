@@ -1,0 +1,199 @@
+"""What a transition sets off, recorded as values inside the transition and applied by the engine.
+
+Each effect writes rows in the same transaction as the state change: appointments, referrals,
+reminder rows and outbox messages. Nothing leaves the process before the commit.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from core.config import Settings
+from models import Appointment, Case, Referral, Reminder
+from models.enums import (
+    PENDING_REMINDER_STATUSES,
+    AppointmentKind,
+    AppointmentStatus,
+    Recipient,
+    ReferralStatus,
+    ReminderKind,
+)
+from workflows import reminders
+from workflows.facts import CaseFacts
+from workflows.states import StepKind, StepState
+
+# Supervisors hear of a missed deadline in the morning after it, not at midnight.
+ESCALATION_DELAY = timedelta(hours=8)
+
+
+@dataclass
+class Context:
+    session: Session
+    case: Case
+    facts: CaseFacts
+    actor_id: int | None
+    now: datetime
+    settings: Settings
+
+
+def _scheduled_appointment(ctx: Context, kind: AppointmentKind) -> Appointment | None:
+    query = select(Appointment).where(
+        Appointment.case_id == ctx.case.id,
+        Appointment.kind == kind,
+        Appointment.status == AppointmentStatus.SCHEDULED,
+    )
+    return ctx.session.exec(query).first()
+
+
+@dataclass(frozen=True)
+class BookVisit:
+    """Plan (or move) a home visit and remind the caseworker before it."""
+
+    kind: AppointmentKind
+    starts_at: datetime
+
+    def apply(self, ctx: Context) -> None:
+        appointment = _scheduled_appointment(ctx, self.kind)
+        if appointment is None:
+            household = ctx.facts.household
+            appointment = Appointment(
+                case_id=ctx.case.id,  # type: ignore[arg-type]
+                kind=self.kind,
+                starts_at=self.starts_at,
+                location=f"{household.street}, {household.postal_code} {household.city}",
+                staff_id=ctx.actor_id or ctx.case.assignee_id,
+            )
+            ctx.session.add(appointment)
+            ctx.session.flush()
+        else:
+            appointment.starts_at = self.starts_at
+            appointment.sequence += 1
+            _cancel_visit_reminders(ctx, appointment, "Termin verschoben")
+        before = timedelta(hours=ctx.settings.visit_reminder_hours_before)
+        reminders.schedule(
+            ctx.session, ctx.case, ReminderKind.VISIT, Recipient.CASEWORKER,
+            self.starts_at - before, ctx.now, appointment_id=appointment.id,
+        )
+
+
+def _cancel_visit_reminders(ctx: Context, appointment: Appointment, reason: str) -> None:
+    query = select(Reminder).where(
+        Reminder.appointment_id == appointment.id,
+        col(Reminder.status).in_(PENDING_REMINDER_STATUSES),
+    )
+    for reminder in ctx.session.exec(query):
+        reminders.cancel(ctx.session, reminder, reason)
+
+
+@dataclass(frozen=True)
+class FinishVisit:
+    kind: AppointmentKind
+
+    def apply(self, ctx: Context) -> None:
+        appointment = _scheduled_appointment(ctx, self.kind)
+        if appointment is not None:
+            appointment.status = AppointmentStatus.DONE
+
+
+@dataclass(frozen=True)
+class SetMilestone:
+    """Set (or clear) the case-level deadline; supervisors hear of it if it passes."""
+
+    milestone: str | None
+    due_at: datetime | None
+
+    def apply(self, ctx: Context) -> None:
+        ctx.case.milestone_due_at = self.due_at
+        if self.milestone is not None and self.due_at is not None:
+            reminders.schedule(
+                ctx.session, ctx.case, ReminderKind.MILESTONE_OVERDUE, Recipient.SUPERVISORS,
+                self.due_at + ESCALATION_DELAY, ctx.now, milestone=self.milestone,
+            )
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """A step was opened: set its due time, remind the household, escalate when it passes."""
+
+    kind: str
+    due_at: datetime
+    legal_deadline: bool
+
+    def apply(self, ctx: Context) -> None:
+        step = ctx.facts.steps[self.kind]
+        step.due_at, step.legal_deadline = self.due_at, self.legal_deadline
+        step.opened_at, step.closed_at, step.waive_reason = ctx.now, None, None
+        ctx.session.flush()
+        reminders.schedule(
+            ctx.session, ctx.case, ReminderKind.STEP_OVERDUE, Recipient.SUPERVISORS,
+            self.due_at + ESCALATION_DELAY, ctx.now, step_id=step.id,
+        )
+        if self.kind == StepKind.REGISTRATION:
+            days = timedelta(days=ctx.settings.registration_reminder_days_before)
+            # 9 o'clock in the morning, a few days before the legal deadline ends
+            remind_at = self.due_at - days - timedelta(hours=15)
+            if remind_at > ctx.now:  # a reminder after the deadline helps no one
+                reminders.schedule(
+                    ctx.session, ctx.case, ReminderKind.REGISTRATION_DEADLINE, Recipient.HOUSEHOLD,
+                    remind_at, ctx.now, step_id=step.id,
+                )
+
+
+@dataclass(frozen=True)
+class CloseStep:
+    """A step was done or waived: its referrals end with it."""
+
+    kind: str
+    reason: str | None
+
+    def apply(self, ctx: Context) -> None:
+        step = ctx.facts.steps[self.kind]
+        step.closed_at = ctx.now
+        step.waive_reason = self.reason if step.state == StepState.WAIVED else None
+        outcome = ReferralStatus.DONE if step.state == StepState.DONE else ReferralStatus.WITHDRAWN
+        query = select(Referral).where(
+            Referral.step_id == step.id,
+            col(Referral.status).in_([ReferralStatus.SENT, ReferralStatus.ACCEPTED]),
+        )
+        for referral in ctx.session.exec(query):
+            referral.status = outcome
+
+
+@dataclass(frozen=True)
+class Refer:
+    """Refer the household to a partner for one step; the referral email goes out at once."""
+
+    kind: str
+    partner_id: int
+
+    def apply(self, ctx: Context) -> None:
+        step = ctx.facts.steps[self.kind]
+        referral = Referral(
+            case_id=ctx.case.id,  # type: ignore[arg-type]
+            step_id=step.id,  # type: ignore[arg-type]
+            partner_id=self.partner_id,
+            created_by_id=ctx.actor_id,
+        )
+        ctx.session.add(referral)
+        ctx.session.flush()
+        reminders.schedule(
+            ctx.session, ctx.case, ReminderKind.REFERRAL, Recipient.PARTNER,
+            ctx.now, ctx.now, referral_id=referral.id,
+        )
+
+
+@dataclass(frozen=True)
+class CloseCase:
+    def apply(self, ctx: Context) -> None:
+        ctx.case.closed_at = ctx.now
+        ctx.case.milestone_due_at = None
+        query = select(Appointment).where(
+            Appointment.case_id == ctx.case.id,
+            Appointment.status == AppointmentStatus.SCHEDULED,
+        )
+        for appointment in ctx.session.exec(query):
+            appointment.status = AppointmentStatus.CANCELLED
+
+
+Effect = BookVisit | FinishVisit | SetMilestone | PlanStep | CloseStep | Refer | CloseCase

@@ -1,0 +1,84 @@
+"""What guards and effects may know about one case, loaded from the database only when asked."""
+
+from datetime import date, datetime
+from functools import cached_property
+
+from sqlmodel import Session, col, select
+
+from core.clock import berlin
+from core.config import Settings
+from models.enums import AppointmentKind, AppointmentStatus
+from models import Appointment, Case, CaseStep, Consent, Household, HouseholdMember, Partner
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Completed years of life on ``day``."""
+    before_birthday = (day.month, day.day) < (birth_date.month, birth_date.day)
+    return day.year - birth_date.year - before_birthday
+
+
+class CaseFacts:
+    """A read-through view of one case for the duration of one ``advance``."""
+
+    def __init__(
+        self, session: Session, case: Case, *, actor_id: int | None, now: datetime, settings: Settings
+    ) -> None:
+        self.session, self.case, self.actor_id = session, case, actor_id
+        self.now, self.settings = now, settings
+
+    @property
+    def today(self) -> date:
+        return berlin(self.now).date()
+
+    @cached_property
+    def household(self) -> Household:
+        household = self.session.get(Household, self.case.household_id)
+        assert household is not None  # guaranteed by the foreign key
+        return household
+
+    @cached_property
+    def members(self) -> list[HouseholdMember]:
+        query = select(HouseholdMember).where(HouseholdMember.household_id == self.case.household_id)
+        return list(self.session.exec(query.order_by(col(HouseholdMember.id))))
+
+    @cached_property
+    def steps(self) -> dict[str, CaseStep]:
+        query = select(CaseStep).where(CaseStep.case_id == self.case.id)
+        return {step.kind: step for step in self.session.exec(query)}
+
+    @cached_property
+    def consented_categories(self) -> set[str]:
+        query = select(Consent.partner_category).where(
+            Consent.household_id == self.case.household_id, col(Consent.withdrawn_at).is_(None)
+        )
+        return set(self.session.exec(query))
+
+    @cached_property
+    def welcome_visit_at(self) -> datetime:
+        """When the welcome visit took (or takes) place; now if none is on record."""
+        query = select(Appointment.starts_at).where(
+            Appointment.case_id == self.case.id,
+            Appointment.kind == AppointmentKind.WELCOME_VISIT,
+            Appointment.status != AppointmentStatus.CANCELLED,
+        )
+        return self.session.exec(query.order_by(col(Appointment.starts_at).desc())).first() or self.now
+
+    def ages(self) -> list[tuple[HouseholdMember, int]]:
+        return [(member, age_on(member.birth_date, self.today)) for member in self.members]
+
+    def partner_for(self, category: str) -> Partner | None:
+        """The active partner of ``category`` serving the household's district (city-wide last)."""
+        district = self.household.district
+        query = select(Partner).where(
+            Partner.category == category,
+            col(Partner.active).is_(True),
+        )
+        candidates = [
+            partner
+            for partner in self.session.exec(query.order_by(col(Partner.name)))
+            if not partner.districts or district in partner.districts
+        ]
+        candidates.sort(key=lambda partner: not partner.districts)  # district partners first
+        return candidates[0] if candidates else None
+
+

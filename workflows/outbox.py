@@ -1,0 +1,96 @@
+"""Work leaves after commit: effects are outbox rows written with the change, relayed to Celery.
+
+A rolled-back transaction leaves no row, so nothing is sent. A committed row is relayed right
+after the commit, or, if the broker was unreachable then, by the periodic ``outbox.relay`` sweep
+once it is back. Relaying is at-least-once; every task is idempotent.
+"""
+
+import logging
+from collections.abc import Sequence
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from core.celery_app import app as celery_app
+from core.clock import utc_now
+from core.db import after_commit, unit_of_work
+from models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+
+def enqueue(session: Session, task: str, **ids: int) -> OutboxMessage:
+    """Queue ``task`` to run once this transaction commits. Arguments are ids, never personal data."""
+    return enqueue_many(session, task, [ids])[0]
+
+
+def enqueue_many(session: Session, task: str, calls: Sequence[dict[str, int]]) -> list[OutboxMessage]:
+    """Queue one ``task`` per entry of ``calls`` (each a dict of ids) in one flush."""
+    for ids in calls:
+        for name, value in ids.items():
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise TypeError(f"outbox arguments are ids only; {name}={type(value).__name__}")
+    messages = [OutboxMessage(task=task, kwargs=dict(ids)) for ids in calls]
+    session.add_all(messages)
+    session.flush()
+    pending: list[int] = session.info.setdefault("outbox_ids", [])
+    pending.extend(message.id for message in messages)  # type: ignore[misc]
+    after_commit(session, lambda: relay_quietly(pending), key="outbox")
+    return messages
+
+
+def relay_quietly(ids: Sequence[int]) -> None:
+    """Relay right after a commit; a broker outage only delays the work, it never fails the change."""
+    try:
+        relay(ids)
+    except Exception:  # noqa: BLE001 - the sweep retries; the change itself is committed
+        log.warning("outbox relay after commit failed; %d message(s) wait for the sweep", len(ids))
+
+
+def relay(ids: Sequence[int] | None = None, *, batch_size: int = 500) -> int:
+    """Publish unrelayed outbox rows (these ``ids``, or all) to the broker; returns how many."""
+    relayed = 0
+    while True:
+        with unit_of_work() as session:
+            rows = _claim(session, ids, batch_size)
+            if not rows:
+                return relayed
+            done = _publish(rows)
+            relayed += done
+        if done < len(rows) or ids is not None:
+            return relayed
+
+
+def _claim(session: Session, ids: Sequence[int] | None, limit: int) -> list[OutboxMessage]:
+    query = select(OutboxMessage).where(col(OutboxMessage.relayed_at).is_(None))
+    if ids is not None:
+        query = query.where(col(OutboxMessage.id).in_(list(ids)))
+    # Two relays at once (after-commit and sweep) take disjoint rows on PostgreSQL; SQLite
+    # transactions are serialised by BEGIN IMMEDIATE.
+    query = query.order_by(col(OutboxMessage.id)).limit(limit).with_for_update(skip_locked=True)
+    return list(session.exec(query))
+
+
+def _publish(rows: list[OutboxMessage]) -> int:
+    """Send ``rows`` through one producer; stop at the first failure and record it on that row."""
+    now, done = utc_now(), 0
+    try:
+        with celery_app.producer_or_acquire() as producer:
+            for row in rows:
+                celery_app.send_task(
+                    row.task, kwargs=row.kwargs, task_id=f"outbox-{row.id}", producer=producer
+                )
+                row.relayed_at = now
+                done += 1
+    except Exception as exc:  # noqa: BLE001 - any broker failure: keep the rest for later
+        failed = rows[done]
+        failed.attempts += 1
+        failed.last_error = f"{type(exc).__name__}: {exc}"[:300]
+        log.warning("broker unreachable; outbox message %s and later stay pending", failed.id)
+    return done
+
+
+def pending_count(session: Session) -> int:
+    """How many effects wait for the broker."""
+    query = select(func.count()).select_from(OutboxMessage).where(col(OutboxMessage.relayed_at).is_(None))
+    return session.exec(query).one()

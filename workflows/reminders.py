@@ -1,0 +1,173 @@
+"""Reminder rows: scheduled with the change, dispatched when due, cancelled when moot.
+
+Reminders days or weeks ahead are rows with a due time, found by the ``reminders.dispatch_due``
+sweep, never long Celery countdowns. Each row is claimed before it is sent, so a second
+dispatcher, a second delivery of the same task or a retry racing a duplicate sends nothing twice.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
+
+from core.config import Settings
+from models import Appointment, Case, CaseStep, Referral, Reminder
+from models.enums import (
+    PENDING_REMINDER_STATUSES,
+    AppointmentStatus,
+    Recipient,
+    ReferralStatus,
+    ReminderKind,
+    ReminderStatus,
+)
+from workflows import outbox
+from workflows.states import MILESTONE_STATES, OPEN_STEP_STATES, CaseState
+
+SEND_TASK = "messages.send_reminder"
+
+
+def schedule(
+    session: Session,
+    case: Case,
+    kind: ReminderKind,
+    recipient: Recipient,
+    due_at: datetime,
+    now: datetime,
+    **links: Any,
+) -> Reminder:
+    """Plan one email; one that is already due is queued at once (after commit)."""
+    due_now = due_at <= now
+    reminder = Reminder(
+        case_id=case.id,  # type: ignore[arg-type]
+        kind=kind,
+        recipient=recipient,
+        due_at=due_at,
+        status=ReminderStatus.QUEUED if due_now else ReminderStatus.SCHEDULED,
+        queued_at=now if due_now else None,
+        **links,
+    )
+    session.add(reminder)
+    session.flush()
+    if due_now:
+        outbox.enqueue(session, SEND_TASK, reminder_id=reminder.id)  # type: ignore[arg-type]
+    return reminder
+
+
+def _queue(session: Session, ids: list[int], now: datetime) -> None:
+    if not ids:
+        return
+    session.execute(
+        update(Reminder)
+        .where(col(Reminder.id).in_(ids))
+        .values(status=ReminderStatus.QUEUED, queued_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    outbox.enqueue_many(session, SEND_TASK, [{"reminder_id": rid} for rid in ids])
+
+
+def why_obsolete(session: Session, reminder: Reminder, case: Case) -> str | None:
+    """Why this reminder no longer applies, or None while it still does."""
+    if case.state == CaseState.CLOSED:
+        return "Fall abgeschlossen"
+    if reminder.kind in (ReminderKind.REGISTRATION_DEADLINE, ReminderKind.STEP_OVERDUE):
+        step = session.get(CaseStep, reminder.step_id)
+        if step is None or step.state not in OPEN_STEP_STATES:
+            return "Schritt bereits erledigt"
+    elif reminder.kind == ReminderKind.MILESTONE_OVERDUE:
+        if case.state not in MILESTONE_STATES.get(reminder.milestone or "", ()):
+            return "Termin hat stattgefunden"
+    elif reminder.kind == ReminderKind.VISIT:
+        appointment = session.get(Appointment, reminder.appointment_id)
+        if appointment is None or appointment.status != AppointmentStatus.SCHEDULED:
+            return "Termin nicht mehr geplant"
+    elif reminder.kind == ReminderKind.REFERRAL:
+        referral = session.get(Referral, reminder.referral_id)
+        if referral is None or referral.status != ReferralStatus.SENT:
+            return "Weitervermittlung zurückgezogen"
+    return None
+
+
+def cancel(session: Session, reminder: Reminder, reason: str) -> None:
+    reminder.status = ReminderStatus.CANCELLED
+    reminder.cancelled_reason = reason
+
+
+def cancel_obsolete(session: Session, case: Case, **only: Any) -> int:
+    """Cancel the case's pending reminders that no longer apply; returns how many."""
+    query = select(Reminder).where(
+        Reminder.case_id == case.id, col(Reminder.status).in_(PENDING_REMINDER_STATUSES)
+    )
+    for name, value in only.items():
+        query = query.where(getattr(Reminder, name) == value)
+    cancelled = 0
+    for reminder in session.exec(query):
+        reason = why_obsolete(session, reminder, case)
+        if reason is not None:
+            cancel(session, reminder, reason)
+            cancelled += 1
+    return cancelled
+
+
+def dispatch_due(session: Session, now: datetime, settings: Settings) -> int:
+    """Queue the reminders that are due (and those whose worker vanished); returns how many."""
+    limit = settings.dispatch_batch_size
+    due = select(Reminder.id).where(
+        Reminder.status == ReminderStatus.SCHEDULED, col(Reminder.due_at) <= now
+    )
+    ids = list(session.exec(due.order_by(col(Reminder.due_at)).limit(limit).with_for_update(
+        skip_locked=True
+    )))
+    lease_end = now - timedelta(seconds=settings.sending_lease_seconds)
+    lost = select(Reminder.id).where(
+        or_(
+            (col(Reminder.status) == ReminderStatus.SENDING) & (col(Reminder.claimed_at) < lease_end),
+            (col(Reminder.status) == ReminderStatus.QUEUED) & (col(Reminder.queued_at) < lease_end),
+        )
+    )
+    ids += list(session.exec(lost.limit(limit).with_for_update(skip_locked=True)))
+    _queue(session, ids, now)
+    return len(ids)
+
+
+def claim(session: Session, reminder_id: int, now: datetime) -> Reminder | None:
+    """Take a queued reminder for sending; None if another delivery has it or it is moot."""
+    result = session.execute(
+        update(Reminder)
+        .where(col(Reminder.id) == reminder_id, col(Reminder.status) == ReminderStatus.QUEUED)
+        .values(status=ReminderStatus.SENDING, attempts=Reminder.attempts + 1, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    reminder = session.get(Reminder, reminder_id, populate_existing=True)
+    assert reminder is not None
+    case = session.get(Case, reminder.case_id)
+    assert case is not None
+    reason = why_obsolete(session, reminder, case)
+    if reason is not None:
+        cancel(session, reminder, reason)
+        return None
+    return reminder
+
+
+def mark_sent(session: Session, reminder_id: int, now: datetime) -> None:
+    reminder = session.get(Reminder, reminder_id)
+    assert reminder is not None
+    reminder.status, reminder.sent_at, reminder.last_error = ReminderStatus.SENT, now, None
+
+
+def record_failure(
+    session: Session, reminder_id: int, error: str, now: datetime, settings: Settings, *,
+    permanent: bool = False,
+) -> float | None:
+    """Note a failed attempt. Returns the pause before the next attempt, or None: given up."""
+    reminder = session.get(Reminder, reminder_id)
+    assert reminder is not None
+    reminder.last_error = error[:500]
+    delays = settings.smtp_retry_delays_seconds
+    if permanent or reminder.attempts > len(delays):
+        reminder.status = ReminderStatus.FAILED
+        return None
+    reminder.status, reminder.queued_at = ReminderStatus.QUEUED, now
+    return delays[reminder.attempts - 1]
