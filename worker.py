@@ -4,8 +4,9 @@ import tasks.messages
 import tasks.outbox
 import tasks.reminders
 from core.celery_app import app
-from tasks.schedule import BEAT_SCHEDULE
+from core.config import get_settings
+from tasks.schedule import beat_schedule
 
-app.conf.beat_schedule = BEAT_SCHEDULE
+app.conf.beat_schedule = beat_schedule(get_settings())
 
 __all__ = ["app", "tasks"]

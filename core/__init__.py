@@ -1,1 +1,1 @@
-"""Infrastructure shared by every layer: settings, time, database, Celery app, mail, private Redis."""
+"""Infrastructure for every layer: settings, time, database, Celery app, mail, private Redis."""

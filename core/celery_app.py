@@ -31,7 +31,7 @@ def configure(app: Celery, settings: Settings) -> None:
         broker_connection_retry_on_startup=True,
         # Fail fast when Redis is away: the outbox keeps the work and relays it later.
         broker_transport_options={
-            "visibility_timeout": 3600,
+            "visibility_timeout": settings.broker_visibility_timeout_seconds,
             "socket_connect_timeout": 3,
             "socket_timeout": 10,
         },

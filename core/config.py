@@ -52,9 +52,14 @@ class Settings(BaseSettings):
     registration_reminder_days_before: int = 4
 
     # Workers
+    dispatch_interval_seconds: float = 60.0
+    relay_interval_seconds: float = 15.0
     dispatch_batch_size: int = 500
-    # A reminder stuck in "sending" this long (worker killed mid-send) is offered again.
-    sending_lease_seconds: int = 900
+    # Redis re-delivers a message whose worker died after this long (acks late).
+    broker_visibility_timeout_seconds: int = 3600
+    # A reminder stuck in "sending" (worker killed mid-send) or "queued" (message lost) this long
+    # is offered again; longer than the longest retry delay.
+    sending_lease_seconds: int = 3600
     display_timezone: str = "Europe/Berlin"
 
     @model_validator(mode="after")
@@ -78,5 +83,5 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    """The process-wide settings; tests and the CLI clear the cache after changing the environment."""
+    """The process-wide settings; tests and the CLI clear the cache after changing the env."""
     return Settings()

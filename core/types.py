@@ -9,7 +9,7 @@ from sqlalchemy.types import TypeDecorator
 
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """An aware UTC datetime on every database; SQLite stores it naive, PostgreSQL as timestamptz."""
+    """An aware UTC datetime everywhere; SQLite stores it naive, PostgreSQL as timestamptz."""
 
     impl = DateTime(timezone=True)
     cache_ok = True

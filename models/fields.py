@@ -11,9 +11,7 @@ from core.clock import utc_now
 from core.types import UTCDateTime
 
 
-def utc_field(
-    *, nullable: bool = False, index: bool = False, default_now: bool = False
-) -> Any:
+def utc_field(*, nullable: bool = False, index: bool = False, default_now: bool = False) -> Any:
     """An aware-UTC datetime column."""
     factory: Callable[[], datetime] | None = utc_now if default_now else None
     column = Column(UTCDateTime(), nullable=nullable, index=index)

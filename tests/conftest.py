@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
+import kombu.pools
 import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel
@@ -43,8 +44,14 @@ def apply_settings() -> None:
     """Make the process see the current environment: settings, engine and Celery config."""
     get_settings.cache_clear()
     reset_engine()
-    celery_module.configure(celery_module.app, get_settings())
-    celery_module.app.pool.force_close_all()
+    app = celery_module.app
+    celery_module.configure(app, get_settings())
+    # Drop connections made for the previous broker URL (Celery caches its pools per app).
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
+    kombu.pools.reset()
 
 
 def _migrate(url: str, data_dir: Path) -> None:
@@ -167,26 +174,37 @@ class World:
     def __init__(self) -> None:
         with unit_of_work() as session:
             office = Office(
-                code="eving-scharnhorst", name="Eving/Scharnhorst",
-                address="Bayrische Straße 135, 44339 Dortmund", partner_organisation="DRK",
-                email="eving@lokal-willkommen.example", districts=["Eving", "Scharnhorst"],
+                code="eving-scharnhorst",
+                name="Eving/Scharnhorst",
+                address="Bayrische Straße 135, 44339 Dortmund",
+                partner_organisation="DRK",
+                email="eving@lokal-willkommen.example",
+                districts=["Eving", "Scharnhorst"],
             )
             session.add(office)
             session.flush()
             self.office_id = office.id
             caseworker = Staff(
-                name="Lea Brandt", email="lea.brandt@lokal-willkommen.example",
-                role=Role.CASEWORKER, employer=Employer.CITY, employer_name="Stadt Dortmund",
+                name="Lea Brandt",
+                email="lea.brandt@lokal-willkommen.example",
+                role=Role.CASEWORKER,
+                employer=Employer.CITY,
+                employer_name="Stadt Dortmund",
                 office_id=office.id,
             )
             supervisor = Staff(
-                name="Jonas Albers", email="jonas.albers@lokal-willkommen.example",
-                role=Role.SUPERVISOR, employer=Employer.ASSOCIATION, employer_name="DRK",
+                name="Jonas Albers",
+                email="jonas.albers@lokal-willkommen.example",
+                role=Role.SUPERVISOR,
+                employer=Employer.ASSOCIATION,
+                employer_name="DRK",
                 office_id=office.id,
             )
             partner = Partner(
-                name="Caritas Stromspar-Check", category=PartnerCategory.ENERGY_ADVICE,
-                email="stromspar@partner.example", districts=[],
+                name="Caritas Stromspar-Check",
+                category=PartnerCategory.ENERGY_ADVICE,
+                email="stromspar@partner.example",
+                districts=[],
             )
             session.add_all([caseworker, supervisor, partner])
             session.flush()
@@ -205,8 +223,12 @@ class World:
             "email": "familie.haddad@household.example",
             "phone": "0231 123456",
             "members": [
-                {"given_name": "Amal", "family_name": "Haddad", "birth_date": "1986-04-02",
-                 "is_contact": True},
+                {
+                    "given_name": "Amal",
+                    "family_name": "Haddad",
+                    "birth_date": "1986-04-02",
+                    "is_contact": True,
+                },
                 {"given_name": "Omar", "family_name": "Haddad", "birth_date": "2016-09-10"},
             ],
         }
@@ -215,8 +237,9 @@ class World:
 
     def open_case(self, **overrides: object) -> int:
         with unit_of_work() as session:
-            case = open_case(session, parse_intake(self.intake(**overrides)),
-                             actor_id=self.caseworker_id)
+            case = open_case(
+                session, parse_intake(self.intake(**overrides)), actor_id=self.caseworker_id
+            )
             return int(case.id)  # type: ignore[arg-type]
 
 

@@ -73,9 +73,21 @@ class RedisServer:
     def start(self) -> None:
         assert self.binary, "no redis-server available"
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         wait_for(self.ping, what="redis-server to accept connections")
 
@@ -116,7 +128,9 @@ class PostgresDatabase:
 
     @property
     def url(self) -> str:
-        base = postgres_admin_url().rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+        base = (
+            postgres_admin_url().rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+        )
         return f"{base}/{self.name}"
 
     def create(self) -> None:
@@ -173,18 +187,40 @@ class WorkerProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> "WorkerProcess":
-        command = [sys.executable, "-m", "celery", "-A", "worker", "worker", "--pool", "threads",
-                   "--concurrency", "4", "--loglevel", "INFO", "--without-mingle",
-                   "--without-gossip", "-n", f"test-{uuid.uuid4().hex[:6]}@%h"]
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "worker",
+            "worker",
+            "--pool",
+            "threads",
+            "--concurrency",
+            "4",
+            "--loglevel",
+            "INFO",
+            "--without-mingle",
+            "--without-gossip",
+            "-n",
+            f"test-{uuid.uuid4().hex[:6]}@%h",
+        ]
         if self.beat:
             command += ["--beat", "--schedule", str(self.logfile.with_suffix(".beat"))]
         self.handle = self.logfile.open("wb")
         self.process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=self.handle, stderr=subprocess.STDOUT,
+            command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.handle,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        wait_for(lambda: b" ready." in self.logfile.read_bytes() or self._died(), 60,
-                 what="the Celery worker to be ready")
+        wait_for(
+            lambda: b" ready." in self.logfile.read_bytes() or self._died(),
+            60,
+            what="the Celery worker to be ready",
+        )
         assert not self._died(), self.log
         return self
 

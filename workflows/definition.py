@@ -147,7 +147,7 @@ class Workflow:
     automatic: Sequence[str] = ()
 
     def step_trigger(self, trigger: str) -> tuple[str, str] | None:
-        """``"complete_registration"`` → ``("complete", "registration")``; None for case triggers."""
+        """``"complete_school"`` → ``("complete", "school")``; None for case triggers."""
         for verb in self.step.triggers:
             prefix = f"{verb}_"
             if trigger.startswith(prefix) and trigger[len(prefix) :] in self.step_kinds:

@@ -29,7 +29,9 @@ def deliver(reminder_id: int, settings: Settings | None = None) -> Outcome:
         try:
             message = compose(session, reminder, settings)
         except Undeliverable as exc:
-            reminders.record_failure(session, reminder_id, str(exc), utc_now(), settings, permanent=True)
+            reminders.record_failure(
+                session, reminder_id, str(exc), utc_now(), settings, permanent=True
+            )
             log.warning("reminder %s undeliverable: no address on record", reminder_id)
             return Outcome("failed")
     try:

@@ -72,8 +72,13 @@ class BookVisit:
             _cancel_visit_reminders(ctx, appointment, "Termin verschoben")
         before = timedelta(hours=ctx.settings.visit_reminder_hours_before)
         reminders.schedule(
-            ctx.session, ctx.case, ReminderKind.VISIT, Recipient.CASEWORKER,
-            self.starts_at - before, ctx.now, appointment_id=appointment.id,
+            ctx.session,
+            ctx.case,
+            ReminderKind.VISIT,
+            Recipient.CASEWORKER,
+            self.starts_at - before,
+            ctx.now,
+            appointment_id=appointment.id,
         )
 
 
@@ -107,8 +112,13 @@ class SetMilestone:
         ctx.case.milestone_due_at = self.due_at
         if self.milestone is not None and self.due_at is not None:
             reminders.schedule(
-                ctx.session, ctx.case, ReminderKind.MILESTONE_OVERDUE, Recipient.SUPERVISORS,
-                self.due_at + ESCALATION_DELAY, ctx.now, milestone=self.milestone,
+                ctx.session,
+                ctx.case,
+                ReminderKind.MILESTONE_OVERDUE,
+                Recipient.SUPERVISORS,
+                self.due_at + ESCALATION_DELAY,
+                ctx.now,
+                milestone=self.milestone,
             )
 
 
@@ -126,8 +136,13 @@ class PlanStep:
         step.opened_at, step.closed_at, step.waive_reason = ctx.now, None, None
         ctx.session.flush()
         reminders.schedule(
-            ctx.session, ctx.case, ReminderKind.STEP_OVERDUE, Recipient.SUPERVISORS,
-            self.due_at + ESCALATION_DELAY, ctx.now, step_id=step.id,
+            ctx.session,
+            ctx.case,
+            ReminderKind.STEP_OVERDUE,
+            Recipient.SUPERVISORS,
+            self.due_at + ESCALATION_DELAY,
+            ctx.now,
+            step_id=step.id,
         )
         if self.kind == StepKind.REGISTRATION:
             days = timedelta(days=ctx.settings.registration_reminder_days_before)
@@ -135,8 +150,13 @@ class PlanStep:
             remind_at = self.due_at - days - timedelta(hours=15)
             if remind_at > ctx.now:  # a reminder after the deadline helps no one
                 reminders.schedule(
-                    ctx.session, ctx.case, ReminderKind.REGISTRATION_DEADLINE, Recipient.HOUSEHOLD,
-                    remind_at, ctx.now, step_id=step.id,
+                    ctx.session,
+                    ctx.case,
+                    ReminderKind.REGISTRATION_DEADLINE,
+                    Recipient.HOUSEHOLD,
+                    remind_at,
+                    ctx.now,
+                    step_id=step.id,
                 )
 
 
@@ -178,8 +198,13 @@ class Refer:
         ctx.session.add(referral)
         ctx.session.flush()
         reminders.schedule(
-            ctx.session, ctx.case, ReminderKind.REFERRAL, Recipient.PARTNER,
-            ctx.now, ctx.now, referral_id=referral.id,
+            ctx.session,
+            ctx.case,
+            ReminderKind.REFERRAL,
+            Recipient.PARTNER,
+            ctx.now,
+            ctx.now,
+            referral_id=referral.id,
         )
 
 

@@ -19,7 +19,13 @@ from models import Case, CaseEvent, CaseStep
 from workflows import reminders
 from workflows.definition import Lifecycle, Subject, Workflow, get_workflow
 from workflows.effects import Context
-from workflows.errors import CaseNotFound, GuardFailed, StaleCase, TransitionNotAllowed, UnknownTrigger
+from workflows.errors import (
+    CaseNotFound,
+    GuardFailed,
+    StaleCase,
+    TransitionNotAllowed,
+    UnknownTrigger,
+)
 from workflows.facts import CaseFacts
 from workflows.states import OPEN_STEP_STATES, CaseState, StepState
 
@@ -91,7 +97,11 @@ class Change:
         self, session: Session, case: Case, *, actor_id: int | None, now: datetime, note: str | None
     ) -> None:
         self.session, self.case, self.actor_id, self.now, self.note = (
-            session, case, actor_id, now, note
+            session,
+            case,
+            actor_id,
+            now,
+            note,
         )
         self.workflow: Workflow = get_workflow(case.workflow, case.workflow_version)
         self.facts = CaseFacts(session, case, actor_id=actor_id, now=now, settings=get_settings())
@@ -104,11 +114,17 @@ class Change:
             state = row.state if row is not None else StepState.INACTIVE.value
             return self.workflow.step.subject(state, self.facts, kind), self.workflow.step, verb
         if trigger in self.workflow.case.triggers:
-            return self.workflow.case.subject(self.case.state, self.facts), self.workflow.case, trigger
-        raise UnknownTrigger(trigger, self.case.state, [o.trigger for o in self.options() if o.allowed])
+            return (
+                self.workflow.case.subject(self.case.state, self.facts),
+                self.workflow.case,
+                trigger,
+            )
+        raise UnknownTrigger(
+            trigger, self.case.state, [o.trigger for o in self.options() if o.allowed]
+        )
 
     def judge(self, trigger: str, params: dict[str, Any]) -> tuple[Subject, Lifecycle, str]:
-        """Run the trigger on a subject in memory: raises unless it is allowed and its guards hold."""
+        """Run the trigger on a subject in memory; raises unless allowed and its guards hold."""
         subject, lifecycle, verb = self.subject_for(trigger)
         if verb not in lifecycle.triggers_from(subject.state):
             allowed = [o.trigger for o in self.options() if o.allowed]
@@ -138,7 +154,9 @@ class Change:
             )
         )
         self.session.flush()
-        context = Context(self.session, self.case, self.facts, self.actor_id, self.now, self.facts.settings)
+        context = Context(
+            self.session, self.case, self.facts, self.actor_id, self.now, self.facts.settings
+        )
         for effect in subject.effects:
             effect.apply(context)
 
@@ -192,7 +210,9 @@ class Change:
                     options.append(self._option(f"{verb}_{kind}", self.workflow.step, state, kind))
         return options
 
-    def _option(self, trigger: str, lifecycle: Lifecycle, state: str, kind: str | None) -> TriggerOption:
+    def _option(
+        self, trigger: str, lifecycle: Lifecycle, state: str, kind: str | None
+    ) -> TriggerOption:
         subject = lifecycle.subject(state, self.facts, kind)
         subject.judge_input = False
         verb = trigger if kind is None else trigger.removesuffix(f"_{kind}")
@@ -212,7 +232,9 @@ def _reason(subject: Subject) -> str:
     return subject.failures[-1][1] if subject.failures else "Im aktuellen Zustand nicht möglich."
 
 
-def allowed_triggers(session: Session, case_id: int, now: datetime | None = None) -> list[TriggerOption]:
+def allowed_triggers(
+    session: Session, case_id: int, now: datetime | None = None
+) -> list[TriggerOption]:
     """The buttons for a case: triggers possible now and, for the others, why not."""
     case = session.get(Case, case_id)
     if case is None:

@@ -7,8 +7,8 @@ from sqlmodel import Session, col, select
 
 from core.clock import berlin
 from core.config import Settings
-from models.enums import AppointmentKind, AppointmentStatus
 from models import Appointment, Case, CaseStep, Consent, Household, HouseholdMember, Partner
+from models.enums import AppointmentKind, AppointmentStatus
 
 
 def age_on(birth_date: date, day: date) -> int:
@@ -21,7 +21,13 @@ class CaseFacts:
     """A read-through view of one case for the duration of one ``advance``."""
 
     def __init__(
-        self, session: Session, case: Case, *, actor_id: int | None, now: datetime, settings: Settings
+        self,
+        session: Session,
+        case: Case,
+        *,
+        actor_id: int | None,
+        now: datetime,
+        settings: Settings,
     ) -> None:
         self.session, self.case, self.actor_id = session, case, actor_id
         self.now, self.settings = now, settings
@@ -38,7 +44,9 @@ class CaseFacts:
 
     @cached_property
     def members(self) -> list[HouseholdMember]:
-        query = select(HouseholdMember).where(HouseholdMember.household_id == self.case.household_id)
+        query = select(HouseholdMember).where(
+            HouseholdMember.household_id == self.case.household_id
+        )
         return list(self.session.exec(query.order_by(col(HouseholdMember.id))))
 
     @cached_property
@@ -61,7 +69,9 @@ class CaseFacts:
             Appointment.kind == AppointmentKind.WELCOME_VISIT,
             Appointment.status != AppointmentStatus.CANCELLED,
         )
-        return self.session.exec(query.order_by(col(Appointment.starts_at).desc())).first() or self.now
+        return (
+            self.session.exec(query.order_by(col(Appointment.starts_at).desc())).first() or self.now
+        )
 
     def ages(self) -> list[tuple[HouseholdMember, int]]:
         return [(member, age_on(member.birth_date, self.today)) for member in self.members]
@@ -80,5 +90,3 @@ class CaseFacts:
         ]
         candidates.sort(key=lambda partner: not partner.districts)  # district partners first
         return candidates[0] if candidates else None
-
-

@@ -9,11 +9,12 @@ from sqlmodel import Session, select
 from core.clock import berlin, utc_now
 from models import Case, CaseEvent, Household, HouseholdMember, Office, Staff
 from models.enums import District
+from workflows.effects import Context, SetMilestone
 from workflows.engine import Change
 from workflows.errors import InvalidInput
 from workflows.move_in import CURRENT, STEPS, end_of_day
-from workflows.effects import Context, SetMilestone
 from workflows.states import CaseState, Milestone, StepKind
+
 
 def _today() -> date:
     return berlin(utc_now()).date()
@@ -72,7 +73,9 @@ def parse_intake(data: dict) -> IntakeIn:
     try:
         return IntakeIn.model_validate(data)
     except ValidationError as exc:
-        errors = {".".join(str(p) for p in err["loc"]) or "form": err["msg"] for err in exc.errors()}
+        errors = {
+            ".".join(str(p) for p in err["loc"]) or "form": err["msg"] for err in exc.errors()
+        }
         raise InvalidInput(errors) from None
 
 
@@ -84,7 +87,9 @@ def open_case(
     offices = session.exec(select(Office)).all()
     serving = next((o for o in offices if intake.district in o.districts), None)
     if serving is None:
-        raise InvalidInput({"district": f"Kein Büro für den Bezirk {intake.district} eingerichtet."})
+        raise InvalidInput(
+            {"district": f"Kein Büro für den Bezirk {intake.district} eingerichtet."}
+        )
     if intake.assignee_id is not None:
         assignee = session.get(Staff, intake.assignee_id)
         if assignee is None or assignee.office_id not in (None, serving.id):
@@ -118,8 +123,14 @@ def start(
 ) -> None:
     """First history entry, the welcome-visit deadline, and every step that applies opened."""
     session.add(
-        CaseEvent(case_id=case.id, at=now, actor_id=actor_id, trigger="open_case",  # type: ignore[arg-type]
-                  from_state=None, to_state=case.state)
+        CaseEvent(
+            case_id=case.id,
+            at=now,
+            actor_id=actor_id,
+            trigger="open_case",  # type: ignore[arg-type]
+            from_state=None,
+            to_state=case.state,
+        )
     )
     change = Change(session, case, actor_id=actor_id, now=now, note=None)
     facts = change.facts

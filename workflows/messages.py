@@ -11,8 +11,18 @@ from sqlmodel import Session, col, select
 
 from core.clock import format_berlin
 from core.config import Settings
-from models import Appointment, Case, CaseStep, Household, HouseholdMember, Office, Partner, Referral
-from models import Reminder, Staff
+from models import (
+    Appointment,
+    Case,
+    CaseStep,
+    Household,
+    HouseholdMember,
+    Office,
+    Partner,
+    Referral,
+    Reminder,
+    Staff,
+)
 from models.enums import AppointmentKind, Recipient, ReminderKind, Role
 from workflows.move_in import STEPS
 from workflows.states import MILESTONE_LABELS
@@ -59,7 +69,9 @@ def _recipients(session: Session, reminder: Reminder, case: Case) -> list[str]:
         addresses = [s.email for s in supervisors_of(session, case.office_id)]
     present = [address for address in addresses if address]
     if not present:
-        raise Undeliverable(f"Keine E-Mail-Adresse für Empfänger '{reminder.recipient}' hinterlegt.")
+        raise Undeliverable(
+            f"Keine E-Mail-Adresse für Empfänger '{reminder.recipient}' hinterlegt."
+        )
     return present
 
 
@@ -79,7 +91,9 @@ def _visit(session: Session, reminder: Reminder, case: Case, _office: Office) ->
     appointment = session.get(Appointment, reminder.appointment_id)
     household = session.get(Household, case.household_id)
     assert appointment is not None and household is not None
-    what = "Willkommensbesuch" if appointment.kind == AppointmentKind.WELCOME_VISIT else "Nachbesuch"
+    what = (
+        "Willkommensbesuch" if appointment.kind == AppointmentKind.WELCOME_VISIT else "Nachbesuch"
+    )
     when = format_berlin(appointment.starts_at)
     subject = f"Erinnerung: {what} am {when} ({case.number})"
     body = (
@@ -90,7 +104,9 @@ def _visit(session: Session, reminder: Reminder, case: Case, _office: Office) ->
     return subject, body
 
 
-def _registration(session: Session, reminder: Reminder, case: Case, office: Office) -> tuple[str, str]:
+def _registration(
+    session: Session, reminder: Reminder, case: Case, office: Office
+) -> tuple[str, str]:
     step = session.get(CaseStep, reminder.step_id)
     household = session.get(Household, case.household_id)
     assert step is not None and step.due_at is not None and household is not None
@@ -107,7 +123,9 @@ def _registration(session: Session, reminder: Reminder, case: Case, office: Offi
     return subject, body
 
 
-def _step_overdue(session: Session, reminder: Reminder, case: Case, office: Office) -> tuple[str, str]:
+def _step_overdue(
+    session: Session, reminder: Reminder, case: Case, office: Office
+) -> tuple[str, str]:
     step = session.get(CaseStep, reminder.step_id)
     assert step is not None and step.due_at is not None
     label = STEPS[step.kind].label
@@ -135,7 +153,9 @@ def _milestone_overdue(
 
 def _assignee_line(session: Session, case: Case) -> str:
     assignee = session.get(Staff, case.assignee_id) if case.assignee_id else None
-    return f"Zuständig: {assignee.name}\n" if assignee else "Der Fall hat keine zuständige Person.\n"
+    return (
+        f"Zuständig: {assignee.name}\n" if assignee else "Der Fall hat keine zuständige Person.\n"
+    )
 
 
 def _referral(session: Session, reminder: Reminder, case: Case, office: Office) -> tuple[str, str]:
@@ -165,7 +185,11 @@ def _referral(session: Session, reminder: Reminder, case: Case, office: Office) 
         f"kürzlich in eine eigene Wohnung gezogen ist, zum Thema »{label}«. Der Haushalt hat der "
         f"Weitergabe dieser Angaben an Sie zugestimmt:\n\n{details}\n\n"
         f"Fallnummer: {case.number}\n"
-        + (f"Ansprechpartner:in bei uns: {caseworker.name}, {caseworker.email}\n" if caseworker else "")
+        + (
+            f"Ansprechpartner:in bei uns: {caseworker.name}, {caseworker.email}\n"
+            if caseworker
+            else ""
+        )
         + "\nBitte antworten Sie auf diese E-Mail, ob Sie die Anfrage übernehmen.\n"
     )
     return subject, body

@@ -20,11 +20,13 @@ log = logging.getLogger(__name__)
 
 
 def enqueue(session: Session, task: str, **ids: int) -> OutboxMessage:
-    """Queue ``task`` to run once this transaction commits. Arguments are ids, never personal data."""
+    """Queue ``task`` to run once this transaction commits. Arguments are ids, never names."""
     return enqueue_many(session, task, [ids])[0]
 
 
-def enqueue_many(session: Session, task: str, calls: Sequence[dict[str, int]]) -> list[OutboxMessage]:
+def enqueue_many(
+    session: Session, task: str, calls: Sequence[dict[str, int]]
+) -> list[OutboxMessage]:
     """Queue one ``task`` per entry of ``calls`` (each a dict of ids) in one flush."""
     for ids in calls:
         for name, value in ids.items():
@@ -40,7 +42,7 @@ def enqueue_many(session: Session, task: str, calls: Sequence[dict[str, int]]) -
 
 
 def relay_quietly(ids: Sequence[int]) -> None:
-    """Relay right after a commit; a broker outage only delays the work, it never fails the change."""
+    """Relay right after a commit; a broker outage only delays the work, never fails it."""
     try:
         relay(ids)
     except Exception:  # noqa: BLE001 - the sweep retries; the change itself is committed
@@ -92,5 +94,9 @@ def _publish(rows: list[OutboxMessage]) -> int:
 
 def pending_count(session: Session) -> int:
     """How many effects wait for the broker."""
-    query = select(func.count()).select_from(OutboxMessage).where(col(OutboxMessage.relayed_at).is_(None))
+    query = (
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(col(OutboxMessage.relayed_at).is_(None))
+    )
     return session.exec(query).one()

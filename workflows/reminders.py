@@ -115,13 +115,16 @@ def dispatch_due(session: Session, now: datetime, settings: Settings) -> int:
     due = select(Reminder.id).where(
         Reminder.status == ReminderStatus.SCHEDULED, col(Reminder.due_at) <= now
     )
-    ids = list(session.exec(due.order_by(col(Reminder.due_at)).limit(limit).with_for_update(
-        skip_locked=True
-    )))
+    ids = list(
+        session.exec(
+            due.order_by(col(Reminder.due_at)).limit(limit).with_for_update(skip_locked=True)
+        )
+    )
     lease_end = now - timedelta(seconds=settings.sending_lease_seconds)
     lost = select(Reminder.id).where(
         or_(
-            (col(Reminder.status) == ReminderStatus.SENDING) & (col(Reminder.claimed_at) < lease_end),
+            (col(Reminder.status) == ReminderStatus.SENDING)
+            & (col(Reminder.claimed_at) < lease_end),
             (col(Reminder.status) == ReminderStatus.QUEUED) & (col(Reminder.queued_at) < lease_end),
         )
     )
@@ -158,7 +161,12 @@ def mark_sent(session: Session, reminder_id: int, now: datetime) -> None:
 
 
 def record_failure(
-    session: Session, reminder_id: int, error: str, now: datetime, settings: Settings, *,
+    session: Session,
+    reminder_id: int,
+    error: str,
+    now: datetime,
+    settings: Settings,
+    *,
     permanent: bool = False,
 ) -> float | None:
     """Note a failed attempt. Returns the pause before the next attempt, or None: given up."""

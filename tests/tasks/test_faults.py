@@ -1,0 +1,215 @@
+"""Failure paths with the real parts: Redis down, duplicate delivery, SMTP down, a killed worker."""
+
+import base64
+import json
+import socket
+import threading
+
+import pytest
+from sqlmodel import select
+
+from core.clock import utc_now
+from core.config import get_settings
+from core.db import unit_of_work
+from models import Case, OutboxMessage, Reminder
+from models.enums import PartnerCategory
+from tests.conftest import apply_settings
+from tests.helpers import in_hours, pass_time, reminders, step
+from tests.services import RedisServer, SmtpServer, wait_for
+from workflows import consent, outbox
+from workflows import reminders as reminder_service
+
+pytestmark = pytest.mark.slow
+
+
+def visit_reminders(case_id: int) -> list[Reminder]:
+    return [r for r in reminders(case_id) if r.kind == "visit"]
+
+
+def test_redis_down_at_commit_delivers_once_when_it_is_back(
+    world, smtp, start_worker, tmp_path, monkeypatch, env
+):
+    """Given the broker is down when a caseworker plans a visit,
+    when the change commits and Redis comes back later,
+    then the reminder email is delivered exactly once by the outbox sweep."""
+    broker = RedisServer(tmp_path)
+    broker.start()
+    monkeypatch.setenv("WILLKOMMEN_BROKER_URL", broker.url)
+    apply_settings()
+    start_worker(
+        beat=True,
+        WILLKOMMEN_BROKER_URL=broker.url,
+        WILLKOMMEN_RELAY_INTERVAL_SECONDS="1",
+        WILLKOMMEN_DISPATCH_INTERVAL_SECONDS="1",
+    )
+    case_id = world.open_case()
+    broker.stop()
+    try:
+        step(case_id, "schedule_welcome_visit", world.caseworker_id, at=in_hours(2))
+        with unit_of_work() as session:
+            pending = session.exec(select(OutboxMessage)).all()
+        assert [m.relayed_at for m in pending] == [None]  # committed, waiting for the broker
+        assert pending[0].attempts == 1 and pending[0].last_error
+        with pytest.raises(AssertionError):
+            smtp.wait_for_messages(1, timeout=2)
+    finally:
+        broker.start()
+    smtp.wait_for_messages(1, timeout=30)
+    with pytest.raises(AssertionError):
+        smtp.wait_for_messages(2, timeout=4)
+    assert [r.status for r in visit_reminders(case_id)] == ["sent"]
+    broker.stop()
+
+
+def test_task_delivered_twice_sends_one_email(world, smtp, start_worker):
+    """Given a reminder whose send task reaches the workers twice (relay crashed before it
+    recorded the first publish), when both deliveries run, then one email is sent."""
+    start_worker()
+    case_id = world.open_case()
+    step(case_id, "schedule_welcome_visit", world.caseworker_id, at=in_hours(2))
+    smtp.wait_for_messages(1)
+    with unit_of_work() as session:
+        message = session.exec(select(OutboxMessage)).one()
+        message.relayed_at = None  # as if the relay had died between publish and bookkeeping
+    for _ in range(3):
+        outbox.relay()
+        with unit_of_work() as session:
+            session.exec(select(OutboxMessage)).one().relayed_at = None
+    with pytest.raises(AssertionError):
+        smtp.wait_for_messages(2, timeout=4)
+    (reminder,) = visit_reminders(case_id)
+    assert (reminder.status, reminder.attempts) == ("sent", 1)
+
+
+def test_smtp_down_retries_then_fails_visibly(world, start_worker):
+    """Given no SMTP server answers, when a reminder is due,
+    then the worker tries three times with backoff and the reminder ends as failed on the case."""
+    worker = start_worker()
+    case_id = world.open_case()
+    step(case_id, "schedule_welcome_visit", world.caseworker_id, at=in_hours(2))
+    wait_for(lambda: visit_reminders(case_id)[0].status == "failed", 30, what="failed reminder")
+    (reminder,) = visit_reminders(case_id)
+    assert reminder.attempts == 3
+    assert "SMTP" in reminder.last_error
+    assert worker.log.count("sending failed") == 3
+
+
+class FlakySmtp(SmtpServer):
+    """Answers the first message with a temporary error (451), then accepts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        inner = self.inbox.handle_DATA
+        self.refused = 0
+
+        async def handle_data(server, session, envelope):  # type: ignore[no-untyped-def]
+            if self.refused == 0:
+                self.refused += 1
+                return "451 Try again later"
+            return await inner(server, session, envelope)
+
+        self.inbox.handle_DATA = handle_data  # type: ignore[method-assign]
+
+
+def test_temporary_smtp_error_is_retried_and_then_sent(world, start_worker, monkeypatch, env):
+    """Given the mail server refuses once for now (451), when a reminder is sent,
+    then the retry delivers it and the reminder records two attempts."""
+    flaky = FlakySmtp()
+    flaky.start()
+    try:
+        start_worker(WILLKOMMEN_SMTP_PORT=str(flaky.port))
+        case_id = world.open_case()
+        step(case_id, "schedule_welcome_visit", world.caseworker_id, at=in_hours(2))
+        flaky.wait_for_messages(1)
+        wait_for(lambda: visit_reminders(case_id)[0].status == "sent", what="sent reminder")
+        assert visit_reminders(case_id)[0].attempts == 2
+        assert flaky.refused == 1
+    finally:
+        flaky.stop()
+
+
+def test_two_dispatchers_at_once_queue_each_reminder_once(world, env):
+    """Given 12 due reminders, when two dispatch sweeps run at the same moment,
+    then every reminder is queued exactly once."""
+    case_ids = [world.open_case(family_name=f"Test{i}") for i in range(6)]
+    pass_time(40)  # registration reminders and escalations are due now
+    with unit_of_work() as session:
+        due = session.exec(select(Reminder).where(Reminder.status == "scheduled")).all()
+        due_ids = sorted(r.id for r in due if r.due_at <= utc_now())
+    barrier = threading.Barrier(2)
+    counts: list[int] = []
+
+    def sweep() -> None:
+        barrier.wait()
+        with unit_of_work() as session:
+            counts.append(reminder_service.dispatch_due(session, utc_now(), get_settings()))
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(due_ids) >= 12 and sum(counts) == len(due_ids)
+    with unit_of_work() as session:
+        sent_for = [m.kwargs["reminder_id"] for m in session.exec(select(OutboxMessage))]
+    assert sorted(sent_for) == due_ids
+    assert len(case_ids) == 6
+
+
+def test_killed_worker_does_not_lose_the_reminder(world, smtp, start_worker, env):
+    """Given a worker is killed while it talks to a mail server that hangs,
+    when a new worker starts, then the reminder is still delivered, exactly once."""
+    tarpit = socket.socket()
+    tarpit.bind(("127.0.0.1", 0))
+    tarpit.listen(8)  # accepts connections, never greets: the send hangs
+    fast = {
+        "WILLKOMMEN_BROKER_VISIBILITY_TIMEOUT_SECONDS": "2",
+        "WILLKOMMEN_SENDING_LEASE_SECONDS": "3",
+        "WILLKOMMEN_DISPATCH_INTERVAL_SECONDS": "1",
+        "WILLKOMMEN_SMTP_TIMEOUT_SECONDS": "60",
+    }
+    hung = start_worker(WILLKOMMEN_SMTP_PORT=str(tarpit.getsockname()[1]), **fast)
+    case_id = world.open_case()
+    step(case_id, "schedule_welcome_visit", world.caseworker_id, at=in_hours(2))
+    wait_for(lambda: visit_reminders(case_id)[0].status == "sending", what="the send to start")
+    hung.kill()
+    tarpit.close()
+    start_worker(beat=True, **fast)
+    smtp.wait_for_messages(1, timeout=40)
+    with pytest.raises(AssertionError):
+        smtp.wait_for_messages(2, timeout=4)
+    (reminder,) = visit_reminders(case_id)
+    assert reminder.status == "sent"
+
+
+PERSONAL = ["Amal", "Omar", "Haddad", "Evinger", "familie.haddad", "123456", "1986", "2016"]
+
+
+def test_no_personal_data_in_task_messages_or_worker_logs(world, smtp, start_worker, redis_server):
+    """Given a journey with a referral and reminders, when its messages pass the broker,
+    then no message body or header, and no worker log line, carries personal data."""
+    case_id = world.open_case()
+    with unit_of_work() as session:
+        household_id = session.get(Case, case_id).household_id
+        consent.grant(
+            session, household_id, PartnerCategory.ENERGY_ADVICE, actor_id=world.caseworker_id
+        )
+    step(case_id, "schedule_welcome_visit", world.caseworker_id, at=in_hours(2))
+    step(case_id, "refer_energy", world.caseworker_id)
+    client = redis_server.client()
+    raw = [
+        item
+        for queue in ("messages", "referrals", "maintenance")
+        for item in client.lrange(queue, 0, -1)
+    ]
+    assert len(raw) == 2  # both waited in the broker: nothing consumed them yet
+    for item in raw:
+        envelope = json.loads(item)
+        body = json.loads(base64.b64decode(envelope["body"]))
+        args, kwargs, _embed = body
+        assert args == [] and set(kwargs) == {"reminder_id"}
+        text = item.decode() + json.dumps(body)
+        assert not [word for word in PERSONAL if word in text]
+    worker = start_worker()
+    smtp.wait_for_messages(2)
+    assert not [word for word in PERSONAL if word in worker.log]
