@@ -119,10 +119,11 @@ class Lifecycle:
         return list(dict.fromkeys(t.trigger for t in self.transitions))
 
     def triggers_from(self, state: str) -> list[str]:
-        return [t for t in self.machine.get_triggers(state) if t in self.triggers]
+        # str(): `transitions` would look an Enum member up by its Python name.
+        return [t for t in self.machine.get_triggers(str(state)) if t in self.triggers]
 
     def subject(self, state: str, facts: Any, kind: str | None = None) -> Subject:
-        return Subject(state, facts, self.guards, self.builders, kind=kind)
+        return Subject(str(state), facts, self.guards, self.builders, kind=kind)
 
     def fire(self, subject: Subject, trigger: str, params: Mapping[str, Any]) -> bool:
         """Run ``trigger`` on ``subject``; False when every candidate transition's guard failed."""

@@ -73,6 +73,9 @@ def advance(
             return case
         if expected_version is not None:
             raise StaleCase(case_id, expected_version, None)
+        # Lost the race before writing anything: forget every row read (steps too) and judge
+        # the trigger again against what the winner committed.
+        session.expire_all()
     raise StaleCase(case_id, expected_version, None)
 
 

@@ -122,22 +122,26 @@ def plain(rows):
     """
     return [tuple(str(v) if isinstance(v, StrEnum) else v for v in row) for row in rows]
 
+
 # ---------------------------------------------------------------------------------------------
 # The case lifecycle
 
 # (state, trigger, a step still open?) -> new state
-CASE_ALLOWED = plain([
-    (S.INTAKE, "schedule_welcome_visit", True, S.WELCOME_VISIT_SCHEDULED),
-    (S.WELCOME_VISIT_SCHEDULED, "reschedule_welcome_visit", True, S.WELCOME_VISIT_SCHEDULED),
-    (S.WELCOME_VISIT_SCHEDULED, "record_welcome_visit", True, S.ACCOMPANYING),
-    (S.WELCOME_VISIT_SCHEDULED, "record_welcome_visit", False, S.FOLLOW_UP_DUE),
-    (S.ACCOMPANYING, "steps_finished", False, S.FOLLOW_UP_DUE),
-    (S.FOLLOW_UP_DUE, "steps_reopened", True, S.ACCOMPANYING),
-    (S.FOLLOW_UP_DUE, "schedule_follow_up", False, S.FOLLOW_UP_SCHEDULED),
-    (S.FOLLOW_UP_SCHEDULED, "reschedule_follow_up", False, S.FOLLOW_UP_SCHEDULED),
-    (S.FOLLOW_UP_SCHEDULED, "complete_follow_up", False, S.CLOSED),
-    (S.FOLLOW_UP_SCHEDULED, "continue_support", True, S.ACCOMPANYING),
-] + [(state, "close_case", True, S.CLOSED) for state in CaseState if state is not S.CLOSED])
+CASE_ALLOWED = plain(
+    [
+        (S.INTAKE, "schedule_welcome_visit", True, S.WELCOME_VISIT_SCHEDULED),
+        (S.WELCOME_VISIT_SCHEDULED, "reschedule_welcome_visit", True, S.WELCOME_VISIT_SCHEDULED),
+        (S.WELCOME_VISIT_SCHEDULED, "record_welcome_visit", True, S.ACCOMPANYING),
+        (S.WELCOME_VISIT_SCHEDULED, "record_welcome_visit", False, S.FOLLOW_UP_DUE),
+        (S.ACCOMPANYING, "steps_finished", False, S.FOLLOW_UP_DUE),
+        (S.FOLLOW_UP_DUE, "steps_reopened", True, S.ACCOMPANYING),
+        (S.FOLLOW_UP_DUE, "schedule_follow_up", False, S.FOLLOW_UP_SCHEDULED),
+        (S.FOLLOW_UP_SCHEDULED, "reschedule_follow_up", False, S.FOLLOW_UP_SCHEDULED),
+        (S.FOLLOW_UP_SCHEDULED, "complete_follow_up", False, S.CLOSED),
+        (S.FOLLOW_UP_SCHEDULED, "continue_support", True, S.ACCOMPANYING),
+    ]
+    + [(state, "close_case", True, S.CLOSED) for state in CaseState if state is not S.CLOSED]
+)
 
 CASE_TRIGGERS = {
     "schedule_welcome_visit", "reschedule_welcome_visit", "record_welcome_visit",
@@ -315,16 +319,18 @@ def test_no_automatic_to_state_shortcuts(lifecycle):
 # ---------------------------------------------------------------------------------------------
 # The step lifecycle
 
-STEP_ALLOWED = plain([
-    (P.INACTIVE, "open", P.OPEN),
-    (P.DONE, "open", P.OPEN),
-    (P.WAIVED, "open", P.OPEN),
-    (P.OPEN, "refer", P.REFERRED),
-    (P.OPEN, "complete", P.DONE),
-    (P.REFERRED, "complete", P.DONE),
-    (P.OPEN, "waive", P.WAIVED),
-    (P.REFERRED, "waive", P.WAIVED),
-])
+STEP_ALLOWED = plain(
+    [
+        (P.INACTIVE, "open", P.OPEN),
+        (P.DONE, "open", P.OPEN),
+        (P.WAIVED, "open", P.OPEN),
+        (P.OPEN, "refer", P.REFERRED),
+        (P.OPEN, "complete", P.DONE),
+        (P.REFERRED, "complete", P.DONE),
+        (P.OPEN, "waive", P.WAIVED),
+        (P.REFERRED, "waive", P.WAIVED),
+    ]
+)
 STEP_TRIGGERS = {"open", "refer", "complete", "waive"}
 STEP_NOT_ALLOWED = sorted(
     set(product(MOVE_IN.step.states, sorted(STEP_TRIGGERS)))
