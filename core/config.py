@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     # Pause before each further attempt; attempts in all = len(delays) + 1.
     smtp_retry_delays_seconds: list[float] = [60.0, 300.0, 1800.0]
 
+    # Flower, for supervisors watching the queues
+    flower_port: int = 5555
+    flower_user: str = "aufsicht"
+    flower_password: SecretStr = SecretStr("willkommen-dev")
+
     # Workflow timing
     step_due_days: dict[str, int] = DEFAULT_STEP_DUE_DAYS
     welcome_visit_within_days: int = 14
@@ -68,6 +73,14 @@ class Settings(BaseSettings):
         if unknown:
             raise ValueError(f"step_due_days: unknown steps {sorted(unknown)}")
         self.step_due_days = {**DEFAULT_STEP_DUE_DAYS, **self.step_due_days}
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> "Settings":
+        if self.environment == "production" and (
+            self.flower_password.get_secret_value() == "willkommen-dev"
+        ):
+            raise ValueError("set WILLKOMMEN_FLOWER_PASSWORD: the default is for development only")
         return self
 
     @property

@@ -100,7 +100,7 @@ class Lifecycle:
         self.machine = Machine(
             model=None,
             states=list(self.states),
-            initial=self.initial,
+            initial=str(self.initial),
             transitions=[t.as_dict() for t in self.transitions],
             send_event=True,
             auto_transitions=False,

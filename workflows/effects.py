@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from core.config import Settings
-from models import Appointment, Case, Referral, Reminder
+from models import Appointment, Case, CaseEvent, Referral, Reminder
 from models.enums import (
     PENDING_REMINDER_STATUSES,
     AppointmentKind,
@@ -194,6 +194,7 @@ class Refer:
             step_id=step.id,  # type: ignore[arg-type]
             partner_id=self.partner_id,
             created_by_id=ctx.actor_id,
+            created_at=ctx.now,
         )
         ctx.session.add(referral)
         ctx.session.flush()
@@ -210,9 +211,27 @@ class Refer:
 
 @dataclass(frozen=True)
 class CloseCase:
+    """The case ends: steps still open end as waived, their referrals as withdrawn, visits off."""
+
     def apply(self, ctx: Context) -> None:
         ctx.case.closed_at = ctx.now
         ctx.case.milestone_due_at = None
+        for step in ctx.facts.steps.values():
+            if step.state in (StepState.OPEN, StepState.REFERRED):
+                ctx.session.add(
+                    CaseEvent(
+                        case_id=ctx.case.id,  # type: ignore[arg-type]
+                        at=ctx.now,
+                        actor_id=ctx.actor_id,
+                        trigger=f"waive_{step.kind}",
+                        step_kind=step.kind,
+                        from_state=step.state,
+                        to_state=StepState.WAIVED,
+                        note="Fall geschlossen",
+                    )
+                )
+                step.state = StepState.WAIVED
+                CloseStep(step.kind, "Fall geschlossen").apply(ctx)
         query = select(Appointment).where(
             Appointment.case_id == ctx.case.id,
             Appointment.status == AppointmentStatus.SCHEDULED,

@@ -17,6 +17,7 @@ from core.clock import utc_now
 from core.config import get_settings
 from models import Case, CaseEvent, CaseStep
 from workflows import reminders
+from workflows.access import may_work_on
 from workflows.definition import Lifecycle, Subject, Workflow, get_workflow
 from workflows.effects import Context
 from workflows.errors import (
@@ -63,6 +64,8 @@ def advance(
         case = session.get(Case, case_id, populate_existing=True)
         if case is None:
             raise CaseNotFound(case_id)
+        if not may_work_on(session, actor_id, case.office_id):
+            raise CaseNotFound(case_id)  # another office's case is not shown, not merely refused
         if expected_version is not None and case.version != expected_version:
             raise StaleCase(case_id, expected_version, case.version)
         change = Change(session, case, actor_id=actor_id, now=now, note=note)

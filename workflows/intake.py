@@ -96,6 +96,7 @@ def open_case(
             raise InvalidInput({"assignee_id": "Mitarbeitende:r gehört nicht zu diesem Büro."})
     household = Household(
         office_id=serving.id,  # type: ignore[arg-type]
+        created_at=now,
         **intake.model_dump(exclude={"members", "requested_steps", "assignee_id"}),
     )
     session.add(household)

@@ -44,6 +44,7 @@ def schedule(
         recipient=recipient,
         due_at=due_at,
         status=ReminderStatus.QUEUED if due_now else ReminderStatus.SCHEDULED,
+        created_at=now,
         queued_at=now if due_now else None,
         **links,
     )
@@ -84,7 +85,7 @@ def why_obsolete(session: Session, reminder: Reminder, case: Case) -> str | None
     elif reminder.kind == ReminderKind.REFERRAL:
         referral = session.get(Referral, reminder.referral_id)
         if referral is None or referral.status != ReferralStatus.SENT:
-            return "Weitervermittlung zurückgezogen"
+            return "Weitervermittlung nicht mehr offen"
     return None
 
 

@@ -25,8 +25,11 @@ from models import (
     CaseStep,
     Household,
     HouseholdMember,
+    Office,
     OutboxMessage,
+    Referral,
     Reminder,
+    Staff,
 )
 from models.enums import AppointmentStatus, PartnerCategory, ReminderKind, ReminderStatus
 from tests.helpers import in_hours, reminders, step
@@ -545,6 +548,75 @@ def test_closing_a_case_cancels_pending_reminders_and_planned_visits(world):
     for reminder in reminders(case_id):
         assert reminder.status == ReminderStatus.CANCELLED, reminder.kind
         assert reminder.cancelled_reason
+
+
+def test_closing_a_case_ends_open_steps_and_withdraws_referrals(world):
+    """Given a case with an energy step referred to a partner and other steps open,
+    when staff close the case early,
+    then no step is left open, the referral is withdrawn, and the history says why."""
+    case_id = world.open_case()
+    grant(case_id, PartnerCategory.ENERGY_ADVICE, world.caseworker_id)
+    step(case_id, "refer_energy", world.caseworker_id)
+
+    step(case_id, "close_case", world.caseworker_id, note="Familie nach Bochum verzogen")
+
+    assert {kind: s.state for kind, s in steps_of(case_id).items()} == {
+        "registration": "waived",
+        "energy": "waived",
+        "school": "waived",
+    }
+    with unit_of_work() as session:
+        referral = session.exec(select(Referral).where(Referral.case_id == case_id)).one()
+    assert referral.status == "withdrawn"
+    assert history(case_id)[-4:] == [
+        "close_case",
+        "waive_registration",
+        "waive_energy",
+        "waive_school",
+    ]
+
+
+def test_staff_of_another_office_cannot_change_the_case(world):
+    """Given a caseworker of another office and a deactivated caseworker of this one,
+    when either tries to advance the case,
+    then it is not found for them and nothing changes."""
+    case_id = world.open_case()
+    with unit_of_work() as session:
+        other = Office(
+            code="luedo",
+            name="Lütgendortmund",
+            address="x",
+            partner_organisation="EHC",
+            email="l@x.example",
+            districts=["Lütgendortmund"],
+        )
+        session.add(other)
+        session.flush()
+        outsider = Staff(
+            name="A",
+            email="a@x.example",
+            role="caseworker",
+            employer="city",
+            employer_name="Stadt",
+            office_id=other.id,
+        )
+        retired = Staff(
+            name="B",
+            email="b@x.example",
+            role="caseworker",
+            employer="city",
+            employer_name="Stadt",
+            office_id=world.office_id,
+            active=False,
+        )
+        session.add_all([outsider, retired])
+        session.flush()
+        ids = [outsider.id, retired.id]
+    before = snapshot(case_id)
+    for actor_id in ids:
+        with pytest.raises(CaseNotFound):
+            step(case_id, "complete_registration", actor_id)
+    assert snapshot(case_id) == before
 
 
 def test_rescheduling_the_welcome_visit_moves_its_reminder(world):

@@ -1,0 +1,41 @@
+# The README's two commands: `make run` (the product on embedded defaults) and `make test`.
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: install run demo test test-fast lint format migrate clean
+
+$(BIN)/willkommen: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/willkommen ## Create .venv and install the project with its dev tools
+
+run: install ## Database, demo data, private Redis, worker, beat, Flower, mail catcher
+	$(BIN)/willkommen dev
+
+test: install ## Lint, then every test (SQLite and PostgreSQL, real Redis, SMTP, workers)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: install ## Only the tests not marked slow
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrate: install ## Create or upgrade the database
+	$(BIN)/willkommen db upgrade
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

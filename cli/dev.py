@@ -1,0 +1,157 @@
+"""``willkommen dev``: the whole product on one machine, stopped cleanly with Ctrl-C.
+
+Starts a private Redis when no broker is configured, a mail catcher that keeps every email as an
+.eml file, a Celery worker, celery beat and Flower. Each child gets its own process group and a
+log file in ``<data_dir>/logs``; stopping sends SIGTERM to every group and waits.
+"""
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.config import Settings
+from core.local_redis import LocalRedis
+
+CELERY = [sys.executable, "-m", "celery", "-A", "worker"]
+
+
+@dataclass
+class Child:
+    name: str
+    command: list[str]
+    process: subprocess.Popen[bytes] | None = None
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    catch_mail: bool = True
+    flower: bool = True
+    children: list[Child] = field(default_factory=list)
+    redis: LocalRedis | None = None
+
+    @property
+    def data_dir(self) -> Path:
+        return self.settings.data_dir.resolve()
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.data_dir / "mail"
+
+    def environment(self) -> dict[str, str]:
+        env = dict(os.environ, WILLKOMMEN_DATA_DIR=str(self.data_dir))
+        if not self.settings.broker_url:
+            self.redis = LocalRedis(self.data_dir / "redis")
+            env["WILLKOMMEN_BROKER_URL"] = self.redis.start()
+        if self.flower:
+            password = self.settings.flower_password.get_secret_value()
+            env["FLOWER_BASIC_AUTH"] = f"{self.settings.flower_user}:{password}"
+        return env
+
+    def plan(self) -> list[Child]:
+        s = self.settings
+        children = []
+        if self.catch_mail:
+            children.append(
+                Child(
+                    "mail",
+                    [
+                        sys.executable,
+                        "-m",
+                        "core.mail_catcher",
+                        "--host",
+                        s.smtp_host,
+                        "--port",
+                        str(s.smtp_port),
+                        "--directory",
+                        str(self.mail_dir),
+                    ],
+                )
+            )
+        children.append(
+            Child(
+                "worker",
+                [
+                    *CELERY,
+                    "worker",
+                    "--loglevel",
+                    "INFO",
+                    "--queues",
+                    "messages,referrals,maintenance",
+                    "--concurrency",
+                    "2",
+                    "-n",
+                    "willkommen@%h",
+                ],
+            )
+        )
+        children.append(
+            Child(
+                "beat",
+                [
+                    *CELERY,
+                    "beat",
+                    "--loglevel",
+                    "INFO",
+                    "--schedule",
+                    str(self.data_dir / "celerybeat-schedule"),
+                ],
+            )
+        )
+        if self.flower:
+            children.append(
+                Child(
+                    "flower", [*CELERY, "flower", "--address=127.0.0.1", f"--port={s.flower_port}"]
+                )
+            )
+        return children
+
+    def start(self) -> None:
+        env = self.environment()
+        logs = self.data_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        for child in self.plan():
+            log = (logs / f"{child.name}.log").open("ab")
+            child.process = subprocess.Popen(
+                child.command, env=env, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True,
+            )  # fmt: skip
+            self.children.append(child)
+
+    def wait(self) -> str | None:
+        """Block until Ctrl-C (returns None) or until a child dies (returns its name)."""
+        try:
+            while True:
+                for child in self.children:
+                    if child.process is not None and child.process.poll() is not None:
+                        return child.name
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            return None
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """SIGTERM every child's process group, wait, then SIGKILL what is left; stop Redis."""
+        running = [c.process for c in self.children if c.process and c.process.poll() is None]
+        for process in running:
+            _signal_group(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for process in running:
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _signal_group(process.pid, signal.SIGKILL)
+                process.wait(5)
+        for process in running:  # the group may hold children of the child (worker pool)
+            _signal_group(process.pid, signal.SIGKILL)
+        if self.redis is not None:
+            self.redis.stop()
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, sig)

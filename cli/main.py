@@ -1,0 +1,253 @@
+"""``willkommen``: the command line of lokal willkommen (console script ``cli.main:app``)."""
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+from rich.text import Text
+from sqlmodel import col, select
+
+from cli import cases
+from cli.console import PlainTable, database_label, err, fail, out, readable_errors
+from cli.demo import DemoSummary, load_demo
+from cli.dev import Stack
+from cli.diagram import mermaid
+from core.config import get_settings
+from core.db import unit_of_work
+from core.migrate import current_revision, upgrade
+from models import Office, Staff
+from models.enums import Employer
+from workflows import outbox
+from workflows.move_in import MOVE_IN
+from workflows.states import CASE_STATE_LABELS, STEP_STATE_LABELS
+
+app = typer.Typer(
+    name="willkommen",
+    help="lokal willkommen – Fallbearbeitung für das Dortmunder Integrationsnetzwerk.\n\n"
+    "Datenbank aus WILLKOMMEN_DATABASE_URL, sonst SQLite in WILLKOMMEN_DATA_DIR (var/).",
+    no_args_is_help=True,
+    add_completion=False,
+    # Locals in a traceback could show households' personal data.
+    pretty_exceptions_show_locals=False,
+)
+db_app = typer.Typer(help="Datenbankschema verwalten.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(cases.app, name="cases")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Schema auf den neuesten Stand bringen (Alembic "upgrade head")."""
+    with readable_errors():
+        upgrade()
+        revision = current_revision()
+    out().print(f"Datenbank {database_label()} ist auf Revision {revision}.", soft_wrap=True)
+
+
+@app.command()
+def demo(
+    households: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=5000,
+            help="So viele Haushalte (mit Fall) kommen neu hinzu.",
+        ),
+    ] = 40,
+    seed: Annotated[
+        int,
+        typer.Option(
+            help="Startwert des Zufalls: gleiche Zahl, gleiche Demodaten (in leerer Datenbank).",
+        ),
+    ] = 1,
+) -> None:
+    """Demodaten laden: sieben Büros mit Personal und Partnern (nur einmal) und neue Haushalte.
+
+    Das Schema wird vorher aktualisiert. Alle Personen sind erfunden; die Fälle werden über die
+    Workflow-Engine bis heute durchgespielt, so dass jeder Zustand vorkommt.
+    """
+    with readable_errors():
+        upgrade()
+        progress = Progress(
+            TextColumn("Haushalte"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=err(),
+            transient=True,
+        )
+        with progress:
+            task = progress.add_task("households", total=households)
+            summary = load_demo(
+                households, seed, lambda done, _total: progress.update(task, completed=done)
+            )
+        _print_summary(summary)
+        _print_logins()
+        with unit_of_work() as session:
+            waiting = outbox.pending_count(session)
+        if waiting:
+            out().print(
+                f"{waiting} Nachrichten (Weitervermittlungen, Erinnerungen) warten im Postausgang "
+                "auf den Broker; sie gehen hinaus, sobald Redis und ein Worker laufen.",
+                soft_wrap=True,
+            )
+
+
+def _print_summary(summary: DemoSummary) -> None:
+    console = out()
+    console.print(
+        f"Neu: {summary.offices_added} Büros, {summary.staff_added} Mitarbeitende, "
+        f"{summary.partners_added} Partner, {summary.households_added} Haushalte.",
+        soft_wrap=True,
+    )
+    totals = summary.totals
+    console.print(
+        f"Insgesamt: {totals['offices']} Büros, {totals['staff']} Mitarbeitende, "
+        f"{totals['partners']} Partner, {totals['households']} Haushalte, "
+        f"{totals['cases']} Fälle.",
+        soft_wrap=True,
+    )
+    table = Table(title="Fälle nach Zustand", title_justify="left")
+    table.add_column("Zustand")
+    table.add_column("Fälle", justify="right")
+    for state, label in CASE_STATE_LABELS.items():
+        table.add_row(f"{label} ({state})", str(summary.cases_by_state.get(state, 0)))
+    console.print(table)
+
+
+def _print_logins() -> None:
+    with unit_of_work() as session:
+        offices = {o.id: o.name for o in session.exec(select(Office))}
+        query = select(Staff).order_by(
+            col(Staff.office_id).is_(None), col(Staff.office_id), col(Staff.id)
+        )
+        staff = list(session.exec(query))
+    table = PlainTable(
+        title="Demo-Zugänge (E-Mail = Login; Passwörter folgen mit der Anmeldung)",
+        title_justify="left",
+        box=None,
+        padding=(0, 2, 0, 0),
+    )
+    table.add_column("E-Mail", no_wrap=True)
+    table.add_column("Name, Rolle, Arbeitgeber")
+    current: int | None | str = "-"
+    for person in staff:
+        if person.office_id != current:
+            current = person.office_id
+            table.add_row(Text(offices.get(person.office_id, "Alle Büros"), style="bold"))
+        employer = "Stadt" if person.employer == Employer.CITY else person.employer_name
+        table.add_row(person.email, f"{person.name}, {person.role}, {employer}")
+    out().print(table)
+
+
+@app.command()
+def dev(
+    households: Annotated[
+        int, typer.Option(min=0, max=5000, help="Demo-Haushalte, falls die Datenbank leer ist.")
+    ] = 40,
+    flower: Annotated[bool, typer.Option(help="Flower für die Warteschlangen starten.")] = True,
+) -> None:
+    """Das ganze Produkt lokal: Datenbank, Demodaten, Redis, Worker, Beat, Flower, Mail-Fänger.
+
+    Ohne WILLKOMMEN_BROKER_URL startet ein privates Redis (Unix-Socket im Datenverzeichnis).
+    E-Mails landen als .eml-Dateien in <Datenverzeichnis>/mail. Strg-C beendet alles.
+    """
+    settings = get_settings()
+    with readable_errors():
+        upgrade()
+        with unit_of_work() as session:
+            empty = session.exec(select(Office)).first() is None
+    if empty and households:
+        demo(households=households, seed=1)
+    stack = Stack(settings, flower=flower)
+    try:
+        stack.start()
+        _print_stack(stack)
+        died = stack.wait()
+    finally:
+        err().print("Beende alle Prozesse …")
+        stack.stop()
+    if died is not None:
+        fail(f"Prozess '{died}' ist unerwartet beendet; siehe {stack.data_dir}/logs/{died}.log")
+    err().print("Alles beendet.")
+
+
+def _print_stack(stack: Stack) -> None:
+    s = stack.settings
+    broker = (
+        f"privates Redis in {stack.data_dir / 'redis'}" if stack.redis else "WILLKOMMEN_BROKER_URL"
+    )
+    lines = [
+        "lokal willkommen läuft. Strg-C beendet alles.",
+        f"  Datenbank:   {database_label()}",
+        f"  Broker:      {broker}",
+        f"  E-Mails:     {stack.mail_dir}/*.eml (SMTP {s.smtp_host}:{s.smtp_port})",
+        f"  Protokolle:  {stack.data_dir / 'logs'}",
+    ]
+    if stack.flower:
+        lines.append(
+            f"  Flower:      http://127.0.0.1:{s.flower_port}  "
+            f"(Login {s.flower_user} / {s.flower_password.get_secret_value()})"
+        )
+    lines += [
+        "",
+        "Ausprobieren in einem zweiten Terminal:",
+        "  willkommen cases list --overdue",
+        "  willkommen cases show 1",
+    ]
+    out().print("\n".join(lines), soft_wrap=True, highlight=False)
+    out().print("bereit", style="bold green")
+
+
+class DiagramFormat(StrEnum):
+    MERMAID = "mermaid"
+
+
+class Which(StrEnum):
+    CASE = "case"
+    STEP = "step"
+    BOTH = "both"
+
+
+@app.command()
+def diagram(
+    fmt: Annotated[
+        DiagramFormat,
+        typer.Option(
+            "--format",
+            help="Ausgabeformat (Mermaid stateDiagram-v2).",
+        ),
+    ] = DiagramFormat.MERMAID,
+    lifecycle: Annotated[
+        Which,
+        typer.Option(
+            help="Fall-Lebenszyklus, Schritt-Lebenszyklus oder beide.",
+        ),
+    ] = Which.BOTH,
+    state: Annotated[
+        str | None,
+        typer.Option(
+            help="Diesen Zustand hervorheben, z. B. accompanying oder referred.",
+        ),
+    ] = None,
+) -> None:
+    """Zustandsdiagramme aus den Übergangstabellen des Workflows erzeugen (Mermaid).
+
+    Kanten: Trigger [Bedingungen] / Wirkungen; interne Übergänge erscheinen als Schleifen.
+    """
+    # --format has one value so far; scripts that pass it keep working when more formats come.
+    chosen = [("case", MOVE_IN.case, CASE_STATE_LABELS), ("step", MOVE_IN.step, STEP_STATE_LABELS)]
+    chosen = [entry for entry in chosen if lifecycle in (Which.BOTH, entry[0])]
+    known = [str(s) for _, cycle, _ in chosen for s in cycle.states]
+    if state is not None and state not in known:
+        fail(f"Unbekannter Zustand '{state}'. Bekannt sind: {', '.join(known)}.")
+    texts = []
+    for _, cycle, labels in chosen:
+        current = state if state in cycle.states else None
+        texts.append(mermaid(cycle, current=current, labels=labels))
+    typer.echo("\n".join(texts), nl=False)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,209 @@
+"""``willkommen db upgrade`` and ``willkommen demo``: the demo data a newcomer meets first."""
+
+from pathlib import Path
+
+from alembic.script import ScriptDirectory
+from sqlalchemy import func
+from sqlmodel import col, select
+from typer.testing import CliRunner
+
+from cli.demo_data import CITY_EMPLOYER
+from cli.main import app
+from core.clock import berlin
+from core.db import reset_engine, unit_of_work
+from core.migrate import alembic_config
+from models import (
+    Case,
+    CaseEvent,
+    CaseStep,
+    ConsultationHour,
+    Household,
+    HouseholdMember,
+    Office,
+    Partner,
+    Staff,
+    SubLocation,
+)
+from models.enums import Employer, PartnerCategory, Role
+from workflows.facts import age_on
+from workflows.states import CaseState
+
+PARTNER_ORGANISATIONS = {
+    "Brackel/Aplerbeck": "Caritas",
+    "Eving/Scharnhorst": "Deutsches Rotes Kreuz (DRK)",
+    "Hörde/Hombruch": "AWO",
+    "Mengede/Huckarde": "Diakonie",
+    "Innenstadt Nord": "VMDO (Der Paritätische)",
+    "Innenstadt West/Ost": "Projekt Ankommen",
+    "Lütgendortmund": "EHC",
+}
+# People named in the press release: the demo must not use them.
+REAL_NAMES = ("Hoerth", "Nakath", "Volbert", "Zoerner", "Ortmann", "Süshardt")
+
+
+def counts() -> dict[str, int]:
+    with unit_of_work() as session:
+        return {
+            model.__name__: session.exec(select(func.count()).select_from(model)).one()
+            for model in (Office, SubLocation, ConsultationHour, Staff, Partner, Household, Case)
+        }
+
+
+def test_db_upgrade_reports_the_head_revision(data_dir: Path, runner: CliRunner) -> None:
+    """Given an empty data directory, when `db upgrade` runs, then it creates the schema and
+    prints the head revision."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+    result = runner.invoke(app, ["db", "upgrade"])
+
+    assert result.exit_code == 0, result.output
+    assert f"Revision {head}" in result.output
+    assert (data_dir / "willkommen.db").exists()
+
+
+def test_demo_loads_the_seven_offices_and_is_idempotent(data_dir: Path, runner: CliRunner) -> None:
+    """Given an empty database, when the demo is loaded twice, then the seven offices have their
+    real partner organisations, and offices, staff and partners exist once; households add up."""
+    first = runner.invoke(app, ["demo", "--households", "5"])
+    after_first = counts()
+    second = runner.invoke(app, ["demo", "--households", "3", "--seed", "2"])
+    after_second = counts()
+
+    assert first.exit_code == 0, first.output
+    assert second.exit_code == 0, second.output
+    with unit_of_work() as session:
+        offices = {o.name: o.partner_organisation for o in session.exec(select(Office))}
+    assert offices == PARTNER_ORGANISATIONS
+    for name in ("Office", "SubLocation", "ConsultationHour", "Staff", "Partner"):
+        assert after_second[name] == after_first[name], name
+    assert after_first["Household"] == after_first["Case"] == 5
+    assert after_second["Household"] == after_second["Case"] == 8
+    assert "katrin.hollmann@lokal-willkommen.example" in first.output  # the demo logins
+
+
+def test_eving_scharnhorst_has_its_address_and_two_outreach_hours(demo_dir: Path) -> None:
+    """Given the demo, when the Eving/Scharnhorst office is read, then it sits in Bayrische
+    Straße 135, serves both districts and holds one weekly hour in Lanstrop and Scharnhorst-Ost."""
+    with unit_of_work() as session:
+        office = session.exec(select(Office).where(Office.code == "eving-scharnhorst")).one()
+        places = {
+            place.name: len(
+                session.exec(
+                    select(ConsultationHour).where(ConsultationHour.sub_location_id == place.id)
+                ).all()
+            )
+            for place in session.exec(select(SubLocation).where(SubLocation.office_id == office.id))
+        }
+
+    assert office.address == "Bayrische Straße 135, 44339 Dortmund"
+    assert office.districts == ["Eving", "Scharnhorst"]
+    assert places == {"Lanstrop": 1, "Scharnhorst-Ost": 1}
+
+
+def test_every_office_is_staffed_in_tandem(demo_dir: Path) -> None:
+    """Given the demo, when the staff are read, then every office has a city caseworker, a
+    caseworker of its association and a supervisor, and one head and one admin work city-wide."""
+    with unit_of_work() as session:
+        offices = list(session.exec(select(Office)))
+        staff = list(session.exec(select(Staff)))
+
+    for office in offices:
+        own = [s for s in staff if s.office_id == office.id]
+        caseworkers = [s for s in own if s.role == Role.CASEWORKER]
+        assert any(
+            s.employer == Employer.CITY and s.employer_name == CITY_EMPLOYER for s in caseworkers
+        ), office.name
+        assert any(
+            s.employer == Employer.ASSOCIATION and s.employer_name == office.partner_organisation
+            for s in caseworkers
+        ), office.name
+        assert [s.role for s in own].count(Role.SUPERVISOR) == 1, office.name
+    citywide = sorted(s.role for s in staff if s.office_id is None)
+    assert citywide == [Role.ADMIN, Role.SUPERVISOR]
+
+
+def test_demo_people_are_fictional_and_addresses_are_examples(demo_dir: Path) -> None:
+    """Given the demo, when names and addresses are read, then no one from the press release
+    appears and every email address uses an .example domain."""
+    with unit_of_work() as session:
+        staff = list(session.exec(select(Staff)))
+        partner_emails = list(session.exec(select(Partner.email)))
+        household_emails = list(session.exec(select(Household.email)))
+        office_emails = list(session.exec(select(Office.email)))
+
+    assert not [s.name for s in staff if any(real in s.name for real in REAL_NAMES)]
+    emails = [s.email for s in staff] + partner_emails + office_emails
+    emails += [e for e in household_emails if e]
+    assert emails and all(e.endswith(".example") for e in emails)
+
+
+def test_partners_cover_every_category_citywide(demo_dir: Path) -> None:
+    """Given the demo, when partners are read, then every category has a city-wide partner and
+    some partners serve only particular districts."""
+    with unit_of_work() as session:
+        partners = list(session.exec(select(Partner)))
+
+    citywide = {p.category for p in partners if not p.districts}
+    assert citywide == set(PartnerCategory)
+    assert any(p.districts for p in partners)
+
+
+def test_demo_cases_are_in_every_state_and_attributed(demo_dir: Path) -> None:
+    """Given the demo, when the cases are counted by state, then every case state occurs, every
+    household came in through intake, and every history entry names a person."""
+    with unit_of_work() as session:
+        states = set(session.exec(select(Case.state)))
+        openings = session.exec(
+            select(func.count()).select_from(CaseEvent).where(CaseEvent.trigger == "open_case")
+        ).one()
+        anonymous = session.exec(
+            select(func.count()).select_from(CaseEvent).where(col(CaseEvent.actor_id).is_(None))
+        ).one()
+
+    assert states == {state.value for state in CaseState}
+    assert openings == 40
+    assert anonymous == 0
+
+
+def test_steps_respect_who_lives_in_the_household(demo_dir: Path) -> None:
+    """Given the demo, when each case's steps are compared with the members' ages at opening,
+    then a school step exists exactly when a member aged 6-17 had no school place, and a
+    kindergarten step exactly when a member aged 1-5 had no kita place."""
+    with unit_of_work() as session:
+        cases = list(session.exec(select(Case)))
+        members = list(session.exec(select(HouseholdMember)))
+        steps = list(session.exec(select(CaseStep)))
+
+    for case in cases:
+        opened_on = berlin(case.opened_at).date()
+        household = [m for m in members if m.household_id == case.household_id]
+        ages = [(m, age_on(m.birth_date, opened_on)) for m in household]
+        kinds = {s.kind for s in steps if s.case_id == case.id}
+        needs_school = any(6 <= age <= 17 and not m.in_school for m, age in ages)
+        needs_kita = any(1 <= age <= 5 and not m.in_childcare for m, age in ages)
+        assert ("school" in kinds) == needs_school, case.number
+        assert ("kindergarten" in kinds) == needs_kita, case.number
+        assert {"registration", "energy"} <= kinds, case.number
+
+
+def test_the_same_seed_gives_the_same_households(data_dir: Path, runner: CliRunner) -> None:
+    """Given an empty database, when the demo is loaded with a seed, the database is removed and
+    the demo loaded again with that seed, then both hold the same households and members."""
+
+    def load() -> list[tuple[str, str, str]]:
+        result = runner.invoke(app, ["demo", "--households", "6", "--seed", "7"])
+        assert result.exit_code == 0, result.output
+        with unit_of_work() as session:
+            query = select(Household.family_name, Household.street, HouseholdMember.given_name)
+            query = query.join(HouseholdMember, col(HouseholdMember.household_id) == Household.id)
+            rows = list(session.exec(query.order_by(col(HouseholdMember.id))))
+        reset_engine()
+        return rows
+
+    first = load()
+    for path in data_dir.glob("willkommen.db*"):
+        path.unlink()
+    second = load()
+
+    assert first == second
+    assert len({family for family, _, _ in first}) > 1
