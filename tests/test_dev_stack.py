@@ -1,0 +1,96 @@
+"""`willkommen dev` on embedded defaults: the README's main command, started as a user would."""
+
+import base64
+import os
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+import psutil
+import pytest
+from sqlmodel import select
+
+from core.clock import berlin, utc_now
+from core.db import unit_of_work
+from models import Case, Staff
+from models.enums import Role
+from tests.conftest import apply_settings
+from tests.services import free_port, wait_for
+
+pytestmark = pytest.mark.slow
+
+WILLKOMMEN = str(Path(sys.executable).parent / "willkommen")
+
+
+def _status(url: str, auth: str | None = None) -> int:
+    request = urllib.request.Request(url)
+    if auth:
+        request.add_header("Authorization", "Basic " + base64.b64encode(auth.encode()).decode())
+    try:
+        with urllib.request.urlopen(request, timeout=3) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+    except OSError:
+        return 0
+
+
+def test_dev_runs_the_product_and_ctrl_c_stops_every_process(tmp_path, monkeypatch):
+    """Given a machine with no broker configured and an empty data folder,
+    when `willkommen dev` starts and a caseworker plans a visit for tomorrow morning,
+    then the reminder email lands in the mail folder, Flower asks for a login,
+    and Ctrl-C stops every process the command started."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WILLKOMMEN_")}
+    env.update(WILLKOMMEN_SMTP_PORT=str(free_port()), WILLKOMMEN_FLOWER_PORT=str(free_port()))
+    output = (tmp_path / "dev.out").open("wb")
+    dev = subprocess.Popen([WILLKOMMEN, "dev", "--households", "8"], cwd=tmp_path, env=env,
+                           stdout=output, stderr=subprocess.STDOUT)  # fmt: skip
+    try:
+        wait_for(lambda: b"bereit" in (tmp_path / "dev.out").read_bytes() or dev.poll() is not None,
+                 120, what="willkommen dev to be ready")  # fmt: skip
+        assert dev.poll() is None, (tmp_path / "dev.out").read_text()
+        children = psutil.Process(dev.pid).children(recursive=True)
+        assert len(children) >= 4  # mail catcher, worker, beat, flower (and Redis, pool workers)
+
+        for key, value in {**env, "WILLKOMMEN_DATA_DIR": str(tmp_path / "var")}.items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.delenv("WILLKOMMEN_DATABASE_URL", raising=False)
+        monkeypatch.delenv("WILLKOMMEN_BROKER_URL", raising=False)
+        apply_settings()
+        with unit_of_work() as session:
+            case = session.exec(select(Case).where(Case.state == "intake")).first()
+            assert case is not None
+            actor = session.exec(
+                select(Staff).where(
+                    Staff.office_id == case.office_id, Staff.role == Role.CASEWORKER
+                )
+            ).first()
+            case_id, email = case.id, actor.email
+        tomorrow = berlin(utc_now() + timedelta(hours=20)).strftime("%Y-%m-%d %H:%M")
+        advanced = subprocess.run(
+            [WILLKOMMEN, "cases", "advance", str(case_id), "schedule_welcome_visit",
+             "--actor", email, "--at", tomorrow],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert advanced.returncode == 0, advanced.stdout + advanced.stderr
+
+        def reminder_mail() -> list[Path]:
+            return [p for p in (tmp_path / "var" / "mail").glob("*.eml")
+                    if f"LW-{case_id:06d}" in p.read_text(errors="replace")]  # fmt: skip
+
+        (mail,) = wait_for(reminder_mail, 30, what="the visit reminder as an .eml file")
+        assert email in mail.read_text()
+
+        flower = f"http://127.0.0.1:{env['WILLKOMMEN_FLOWER_PORT']}/api/workers"
+        wait_for(lambda: _status(flower) == 401, 30, what="Flower to refuse an anonymous request")
+        assert _status(flower, "aufsicht:willkommen-dev") == 200
+    finally:
+        dev.send_signal(signal.SIGINT)
+        assert dev.wait(60) == 0, (tmp_path / "dev.out").read_text()
+        output.close()
+    left = [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+    assert left == []
