@@ -17,9 +17,10 @@ install: $(BIN)/willkommen ## Create .venv and install the project with its dev 
 run: install ## Database, demo data, private Redis, worker, beat, Flower, mail catcher
 	$(BIN)/willkommen dev
 
-test: install ## Lint, then every test (SQLite and PostgreSQL, real Redis, SMTP, workers)
+test: install ## Lint and type-check, then every test (SQLite and PostgreSQL, Redis, SMTP, workers)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: install ## Only the tests not marked slow

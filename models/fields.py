@@ -14,7 +14,7 @@ from core.types import UTCDateTime
 def utc_field(*, nullable: bool = False, index: bool = False, default_now: bool = False) -> Any:
     """An aware-UTC datetime column."""
     factory: Callable[[], datetime] | None = utc_now if default_now else None
-    column = Column(UTCDateTime(), nullable=nullable, index=index)
+    column: Column[datetime] = Column(UTCDateTime(), nullable=nullable, index=index)
     if factory is not None:
         return Field(default_factory=factory, sa_column=column)
     return Field(default=None, sa_column=column)

@@ -14,7 +14,8 @@ class OutboxMessage(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     task: str = Field(max_length=80)  # a registered Celery task name, e.g. "messages.send_reminder"
-    kwargs: dict[str, int] = json_dict_field()  # ids only: the broker and Flower show them
+    # The task's keyword arguments: ids only, because the broker and Flower show them.
+    arguments: dict[str, int] = json_dict_field()
     created_at: datetime = utc_field(default_now=True)
     relayed_at: datetime | None = utc_field(nullable=True)
     attempts: int = 0

@@ -31,7 +31,7 @@ def _note_on_cases(
     for case in cases:
         session.add(
             CaseEvent(
-                case_id=case.id,
+                case_id=case.id,  # type: ignore[arg-type]
                 at=now,
                 actor_id=actor_id,
                 trigger=trigger,  # type: ignore[arg-type]

@@ -125,10 +125,10 @@ def start(
     """First history entry, the welcome-visit deadline, and every step that applies opened."""
     session.add(
         CaseEvent(
-            case_id=case.id,
+            case_id=case.id,  # type: ignore[arg-type]
             at=now,
             actor_id=actor_id,
-            trigger="open_case",  # type: ignore[arg-type]
+            trigger="open_case",
             from_state=None,
             to_state=case.state,
         )

@@ -32,7 +32,7 @@ def enqueue_many(
         for name, value in ids.items():
             if not isinstance(value, int) or isinstance(value, bool):
                 raise TypeError(f"outbox arguments are ids only; {name}={type(value).__name__}")
-    messages = [OutboxMessage(task=task, kwargs=dict(ids)) for ids in calls]
+    messages = [OutboxMessage(task=task, arguments=dict(ids)) for ids in calls]
     session.add_all(messages)
     session.flush()
     pending: list[int] = session.info.setdefault("outbox_ids", [])
@@ -80,7 +80,7 @@ def _publish(rows: list[OutboxMessage]) -> int:
         with celery_app.producer_or_acquire() as producer:
             for row in rows:
                 celery_app.send_task(
-                    row.task, kwargs=row.kwargs, task_id=f"outbox-{row.id}", producer=producer
+                    row.task, kwargs=row.arguments, task_id=f"outbox-{row.id}", producer=producer
                 )
                 row.relayed_at = now
                 done += 1

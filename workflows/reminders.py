@@ -116,11 +116,8 @@ def dispatch_due(session: Session, now: datetime, settings: Settings) -> int:
     due = select(Reminder.id).where(
         Reminder.status == ReminderStatus.SCHEDULED, col(Reminder.due_at) <= now
     )
-    ids = list(
-        session.exec(
-            due.order_by(col(Reminder.due_at)).limit(limit).with_for_update(skip_locked=True)
-        )
-    )
+    due = due.order_by(col(Reminder.due_at)).limit(limit).with_for_update(skip_locked=True)
+    ids = [rid for rid in session.exec(due) if rid is not None]
     lease_end = now - timedelta(seconds=settings.sending_lease_seconds)
     lost = select(Reminder.id).where(
         or_(
@@ -129,7 +126,8 @@ def dispatch_due(session: Session, now: datetime, settings: Settings) -> int:
             (col(Reminder.status) == ReminderStatus.QUEUED) & (col(Reminder.queued_at) < lease_end),
         )
     )
-    ids += list(session.exec(lost.limit(limit).with_for_update(skip_locked=True)))
+    lost = lost.limit(limit).with_for_update(skip_locked=True)
+    ids += [rid for rid in session.exec(lost) if rid is not None]
     _queue(session, ids, now)
     return len(ids)
 

@@ -36,7 +36,7 @@ def upgrade() -> None:
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('task', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
-    sa.Column('kwargs', sa.JSON(), nullable=False),
+    sa.Column('arguments', sa.JSON(), nullable=False),
     sa.Column('created_at', core.types.UTCDateTime(), nullable=False),
     sa.Column('relayed_at', core.types.UTCDateTime(), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),

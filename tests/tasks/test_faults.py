@@ -151,7 +151,7 @@ def test_two_dispatchers_at_once_queue_each_reminder_once(world, env):
         thread.join()
     assert len(due_ids) >= 12 and sum(counts) == len(due_ids)
     with unit_of_work() as session:
-        sent_for = [m.kwargs["reminder_id"] for m in session.exec(select(OutboxMessage))]
+        sent_for = [m.arguments["reminder_id"] for m in session.exec(select(OutboxMessage))]
     assert sorted(sent_for) == due_ids
     assert len(case_ids) == 6
 

@@ -687,10 +687,10 @@ def test_outbox_and_broker_carry_ids_only(world, redis_server):
         messages = session.exec(select(OutboxMessage)).all()
     assert len(messages) >= 3  # two visit reminders and the referral
     for message in messages:
-        assert message.kwargs and all(type(value) is int for value in message.kwargs.values()), (
-            message.kwargs
-        )
-        text = message.task + json.dumps(message.kwargs, ensure_ascii=False)
+        assert message.arguments and all(
+            type(value) is int for value in message.arguments.values()
+        ), message.arguments
+        text = message.task + json.dumps(message.arguments, ensure_ascii=False)
         assert not [value for value in personal if value in text], text
     payloads = _broker_payloads(redis_server)
     assert len(payloads) == len(messages)
