@@ -13,13 +13,13 @@ from cli import cases
 from cli.console import PlainTable, database_label, err, fail, out, readable_errors
 from cli.demo import DemoSummary, load_demo
 from cli.dev import Stack
-from cli.diagram import mermaid
 from core.config import get_settings
 from core.db import unit_of_work
 from core.migrate import current_revision, upgrade
 from models import Office, Staff
 from models.enums import Employer
 from workflows import outbox
+from workflows.diagram import mermaid
 from workflows.move_in import MOVE_IN
 from workflows.states import CASE_STATE_LABELS, STEP_STATE_LABELS
 

@@ -44,6 +44,16 @@ class Settings(BaseSettings):
     # Pause before each further attempt; attempts in all = len(delays) + 1.
     smtp_retry_delays_seconds: list[float] = [60.0, 300.0, 1800.0]
 
+    # Web app for staff
+    secret_key: SecretStr = SecretStr("willkommen-dev-secret-change-me")
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    session_hours: int = 10
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    # Where supervisors find Flower (linked from the dashboard).
+    flower_url: str = "http://127.0.0.1:5555"
+
     # Flower, for supervisors watching the queues
     flower_port: int = 5555
     flower_user: str = "aufsicht"
@@ -77,10 +87,12 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> "Settings":
-        if self.environment == "production" and (
-            self.flower_password.get_secret_value() == "willkommen-dev"
-        ):
+        if self.environment != "production":
+            return self
+        if self.flower_password.get_secret_value() == "willkommen-dev":
             raise ValueError("set WILLKOMMEN_FLOWER_PASSWORD: the default is for development only")
+        if self.secret_key.get_secret_value() == "willkommen-dev-secret-change-me":
+            raise ValueError("set WILLKOMMEN_SECRET_KEY: the default is for development only")
         return self
 
     @property

@@ -61,19 +61,28 @@ def after_commit(session: Session, callback: AfterCommit, key: str) -> None:
     callbacks.setdefault(key, callback)
 
 
+def new_session() -> Session:
+    return Session(get_engine(), expire_on_commit=False)
+
+
+def commit(session: Session) -> None:
+    """Commit, then run the work queued with :func:`after_commit` (e.g. the outbox relay)."""
+    session.commit()
+    callbacks = session.info.pop("after_commit", {})
+    for callback in callbacks.values():
+        callback()
+
+
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
     """One transaction: commit when the block succeeds, roll back when it raises.
 
     Work queued with :func:`after_commit` leaves only after the commit succeeded.
     """
-    with Session(get_engine(), expire_on_commit=False) as session:
+    with new_session() as session:
         try:
             yield session
-            session.commit()
         except BaseException:
             session.rollback()
             raise
-        callbacks = session.info.pop("after_commit", {})
-    for callback in callbacks.values():
-        callback()
+        commit(session)

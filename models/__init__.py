@@ -7,9 +7,10 @@ from models.office import ConsultationHour, Office, SubLocation
 from models.outbox import OutboxMessage
 from models.partner import Partner, Referral
 from models.reminder import Reminder
-from models.staff import Staff
+from models.staff import ApiToken, Staff
 
 __all__ = [
+    "ApiToken",
     "Appointment",
     "Case",
     "CaseEvent",

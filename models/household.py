@@ -18,6 +18,8 @@ class Household(SQLModel, table=True):
     postal_code: str = Field(max_length=5)
     city: str = Field(default="Dortmund", max_length=80)
     district: District = enum_field()
+    # The outreach location the household goes to, if not the office itself.
+    sub_location_id: int | None = Field(default=None, foreign_key="sub_locations.id")
     moved_in_on: date
     languages: list[str] = json_list_field()  # preferred first, ISO 639-1 codes
     contact_channels: list[str] = json_list_field()  # "email", "phone", "letter", "visit"

@@ -1,9 +1,11 @@
 """Staff of the offices: caseworkers, supervisors and administrators."""
 
+from datetime import datetime
+
 from sqlmodel import Field, SQLModel
 
 from models.enums import Employer, Role
-from models.fields import enum_field, json_list_field
+from models.fields import enum_field, json_list_field, utc_field
 
 
 class Staff(SQLModel, table=True):
@@ -20,3 +22,20 @@ class Staff(SQLModel, table=True):
     languages: list[str] = json_list_field()
     password_hash: str | None = Field(default=None, max_length=255)
     active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = utc_field(nullable=True)
+    last_login_at: datetime | None = utc_field(nullable=True)
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    name: str = Field(max_length=120)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = utc_field(default_now=True)
+    last_used_at: datetime | None = utc_field(nullable=True)
+    revoked_at: datetime | None = utc_field(nullable=True)

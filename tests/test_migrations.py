@@ -2,10 +2,11 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
 from core.db import get_engine
-from core.migrate import current_revision
+from core.migrate import alembic_config, current_revision
 
 
 def test_migrated_schema_matches_the_models(env):
@@ -15,4 +16,4 @@ def test_migrated_schema_matches_the_models(env):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, SQLModel.metadata)
     assert differences == []
-    assert current_revision() == "0001"
+    assert current_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from cli.diagram import mermaid
+from workflows.diagram import mermaid
 from workflows.move_in import MOVE_IN
 from workflows.states import CASE_STATE_LABELS, STEP_STATE_LABELS
 

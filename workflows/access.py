@@ -7,12 +7,22 @@ from models.enums import Role
 
 
 def staff_may_work_on(staff: Staff, office_id: int) -> bool:
-    """Staff of an office work on its cases; supervisors and admins without an office on all."""
-    if not staff.active:
+    """Caseworkers and supervisors work on their office's cases; a supervisor without an office
+    (the head of the social welfare office) on all. Administrators manage accounts, not cases."""
+    if not staff.active or staff.role == Role.ADMIN:
         return False
     if staff.office_id is None:
-        return staff.role in (Role.SUPERVISOR, Role.ADMIN)
+        return staff.role == Role.SUPERVISOR
     return staff.office_id == office_id
+
+
+def visible_office_ids(staff: Staff) -> list[int] | None:
+    """The offices whose cases ``staff`` sees: None means all, [] none."""
+    if not staff.active or staff.role == Role.ADMIN:
+        return []
+    if staff.office_id is None:
+        return None if staff.role == Role.SUPERVISOR else []
+    return [staff.office_id]
 
 
 def may_work_on(session: Session, actor_id: int | None, office_id: int) -> bool:

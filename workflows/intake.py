@@ -7,7 +7,7 @@ from pydantic import BaseModel, EmailStr, Field, StringConstraints, ValidationEr
 from sqlmodel import Session, select
 
 from core.clock import berlin, utc_now
-from models import Case, CaseEvent, Household, HouseholdMember, Office, Staff
+from models import Case, CaseEvent, Household, HouseholdMember, Office, Staff, SubLocation
 from models.enums import District
 from workflows.effects import Context, SetMilestone
 from workflows.engine import Change
@@ -58,6 +58,7 @@ class IntakeIn(BaseModel):
     members: list[MemberIn] = Field(min_length=1)
     requested_steps: list[StepKind] = Field(default_factory=list)
     assignee_id: int | None = None
+    sub_location_id: int | None = None
 
     @field_validator("moved_in_on")
     @classmethod
@@ -94,6 +95,10 @@ def open_case(
         assignee = session.get(Staff, intake.assignee_id)
         if assignee is None or assignee.office_id not in (None, serving.id):
             raise InvalidInput({"assignee_id": "Mitarbeitende:r gehört nicht zu diesem Büro."})
+    if intake.sub_location_id is not None:
+        place = session.get(SubLocation, intake.sub_location_id)
+        if place is None or place.office_id != serving.id:
+            raise InvalidInput({"sub_location_id": "Dieser Standort gehört nicht zu diesem Büro."})
     household = Household(
         office_id=serving.id,  # type: ignore[arg-type]
         created_at=now,

@@ -3,8 +3,8 @@
 import pytest
 from typer.testing import CliRunner
 
-from cli.diagram import edge_label, mermaid
 from cli.main import app
+from workflows.diagram import edge_label, mermaid
 from workflows.move_in import MOVE_IN
 from workflows.states import CaseState, StepState
 

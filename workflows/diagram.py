@@ -1,6 +1,6 @@
 """Mermaid state diagrams drawn from a lifecycle's transitions table, so they never drift from it.
 
-Pure (no database, no output): it could live in ``workflows/`` beside the tables it reads.
+Pure (no database, no output): used by the CLI, the README test and the case page.
 """
 
 from collections.abc import Mapping, Sequence

@@ -1,0 +1,1 @@
+"""The staff web app (server-rendered, HTMX) and the JSON API under /api."""

@@ -1,0 +1,88 @@
+"""The FastAPI application: ``uvicorn web.app:create_app --factory``."""
+
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from core.config import get_settings
+from web.errors import CsrfFailed, Forbidden, LoginRequired, status_for
+from web.routes import admin, api, auth, cases, dashboard, health, intake
+from web.templating import render
+from workflows.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api")
+
+
+def _error(request: Request, status_code: int, title: str, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse({"detail": message}, status_code=status_code)
+    context = {"title": title, "message": message}
+    return render(request, "error.html", context, status_code=status_code)
+
+
+def create_app() -> FastAPI:
+    """The staff web app and the JSON API, configured from the settings."""
+    settings = get_settings()
+    app = FastAPI(
+        title="lokal willkommen",
+        description="Fälle des Dortmunder Integrationsnetzwerks. API-Zugang mit Bearer-Token "
+        "(`willkommen staff token EMAIL`).",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key.get_secret_value(),
+        session_cookie="willkommen_session",
+        max_age=settings.session_hours * 3600,
+        same_site="lax",
+        https_only=settings.environment == "production",
+    )
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    for module in (health, auth, cases, intake, dashboard, admin, api):
+        app.include_router(module.router)
+
+    @app.exception_handler(LoginRequired)
+    def login_required(request: Request, _exc: LoginRequired) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": "Anmeldung erforderlich."}, status_code=401)
+        if request.headers.get("HX-Request"):  # an HTMX part: reload the whole page to sign in
+            return Response(status_code=204, headers={"HX-Redirect": "/login"})
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    def forbidden(request: Request, _exc: Forbidden) -> Response:
+        return _error(
+            request, 403, "Kein Zugriff", "Diese Seite ist für Ihre Rolle nicht freigegeben."
+        )
+
+    @app.exception_handler(CsrfFailed)
+    def csrf_failed(request: Request, _exc: CsrfFailed) -> Response:
+        return _error(request, 403, "Formular abgelaufen",
+                      "Das Formular war nicht mehr gültig. Bitte die Seite neu laden und erneut senden.")  # fmt: skip
+
+    @app.exception_handler(DomainError)
+    def domain_error(request: Request, exc: DomainError) -> Response:
+        return _error(request, status_for(exc), "Nicht möglich", str(exc))
+
+    @app.exception_handler(404)
+    def not_found(request: Request, _exc: Exception) -> Response:
+        return _error(request, 404, "Nicht gefunden", "Diese Seite gibt es nicht.")
+
+    @app.exception_handler(500)
+    def server_error(request: Request, _exc: Exception) -> Response:
+        # Logged by Starlette with the traceback; the page shows no detail (personal data).
+        return _error(
+            request, 500, "Fehler", "Es ist ein Fehler aufgetreten. Bitte erneut versuchen."
+        )
+
+    return app

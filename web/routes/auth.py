@@ -1,0 +1,57 @@
+"""Signing in and out."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+
+from core.db import commit
+from web.csrf import verify_csrf
+from web.deps import db, flash
+from web.templating import render
+from workflows.accounts import SignInRefused, authenticate
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only paths on this site (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+@router.get("/login")
+def login_page(request: Request, next: str | None = None) -> Response:
+    """The sign-in form."""
+    return render(request, "login.html", {"next": _safe_next(next)})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    email: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
+    session: Session = Depends(db),
+) -> Response:
+    """Check the credentials; a fresh session on success, the form with the reason otherwise."""
+    try:
+        staff = authenticate(session, email, password)
+    except SignInRefused as exc:
+        commit(session)  # the failed attempt counts towards the lock-out
+        context = {"next": _safe_next(next), "email": email, "error": str(exc)}
+        return render(request, "login.html", context, status_code=401)
+    commit(session)
+    request.session.clear()  # no session fixation: a signed-in session starts empty
+    request.session["staff_id"] = staff.id
+    flash(request, f"Willkommen, {staff.name}.")
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    """End the session."""
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
