@@ -67,8 +67,8 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(CsrfFailed)
     def csrf_failed(request: Request, _exc: CsrfFailed) -> Response:
-        return _error(request, 403, "Formular abgelaufen",
-                      "Das Formular war nicht mehr gültig. Bitte die Seite neu laden und erneut senden.")  # fmt: skip
+        message = "Das Formular war nicht mehr gültig. Bitte die Seite neu laden und erneut senden."
+        return _error(request, 403, "Formular abgelaufen", message)
 
     @app.exception_handler(DomainError)
     def domain_error(request: Request, exc: DomainError) -> Response:

@@ -1,6 +1,7 @@
 """Request dependencies: the database session, the signed-in staff member, role checks."""
 
 from collections.abc import Callable, Iterator
+from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlmodel import Session
@@ -18,7 +19,10 @@ def db() -> Iterator[Session]:
         yield session
 
 
-def current_staff(request: Request, session: Session = Depends(db)) -> Staff:
+DbSession = Annotated[Session, Depends(db)]
+
+
+def current_staff(request: Request, session: DbSession) -> Staff:
     """The signed-in, active staff member, or LoginRequired."""
     staff_id = request.session.get("staff_id")
     staff = session.get(Staff, staff_id) if isinstance(staff_id, int) else None
@@ -31,12 +35,19 @@ def current_staff(request: Request, session: Session = Depends(db)) -> Staff:
 def require(*roles: Role) -> Callable[..., Staff]:
     """Dependency factory: the signed-in staff member if their role is one of ``roles``."""
 
-    def check(staff: Staff = Depends(current_staff)) -> Staff:
+    def check(staff: Annotated[Staff, Depends(current_staff)]) -> Staff:
         if staff.role not in roles:
             raise Forbidden()
         return staff
 
     return check
+
+
+CurrentStaff = Annotated[Staff, Depends(current_staff)]
+# Who works on cases: caseworkers and supervisors (each limited to their offices).
+CaseStaff = Annotated[Staff, Depends(require(Role.CASEWORKER, Role.SUPERVISOR))]
+Supervisor = Annotated[Staff, Depends(require(Role.SUPERVISOR))]
+Admin = Annotated[Staff, Depends(require(Role.ADMIN))]
 
 
 def flash(request: Request, message: str, kind: str = "info") -> None:

@@ -10,9 +10,9 @@ from starlette.responses import Response
 
 from core.clock import format_berlin
 from models.enums import PARTNER_CATEGORY_LABELS
+from web.csrf import csrf_token
 from workflows.move_in import STEPS
 from workflows.states import CASE_STATE_LABELS, STEP_STATE_LABELS
-from web.csrf import csrf_token
 
 templates = Jinja2Blocks(directory=str(Path(__file__).parent / "templates"))
 env = templates.env

@@ -24,27 +24,50 @@ class WebWorld(World):
         super().__init__()
         with unit_of_work() as session:
             other = Office(
-                code="luetgendortmund", name="Lütgendortmund", address="Limbecker Straße 20",
-                partner_organisation="EHC", email="luedo@lokal-willkommen.example",
+                code="luetgendortmund",
+                name="Lütgendortmund",
+                address="Limbecker Straße 20",
+                partner_organisation="EHC",
+                email="luedo@lokal-willkommen.example",
                 districts=["Lütgendortmund"],
-            )  # fmt: skip
+            )
             session.add(other)
             session.flush()
             self.other_office_id = other.id
             people = {
-                "other_caseworker": Staff(name="Mia Ortmann", email="mia.ortmann@lokal-willkommen.example",
-                                          role=Role.CASEWORKER, employer=Employer.ASSOCIATION,
-                                          employer_name="EHC", office_id=other.id),
-                "other_supervisor": Staff(name="Ole Sander", email="ole.sander@lokal-willkommen.example",
-                                          role=Role.SUPERVISOR, employer=Employer.CITY,
-                                          employer_name="Stadt Dortmund", office_id=other.id),
-                "head": Staff(name="Dr. Hanna Kolb", email="hanna.kolb@lokal-willkommen.example",
-                              role=Role.SUPERVISOR, employer=Employer.CITY,
-                              employer_name="Stadt Dortmund, Sozialamt", office_id=None),
-                "admin": Staff(name="Kai Admin", email="kai.admin@lokal-willkommen.example",
-                               role=Role.ADMIN, employer=Employer.CITY,
-                               employer_name="Stadt Dortmund", office_id=None),
-            }  # fmt: skip
+                "other_caseworker": Staff(
+                    name="Mia Ortmann",
+                    email="mia.ortmann@lokal-willkommen.example",
+                    role=Role.CASEWORKER,
+                    employer=Employer.ASSOCIATION,
+                    employer_name="EHC",
+                    office_id=other.id,
+                ),
+                "other_supervisor": Staff(
+                    name="Ole Sander",
+                    email="ole.sander@lokal-willkommen.example",
+                    role=Role.SUPERVISOR,
+                    employer=Employer.CITY,
+                    employer_name="Stadt Dortmund",
+                    office_id=other.id,
+                ),
+                "head": Staff(
+                    name="Dr. Hanna Kolb",
+                    email="hanna.kolb@lokal-willkommen.example",
+                    role=Role.SUPERVISOR,
+                    employer=Employer.CITY,
+                    employer_name="Stadt Dortmund, Sozialamt",
+                    office_id=None,
+                ),
+                "admin": Staff(
+                    name="Kai Admin",
+                    email="kai.admin@lokal-willkommen.example",
+                    role=Role.ADMIN,
+                    employer=Employer.CITY,
+                    employer_name="Stadt Dortmund",
+                    office_id=None,
+                ),
+            }
             session.add_all(people.values())
             session.flush()
             for staff in (
@@ -57,8 +80,10 @@ class WebWorld(World):
             self.ids = {key: staff.id for key, staff in people.items()}
             self.ids.update(caseworker=self.caseworker_id, supervisor=self.supervisor_id)
             self.emails = {key: staff.email for key, staff in people.items()}
-            self.emails.update(caseworker="lea.brandt@lokal-willkommen.example",
-                               supervisor="jonas.albers@lokal-willkommen.example")  # fmt: skip
+            self.emails.update(
+                caseworker="lea.brandt@lokal-willkommen.example",
+                supervisor="jonas.albers@lokal-willkommen.example",
+            )
 
 
 @pytest.fixture
@@ -84,6 +109,8 @@ def csrf(client: TestClient, path: str = "/login") -> str:
 
 def login(client: TestClient, email: str, password: str = PASSWORD) -> None:
     """Sign in through the form, as a person would."""
-    response = client.post("/login", data={"email": email, "password": password,
-                                            "csrf_token": csrf(client), "next": "/"})  # fmt: skip
+    response = client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": csrf(client), "next": "/"},
+    )
     assert response.status_code == 303, response.text

@@ -10,8 +10,14 @@ from tests.web.conftest import PASSWORD, csrf, login
 def test_sign_in_sets_a_safe_session_cookie_and_sign_out_ends_it(web_world, client):
     """Given a caseworker with a password, when she signs in and later out,
     then the session cookie is HttpOnly and SameSite, and after sign-out pages ask to sign in."""
-    response = client.post("/login", data={"email": web_world.emails["caseworker"],
-                                           "password": PASSWORD, "csrf_token": csrf(client)})  # fmt: skip
+    response = client.post(
+        "/login",
+        data={
+            "email": web_world.emails["caseworker"],
+            "password": PASSWORD,
+            "csrf_token": csrf(client),
+        },
+    )
     header = response.headers["set-cookie"].lower()
     assert "httponly" in header and "samesite=lax" in header
     assert client.get("/cases").status_code == 200
@@ -26,12 +32,14 @@ def test_wrong_password_is_refused_and_the_account_locks_after_five(web_world, c
     refused until the lock expires."""
     email = web_world.emails["caseworker"]
     for _ in range(5):
-        response = client.post("/login", data={"email": email, "password": "falsch-falsch",
-                                               "csrf_token": csrf(client)})  # fmt: skip
+        response = client.post(
+            "/login", data={"email": email, "password": "falsch-falsch", "csrf_token": csrf(client)}
+        )
         assert response.status_code == 401
         assert "E-Mail-Adresse oder Passwort ist falsch" in response.text
-    locked = client.post("/login", data={"email": email, "password": PASSWORD,
-                                         "csrf_token": csrf(client)})  # fmt: skip
+    locked = client.post(
+        "/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf(client)}
+    )
     assert locked.status_code == 401 and "gesperrt" in locked.text
     with unit_of_work() as session:
         staff = session.exec(select(Staff).where(Staff.email == email)).one()
@@ -51,11 +59,19 @@ def test_a_form_without_the_csrf_token_is_refused(web_world, client):
 def test_unknown_email_and_deactivated_account_cannot_sign_in(web_world, client):
     """Given an unknown address and a deactivated account, when they try to sign in,
     then both are refused."""
-    response = client.post("/login", data={"email": "niemand@example.org", "password": PASSWORD,
-                                           "csrf_token": csrf(client)})  # fmt: skip
+    response = client.post(
+        "/login",
+        data={"email": "niemand@example.org", "password": PASSWORD, "csrf_token": csrf(client)},
+    )
     assert response.status_code == 401
     with unit_of_work() as session:
         session.get(Staff, web_world.caseworker_id).active = False
-    response = client.post("/login", data={"email": web_world.emails["caseworker"],
-                                           "password": PASSWORD, "csrf_token": csrf(client)})  # fmt: skip
+    response = client.post(
+        "/login",
+        data={
+            "email": web_world.emails["caseworker"],
+            "password": PASSWORD,
+            "csrf_token": csrf(client),
+        },
+    )
     assert response.status_code == 401 and "deaktiviert" in response.text

@@ -4,11 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session
 
 from core.db import commit
 from web.csrf import verify_csrf
-from web.deps import db, flash
+from web.deps import DbSession, flash
 from web.templating import render
 from workflows.accounts import SignInRefused, authenticate
 
@@ -33,8 +32,8 @@ def login(
     request: Request,
     email: Annotated[str, Form()],
     password: Annotated[str, Form()],
+    session: DbSession,
     next: Annotated[str, Form()] = "/",
-    session: Session = Depends(db),
 ) -> Response:
     """Check the credentials; a fresh session on success, the form with the reason otherwise."""
     try:

@@ -1,18 +1,14 @@
 """Placeholder until the case pages land."""
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from models import Staff
-from models.enums import Role
-from web.deps import require
+from web.deps import CaseStaff
 from web.templating import render
 
 router = APIRouter()
 
 
 @router.get("/cases")
-def case_list(
-    request: Request, staff: Staff = Depends(require(Role.CASEWORKER, Role.SUPERVISOR))
-) -> Response:
+def case_list(request: Request, staff: CaseStaff) -> Response:
     return render(request, "error.html", {"staff": staff, "title": "Fälle", "message": "…"})
