@@ -18,6 +18,7 @@ from cli.demo_people import household
 from cli.demo_story import ALL_STEPS_CLOSED, Story, moved_in_for, pick_plan, slot
 from core.clock import berlin, utc_now
 from core.db import unit_of_work
+from core.passwords import hash_password
 from models import Case, ConsultationHour, Household, Office, Partner, Staff, SubLocation
 from models.enums import Employer, Role
 from workflows.intake import open_case, parse_intake
@@ -35,6 +36,10 @@ class DemoSummary:
     households_added: int = 0
     totals: dict[str, int] = field(default_factory=dict)
     cases_by_state: dict[str, int] = field(default_factory=dict)
+
+
+# Every demo account signs in with this password (development only; `demo` refuses production).
+DEMO_PASSWORD = "willkommen-demo"
 
 
 def load_demo(households: int = 40, seed: int = 1, progress: Progress | None = None) -> DemoSummary:
@@ -94,6 +99,7 @@ def _add_office(session: Session, definition: OfficeDef) -> None:
 
 def _ensure_staff(session: Session) -> int:
     offices = {office.code: office for office in session.exec(select(Office))}
+    password_hash = hash_password(DEMO_PASSWORD)  # once: argon2 is slow on purpose
     existing = {email.lower() for email in session.exec(select(Staff.email))}
     added = 0
     for person in STAFF:
@@ -110,6 +116,7 @@ def _ensure_staff(session: Session) -> int:
                 employer_name=office.partner_organisation if association else CITY_EMPLOYER,  # type: ignore[union-attr]
                 office_id=office.id if office else None,
                 languages=list(person.languages),
+                password_hash=password_hash,
             )
         )
         added += 1

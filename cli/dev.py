@@ -1,8 +1,8 @@
 """``willkommen dev``: the whole product on one machine, stopped cleanly with Ctrl-C.
 
 Starts a private Redis when no broker is configured, a mail catcher that keeps every email as an
-.eml file, a Celery worker, celery beat and Flower. Each child gets its own process group and a
-log file in ``<data_dir>/logs``; stopping sends SIGTERM to every group and waits.
+.eml file, the web app, a Celery worker, celery beat and Flower. Each child gets its own process
+group and a log file in ``<data_dir>/logs``; stopping sends SIGTERM to every group and waits.
 """
 
 import contextlib
@@ -54,62 +54,22 @@ class Stack:
         return env
 
     def plan(self) -> list[Child]:
-        s = self.settings
-        children = []
-        if self.catch_mail:
-            children.append(
-                Child(
-                    "mail",
-                    [
-                        sys.executable,
-                        "-m",
-                        "core.mail_catcher",
-                        "--host",
-                        s.smtp_host,
-                        "--port",
-                        str(s.smtp_port),
-                        "--directory",
-                        str(self.mail_dir),
-                    ],
-                )
-            )
-        children.append(
-            Child(
-                "worker",
-                [
-                    *CELERY,
-                    "worker",
-                    "--loglevel",
-                    "INFO",
-                    "--queues",
-                    "messages,referrals,maintenance",
-                    "--concurrency",
-                    "2",
-                    "-n",
-                    "willkommen@%h",
-                ],
-            )
-        )
-        children.append(
-            Child(
-                "beat",
-                [
-                    *CELERY,
-                    "beat",
-                    "--loglevel",
-                    "INFO",
-                    "--schedule",
-                    str(self.data_dir / "celerybeat-schedule"),
-                ],
-            )
-        )
-        if self.flower:
-            children.append(
-                Child(
-                    "flower", [*CELERY, "flower", "--address=127.0.0.1", f"--port={s.flower_port}"]
-                )
-            )
-        return children
+        s, python = self.settings, sys.executable
+        # fmt: off
+        commands = {
+            "mail": [python, "-m", "core.mail_catcher", "--host", s.smtp_host,
+                     "--port", str(s.smtp_port), "--directory", str(self.mail_dir)],
+            "web": [python, "-m", "uvicorn", "web.app:create_app", "--factory",
+                    "--host", s.web_host, "--port", str(s.web_port)],
+            "worker": [*CELERY, "worker", "--loglevel", "INFO", "--concurrency", "2",
+                       "--queues", "messages,referrals,maintenance", "-n", "willkommen@%h"],
+            "beat": [*CELERY, "beat", "--loglevel", "INFO",
+                     "--schedule", str(self.data_dir / "celerybeat-schedule")],
+            "flower": [*CELERY, "flower", "--address=127.0.0.1", f"--port={s.flower_port}"],
+        }
+        # fmt: on
+        wanted = {"mail": self.catch_mail, "flower": self.flower}
+        return [Child(name, cmd) for name, cmd in commands.items() if wanted.get(name, True)]
 
     def start(self) -> None:
         env = self.environment()

@@ -10,8 +10,9 @@ from rich.text import Text
 from sqlmodel import col, select
 
 from cli import cases
+from cli import staff as staff_cli
 from cli.console import PlainTable, database_label, err, fail, out, readable_errors
-from cli.demo import DemoSummary, load_demo
+from cli.demo import DEMO_PASSWORD, DemoSummary, load_demo
 from cli.dev import Stack
 from core.config import get_settings
 from core.db import unit_of_work
@@ -35,6 +36,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Datenbankschema verwalten.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(cases.app, name="cases")
+app.add_typer(staff_cli.app, name="staff")
 
 
 @db_app.command("upgrade")
@@ -68,6 +70,8 @@ def demo(
     Das Schema wird vorher aktualisiert. Alle Personen sind erfunden; die Fälle werden über die
     Workflow-Engine bis heute durchgespielt, so dass jeder Zustand vorkommt.
     """
+    if get_settings().environment == "production":
+        fail("Demodaten werden in production nicht geladen.")
     with readable_errors():
         upgrade()
         progress = Progress(
@@ -124,7 +128,7 @@ def _print_logins() -> None:
         )
         staff = list(session.exec(query))
     table = PlainTable(
-        title="Demo-Zugänge (E-Mail = Login; Passwörter folgen mit der Anmeldung)",
+        title=f"Demo-Zugänge (E-Mail = Login, Passwort für alle: {DEMO_PASSWORD})",
         title_justify="left",
         box=None,
         padding=(0, 2, 0, 0),
@@ -148,7 +152,7 @@ def dev(
     ] = 40,
     flower: Annotated[bool, typer.Option(help="Flower für die Warteschlangen starten.")] = True,
 ) -> None:
-    """Das ganze Produkt lokal: Datenbank, Demodaten, Redis, Worker, Beat, Flower, Mail-Fänger.
+    """Das ganze Produkt lokal: Datenbank, Demodaten, Web, Redis, Worker, Beat, Flower, Mails.
 
     Ohne WILLKOMMEN_BROKER_URL startet ein privates Redis (Unix-Socket im Datenverzeichnis).
     E-Mails landen als .eml-Dateien in <Datenverzeichnis>/mail. Strg-C beendet alles.
@@ -180,6 +184,7 @@ def _print_stack(stack: Stack) -> None:
     )
     lines = [
         "lokal willkommen läuft. Strg-C beendet alles.",
+        f"  Web:         http://{s.web_host}:{s.web_port}  (Demo-Passwort: {DEMO_PASSWORD})",
         f"  Datenbank:   {database_label()}",
         f"  Broker:      {broker}",
         f"  E-Mails:     {stack.mail_dir}/*.eml (SMTP {s.smtp_host}:{s.smtp_port})",

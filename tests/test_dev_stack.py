@@ -42,10 +42,15 @@ def _status(url: str, auth: str | None = None) -> int:
 def test_dev_runs_the_product_and_ctrl_c_stops_every_process(tmp_path, monkeypatch):
     """Given a machine with no broker configured and an empty data folder,
     when `willkommen dev` starts and a caseworker plans a visit for tomorrow morning,
-    then the reminder email lands in the mail folder, Flower asks for a login,
+    then the reminder email lands in the mail folder, the web app is ready, Flower asks for a
+    login,
     and Ctrl-C stops every process the command started."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("WILLKOMMEN_")}
-    env.update(WILLKOMMEN_SMTP_PORT=str(free_port()), WILLKOMMEN_FLOWER_PORT=str(free_port()))
+    env.update(
+        WILLKOMMEN_SMTP_PORT=str(free_port()),
+        WILLKOMMEN_FLOWER_PORT=str(free_port()),
+        WILLKOMMEN_WEB_PORT=str(free_port()),
+    )
     output = (tmp_path / "dev.out").open("wb")
     dev = subprocess.Popen([WILLKOMMEN, "dev", "--households", "8"], cwd=tmp_path, env=env,
                            stdout=output, stderr=subprocess.STDOUT)  # fmt: skip
@@ -84,6 +89,10 @@ def test_dev_runs_the_product_and_ctrl_c_stops_every_process(tmp_path, monkeypat
 
         (mail,) = wait_for(reminder_mail, 30, what="the visit reminder as an .eml file")
         assert email in mail.read_text()
+
+        web = f"http://127.0.0.1:{env['WILLKOMMEN_WEB_PORT']}"
+        wait_for(lambda: _status(f"{web}/readyz") == 200, 30, what="the web app to be ready")
+        assert _status(f"{web}/login") == 200
 
         flower = f"http://127.0.0.1:{env['WILLKOMMEN_FLOWER_PORT']}/api/workers"
         wait_for(lambda: _status(flower) == 401, 30, what="Flower to refuse an anonymous request")
