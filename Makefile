@@ -21,6 +21,7 @@ test: install ## Lint and type-check, then every test (SQLite and PostgreSQL, Re
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	scripts/ensure-chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: install ## Only the tests not marked slow

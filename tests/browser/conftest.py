@@ -1,0 +1,91 @@
+"""A real browser against a real server: uvicorn in its own process, Debian's Chromium driven by
+Playwright. Screenshots of the main pages go to test-artifacts/screenshots/."""
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.conftest import unavailable
+from tests.web.conftest import web_world  # noqa: F401 - the same staff as the HTTP tests
+from tests.services import ROOT, free_port, wait_for
+
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync",
+]  # fmt: skip
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "tablet": {"width": 820, "height": 1180}}
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("WILLKOMMEN_CHROMIUM") or shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    path = chromium_path()
+    if path is None:
+        unavailable("no chromium on PATH (scripts/ensure-chromium installs Debian's package)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    """The web app served by uvicorn in its own process, on the test's database and Redis."""
+    port = free_port()
+    log = (tmp_path / "uvicorn.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
+                return bool(response.status == 200)
+        except OSError:
+            return process.poll() is not None
+
+    wait_for(answers, 30, what="uvicorn to answer")
+    assert process.poll() is None, (tmp_path / "uvicorn.log").read_text()
+    yield url
+    process.terminate()
+    process.wait(10)
+    log.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
+    """A fresh browser tab at desktop and at tablet size."""
+    context = browser.new_context(viewport=VIEWPORTS[request.param], locale="de-DE",
+                                  timezone_id="Europe/Berlin")  # fmt: skip
+    page = context.new_page()
+    page.viewport_name = request.param  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page: Page) -> Callable[[str], Path]:
+    """Save a full-page screenshot as test-artifacts/screenshots/<name>-<viewport>.png."""
+
+    def take(name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}-{page.viewport_name}.png"  # type: ignore[attr-defined]
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
