@@ -48,9 +48,6 @@ class Stack:
         if not self.settings.broker_url:
             self.redis = LocalRedis(self.data_dir / "redis")
             env["WILLKOMMEN_BROKER_URL"] = self.redis.start()
-        if self.flower:
-            password = self.settings.flower_password.get_secret_value()
-            env["FLOWER_BASIC_AUTH"] = f"{self.settings.flower_user}:{password}"
         return env
 
     def plan(self) -> list[Child]:
@@ -65,7 +62,7 @@ class Stack:
                        "--queues", "messages,referrals,maintenance", "-n", "willkommen@%h"],
             "beat": [*CELERY, "beat", "--loglevel", "INFO",
                      "--schedule", str(self.data_dir / "celerybeat-schedule")],
-            "flower": [*CELERY, "flower", "--address=127.0.0.1", f"--port={s.flower_port}"],
+            "flower": [python, "-m", "cli.main", "flower", "--port", str(s.flower_port)],
         }
         # fmt: on
         wanted = {"mail": self.catch_mail, "flower": self.flower}

@@ -1,5 +1,7 @@
 """``willkommen``: the command line of lokal willkommen (console script ``cli.main:app``)."""
 
+import os
+import sys
 from enum import StrEnum
 from typing import Annotated
 
@@ -203,6 +205,31 @@ def _print_stack(stack: Stack) -> None:
     ]
     out().print("\n".join(lines), soft_wrap=True, highlight=False)
     out().print("bereit", style="bold green")
+
+
+@app.command()
+def flower(
+    port: Annotated[
+        int | None, typer.Option(help="Port (Standard: WILLKOMMEN_FLOWER_PORT).")
+    ] = None,
+    address: Annotated[str, typer.Option(help="Adresse, an der Flower lauscht.")] = "127.0.0.1",
+) -> None:
+    """Flower für die Aufsicht starten: Worker, Aufgaben und Warteschlangen, nur mit Anmeldung.
+
+    Zugangsdaten aus WILLKOMMEN_FLOWER_USER / WILLKOMMEN_FLOWER_PASSWORD; außerhalb der
+    Entwicklung startet Flower mit dem Entwicklungspasswort nicht.
+    """
+    try:
+        settings = get_settings()
+    except ValueError as exc:  # pydantic's validation error: e.g. the default password
+        fail(str(exc).splitlines()[-1] if str(exc) else "Einstellungen ungültig.")
+    if not settings.flower_user or not settings.flower_password.get_secret_value():
+        fail("WILLKOMMEN_FLOWER_USER und WILLKOMMEN_FLOWER_PASSWORD setzen.")
+    credentials = f"{settings.flower_user}:{settings.flower_password.get_secret_value()}"
+    os.environ["FLOWER_BASIC_AUTH"] = credentials  # not on the command line: `ps` would show it
+    command = [sys.executable, "-m", "celery", "-A", "worker", "flower",
+               f"--address={address}", f"--port={port or settings.flower_port}"]  # fmt: skip
+    os.execv(sys.executable, command)
 
 
 class DiagramFormat(StrEnum):

@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     # is offered again; longer than the longest retry delay.
     sending_lease_seconds: int = 3600
     display_timezone: str = "Europe/Berlin"
+    # Closed cases are anonymised this long after closing (GDPR storage limitation).
+    retention_days: int = 730
+    # Local time (Europe/Berlin) of the supervisors' daily digest and of the retention job.
+    digest_hour: int = 7
+    retention_hour: int = 3
 
     @model_validator(mode="after")
     def _check_step_due_days(self) -> "Settings":

@@ -2,6 +2,7 @@
 
 from models.appointment import Appointment
 from models.case import Case, CaseEvent, CaseStep
+from models.digest import DigestDelivery
 from models.household import Consent, Household, HouseholdMember
 from models.office import ConsultationHour, Office, SubLocation
 from models.outbox import OutboxMessage
@@ -16,6 +17,7 @@ __all__ = [
     "CaseEvent",
     "CaseStep",
     "Consent",
+    "DigestDelivery",
     "ConsultationHour",
     "Household",
     "HouseholdMember",

@@ -1,18 +1,30 @@
-"""The one beat schedule, keyed by readable names."""
+"""The one beat schedule, keyed by readable names. Crontab times are Europe/Berlin."""
 
 from typing import Any
+
+from celery.schedules import crontab
 
 from core.config import Settings
 
 
 def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
     return {
-        "dispatch due reminders": {
+        # Sends what is due: reminders, and escalations of overdue steps and visits to the
+        # supervisors (those are reminder rows due at the deadline).
+        "dispatch due reminders and escalations": {
             "task": "reminders.dispatch_due",
             "schedule": settings.dispatch_interval_seconds,
         },
         "relay pending outbox messages": {
             "task": "outbox.relay",
             "schedule": settings.relay_interval_seconds,
+        },
+        "daily digest to supervisors": {
+            "task": "messages.send_digests",
+            "schedule": crontab(hour=settings.digest_hour, minute=0),
+        },
+        "anonymise closed cases after the retention period": {
+            "task": "maintenance.anonymise_closed_cases",
+            "schedule": crontab(hour=settings.retention_hour, minute=15),
         },
     }

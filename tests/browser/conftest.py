@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.conftest import unavailable
-from tests.web.conftest import web_world  # noqa: F401 - the same staff as the HTTP tests
 from tests.services import ROOT, free_port, wait_for
+from tests.web.conftest import web_world  # noqa: F401 - the same staff as the HTTP tests
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = [

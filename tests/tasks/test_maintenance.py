@@ -1,0 +1,98 @@
+"""Beat's periodic jobs: the schedule itself, the retention job, the supervisors' digest."""
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from core.celery_app import QUEUES
+from core.celery_app import app as celery_app
+from core.clock import utc_now
+from core.config import get_settings
+from core.db import unit_of_work
+from models import Case, CaseEvent, DigestDelivery, Household, HouseholdMember, Reminder
+from models.enums import ReminderStatus
+from tasks.schedule import beat_schedule
+from tests.helpers import pass_time, step
+from tests.services import wait_for
+
+
+def test_every_beat_entry_runs_a_registered_task_on_a_declared_queue():
+    """Given the beat schedule, when each entry's task is looked up in the worker app,
+    then it is registered and routed to one of the named queues."""
+    import worker
+
+    for name, entry in beat_schedule(get_settings()).items():
+        assert entry["task"] in worker.app.tasks, name
+        queue = celery_app.amqp.router.route({}, entry["task"])["queue"].name
+        assert queue in QUEUES, (name, queue)
+    assert celery_app.amqp.router.route({}, "messages.send_reminder")["queue"].name == "messages"
+
+
+def close_long_ago(world, days: int, **overrides) -> int:  # type: ignore[no-untyped-def]
+    case_id = world.open_case(**overrides)
+    step(case_id, "close_case", world.caseworker_id, note="Familie verzogen, Notiz mit Namen")
+    with unit_of_work() as session:
+        session.get(Case, case_id).closed_at = utc_now() - timedelta(days=days)
+    return case_id
+
+
+@pytest.mark.slow
+def test_retention_job_anonymises_closed_cases_past_the_period_only(world, start_worker):
+    """Given a case closed 800 days ago and one closed 10 days ago (retention: 730 days),
+    when the nightly retention job runs (twice), then only the old household loses names,
+    address, contact data and notes; states and birth years remain for statistics."""
+    start_worker()
+    old = close_long_ago(world, 800)
+    recent = close_long_ago(world, 10, family_name="Yilmaz")
+    for _ in range(2):
+        celery_app.send_task("maintenance.anonymise_closed_cases")
+
+    def household(case_id: int) -> Household:
+        with unit_of_work() as session:
+            return session.get(Household, session.get(Case, case_id).household_id)
+
+    wait_for(lambda: household(old).anonymised_at is not None, 30, what="anonymisation")
+    gone = household(old)
+    assert (gone.family_name, gone.street, gone.email, gone.phone) == (
+        "anonymisiert",
+        "",
+        None,
+        None,
+    )
+    with unit_of_work() as session:
+        members = session.exec(
+            select(HouseholdMember).where(HouseholdMember.household_id == gone.id)
+        ).all()
+        notes = session.exec(select(CaseEvent.note).where(CaseEvent.case_id == old)).all()
+        assert session.get(Case, old).state == "closed"
+    assert {m.given_name for m in members} == {"anonymisiert"}
+    assert sorted(m.birth_date.isoformat() for m in members) == ["1986-01-01", "2016-01-01"]
+    assert [n for n in notes if n] == []
+    kept = household(recent)
+    assert kept.family_name == "Yilmaz" and kept.anonymised_at is None
+
+
+@pytest.mark.slow
+def test_daily_digest_reaches_each_supervisor_once_without_names(world, smtp, start_worker):
+    """Given an overdue school step and a failed message in the office, when the morning digest
+    job runs twice, then the supervisor gets exactly one digest listing them by case number."""
+    start_worker()
+    case_id = world.open_case()
+    pass_time(40)
+    with unit_of_work() as session:
+        reminder = session.exec(select(Reminder).where(Reminder.case_id == case_id)).first()
+        reminder.status, reminder.attempts = ReminderStatus.FAILED, 4
+        reminder.last_error = "SMTP-Server nicht erreichbar (ConnectionRefusedError)"
+    celery_app.send_task("messages.send_digests")
+    celery_app.send_task("messages.send_digests")
+    (digest,) = smtp.wait_for_messages(1)
+    with pytest.raises(AssertionError):
+        smtp.wait_for_messages(2, timeout=3)
+    assert digest["To"] == "jonas.albers@lokal-willkommen.example"
+    body = digest.get_content()
+    assert f"LW-{case_id:06d}" in body and "Einschulung" in body
+    assert "Fehlgeschlagene Nachrichten: 1" in body
+    assert "Haddad" not in body and "Amal" not in body
+    with unit_of_work() as session:
+        assert [d.status for d in session.exec(select(DigestDelivery))] == ["sent"]
