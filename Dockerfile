@@ -7,6 +7,7 @@ COPY models models
 COPY workflows workflows
 COPY tasks tasks
 COPY cli cli
+COPY web web
 COPY migrations migrations
 COPY worker.py ./
 RUN pip install --no-cache-dir . && useradd --create-home willkommen
