@@ -57,7 +57,7 @@ class Stack:
             "mail": [python, "-m", "core.mail_catcher", "--host", s.smtp_host,
                      "--port", str(s.smtp_port), "--directory", str(self.mail_dir)],
             "web": [python, "-m", "uvicorn", "web.app:create_app", "--factory",
-                    "--host", s.web_host, "--port", str(s.web_port)],
+                    "--host", s.web_host, "--port", str(s.web_port), "--no-access-log"],
             "worker": [*CELERY, "worker", "--loglevel", "INFO", "--concurrency", "2",
                        "--queues", "messages,referrals,maintenance", "-n", "willkommen@%h"],
             "beat": [*CELERY, "beat", "--loglevel", "INFO",

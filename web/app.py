@@ -28,9 +28,20 @@ def _error(request: Request, status_code: int, title: str, message: str) -> Resp
     return render(request, "error.html", context, status_code=status_code)
 
 
+async def _log_request(request: Request, call_next):  # type: ignore[no-untyped-def]
+    """Access log without query strings: a search for a family name must not reach the logs.
+    (uvicorn runs with --no-access-log.)"""
+    response = await call_next(request)
+    log.info("%s %s %s", request.method, request.url.path, response.status_code)
+    return response
+
+
 def create_app() -> FastAPI:
     """The staff web app and the JSON API, configured from the settings."""
     settings = get_settings()
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     app = FastAPI(
         title="lokal willkommen",
         description="Fälle des Dortmunder Integrationsnetzwerks. API-Zugang mit Bearer-Token "
@@ -47,6 +58,7 @@ def create_app() -> FastAPI:
         same_site="lax",
         https_only=settings.environment == "production",
     )
+    app.middleware("http")(_log_request)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in (health, auth, cases, intake, dashboard, admin, api):
         app.include_router(module.router)

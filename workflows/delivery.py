@@ -26,13 +26,14 @@ def deliver(reminder_id: int, settings: Settings | None = None) -> Outcome:
         reminder = reminders.claim(session, reminder_id, utc_now())
         if reminder is None:
             return Outcome("skipped")
+        case_id, kind = reminder.case_id, reminder.kind
         try:
             message = compose(session, reminder, settings)
         except Undeliverable as exc:
             reminders.record_failure(
                 session, reminder_id, str(exc), utc_now(), settings, permanent=True
             )
-            log.warning("reminder %s undeliverable: no address on record", reminder_id)
+            log.warning("reminder %s of case %s: no address on record", reminder_id, case_id)
             return Outcome("failed")
     try:
         mail.send(message, settings)
@@ -41,8 +42,12 @@ def deliver(reminder_id: int, settings: Settings | None = None) -> Outcome:
             pause = reminders.record_failure(
                 session, reminder_id, str(exc), utc_now(), settings, permanent=exc.permanent
             )
-        log.warning("reminder %s: sending failed (%s); retry in %s s", reminder_id, exc, pause)
+        log.warning(
+            "reminder %s of case %s: sending failed (%s); retry in %s s",
+            reminder_id, case_id, exc, pause,
+        )  # fmt: skip
         return Outcome("failed" if pause is None else "retry", pause)
     with unit_of_work() as session:
         reminders.mark_sent(session, reminder_id, utc_now())
+    log.info("reminder %s (%s) of case %s sent", reminder_id, kind, case_id)
     return Outcome("sent")
