@@ -41,7 +41,11 @@ class CaseStep(SQLModel, table=True):
     """A step that applies to the case (registration, energy, school, ...) and its own state."""
 
     __tablename__ = "case_steps"
-    __table_args__ = (UniqueConstraint("case_id", "kind"),)
+    # The overdue lists read "open steps due before now": one range scan.
+    __table_args__ = (
+        UniqueConstraint("case_id", "kind"),
+        Index("ix_case_steps_state_due", "state", "due_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)

@@ -4,6 +4,7 @@ import logging
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -46,7 +47,7 @@ def create_app() -> FastAPI:
         title="lokal willkommen",
         description="Fälle des Dortmunder Integrationsnetzwerks. API-Zugang mit Bearer-Token "
         "(`willkommen staff token EMAIL`).",
-        docs_url="/api/docs",
+        docs_url=None,  # served below from vendored files: no CDN, works offline
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -62,6 +63,16 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in (health, auth, cases, intake, dashboard, admin, api):
         app.include_router(module.router)
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> Response:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="lokal willkommen – API",
+            swagger_js_url="/static/vendor/swagger-ui-bundle-5.35.0.js",
+            swagger_css_url="/static/vendor/swagger-ui-5.35.0.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
 
     @app.exception_handler(LoginRequired)
     def login_required(request: Request, _exc: LoginRequired) -> Response:

@@ -52,7 +52,7 @@ class CaseFacts:
     @cached_property
     def steps(self) -> dict[str, CaseStep]:
         query = select(CaseStep).where(CaseStep.case_id == self.case.id)
-        return {step.kind: step for step in self.session.exec(query)}
+        return {step.kind: step for step in self.session.exec(query.order_by(col(CaseStep.id)))}
 
     @cached_property
     def consented_categories(self) -> set[str]:

@@ -75,3 +75,28 @@ def test_unknown_email_and_deactivated_account_cannot_sign_in(web_world, client)
         },
     )
     assert response.status_code == 401 and "deaktiviert" in response.text
+
+
+def test_each_role_starts_on_its_own_page(web_world, client):
+    """Given a caseworker, a supervisor and an administrator, when each opens the start page
+    after signing in, then each lands where their work is."""
+    for role, start in (
+        ("caseworker", "/cases"),
+        ("supervisor", "/dashboard"),
+        ("admin", "/admin"),
+    ):
+        client.cookies.clear()
+        login(client, web_world.emails[role])
+        response = client.get("/")
+        assert (response.status_code, response.headers["location"]) == (303, start)
+    client.cookies.clear()
+    assert client.get("/").headers["location"].startswith("/login")
+
+
+def test_api_docs_work_without_internet(client):
+    """Given no network beyond this machine, when the API docs open, then every script and style
+    they load comes from this server."""
+    page = client.get("/api/docs").text
+    assert "/static/vendor/swagger-ui-bundle-5.35.0.js" in page
+    assert "cdn." not in page and "https://" not in page
+    assert client.get("/static/vendor/swagger-ui-bundle-5.35.0.js").status_code == 200

@@ -1,5 +1,372 @@
-"""(to be written)"""
+"""The JSON API under /api: the same cases and the same rules as the staff pages, for programs.
 
-from fastapi import APIRouter
+Authentication is a bearer token per staff member (``Authorization: Bearer <token>``); a
+caseworker's token reaches only their office's cases, a case of another office is "not found".
+Refusals are ``{"detail": ...}`` with the status of the domain error (404, 409, 422); invalid
+input adds ``errors`` with a message per field.
+"""
 
-router = APIRouter()
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from core.clock import utc_now
+from core.db import commit
+from models import Case, CaseEvent, CaseStep, Household, HouseholdMember, Office, Staff, SubLocation
+from models.enums import Role
+from web.deps import DbSession
+from web.schemas import (
+    AdvanceIn,
+    CaseCreated,
+    CaseDetail,
+    CaseList,
+    CaseSummary,
+    EventOut,
+    GuardProblem,
+    HouseholdSummary,
+    InvalidProblem,
+    OfficeRef,
+    Problem,
+    StaffRef,
+    StepOut,
+    TriggerOut,
+)
+from workflows.access import staff_may_work_on, visible_office_ids
+from workflows.accounts import staff_for_token
+from workflows.engine import advance, allowed_triggers
+from workflows.errors import CaseNotFound, GuardFailed, InvalidInput
+from workflows.intake import IntakeIn, open_case
+from workflows.move_in import STEPS
+from workflows.states import (
+    CASE_STATE_LABELS,
+    OPEN_STEP_STATES,
+    STEP_STATE_LABELS,
+    CaseState,
+    StepKind,
+)
+from workflows.worklist import CaseQuery, find_cases
+
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+def _field(location: tuple[Any, ...]) -> str:
+    parts = location[1:] if location and location[0] in ("body", "query", "path") else location
+    return ".".join(str(part) for part in parts) or "body"
+
+
+def _invalid(errors: dict[str, str], detail: str = "Eingaben ungültig.") -> JSONResponse:
+    body = InvalidProblem(detail=detail, errors=errors).model_dump()
+    return JSONResponse(body, status_code=422)
+
+
+class ApiRoute(APIRoute):
+    """Request validation errors answer like every other invalid input: detail and errors."""
+
+    def get_route_handler(self) -> Handler:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                errors = {
+                    _field(tuple(error["loc"])): (
+                        "Pflichtangabe fehlt."
+                        if error["type"] == "missing"
+                        else str(error["msg"]).removeprefix("Value error, ")
+                    )
+                    for error in exc.errors()
+                }
+                return _invalid(errors)
+
+        return handle
+
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="Token",
+    description="Persönliches API-Token: `willkommen staff token EMAIL`.",
+)
+UNAUTHORIZED = {"WWW-Authenticate": "Bearer"}
+
+
+def api_staff(
+    session: DbSession,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Staff:
+    """The active staff member owning the bearer token, or 401."""
+    if credentials is None:
+        raise HTTPException(401, "Anmeldung erforderlich: Bearer-Token fehlt.", UNAUTHORIZED)
+    staff = staff_for_token(session, credentials.credentials)
+    if staff is None:
+        detail = "Token ungültig oder widerrufen, oder das Konto ist deaktiviert."
+        raise HTTPException(401, detail, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    commit(session)  # when the token was last used
+    return staff
+
+
+def api_case_staff(staff: Annotated[Staff, Depends(api_staff)]) -> Staff:
+    """Caseworkers and supervisors; administrators manage accounts, not cases (403)."""
+    if staff.role not in (Role.CASEWORKER, Role.SUPERVISOR):
+        raise HTTPException(403, "Dieses Konto arbeitet nicht mit Fällen.")
+    return staff
+
+
+ApiCaseStaff = Annotated[Staff, Depends(api_case_staff)]
+
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "Kein, ein ungültiges oder widerrufenes Token."},
+    403: {"model": Problem, "description": "Ein Konto, das nicht mit Fällen arbeitet."},
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": Problem, "description": "Kein Fall dieser Nummer in Ihren Büros."}
+}
+
+router = APIRouter(prefix="/api", route_class=ApiRoute, responses=AUTH_RESPONSES)
+
+
+@router.post(
+    "/households",
+    tags=["Haushalte"],
+    status_code=201,
+    response_model=CaseCreated,
+    responses={422: {"model": InvalidProblem, "description": "Eingaben ungültig, je Feld."}},
+)
+def create_household(
+    intake: IntakeIn, staff: ApiCaseStaff, session: DbSession, response: Response
+) -> Any:
+    """Register a household that has just moved in and open its case.
+
+    The office follows from the district; it must be one of yours. Steps that apply open with
+    their deadlines. Answers with the new case and its address in `Location`.
+    """
+    try:
+        case = open_case(session, intake, actor_id=staff.id)
+        if not staff_may_work_on(staff, case.office_id):
+            office = session.get(Office, case.office_id)
+            name = office.name if office else "?"
+            raise InvalidInput({"district": f"Dieser Bezirk gehört zum Büro {name}."})
+    except InvalidInput as exc:
+        session.rollback()  # nothing of the household is kept
+        return _invalid(exc.errors, str(exc))
+    commit(session)
+    office = session.get(Office, case.office_id)
+    open_steps = session.exec(
+        select(CaseStep.kind).where(
+            CaseStep.case_id == case.id, col(CaseStep.state).in_(OPEN_STEP_STATES)
+        )
+    ).all()
+    response.headers["Location"] = f"/api/cases/{case.id}"
+    return CaseCreated(
+        id=case.id,  # type: ignore[arg-type]
+        number=case.number,
+        state=case.state,
+        version=case.version,
+        office=OfficeRef(id=case.office_id, name=office.name if office else ""),
+        open_steps=sorted(open_steps, key=_step_order),
+    )
+
+
+@router.get("/cases", tags=["Fälle"], response_model=CaseList)
+def list_cases(
+    staff: ApiCaseStaff,
+    session: DbSession,
+    state: Annotated[
+        CaseState | None, Query(description="Nur dieser Stand (sonst alle offenen).")
+    ] = None,
+    step: Annotated[
+        StepKind | None, Query(description="Fälle, in denen dieser Schritt offen ist.")
+    ] = None,
+    overdue: Annotated[bool, Query(description="Nur Fälle mit überfälliger Frist.")] = False,
+    assignee: Annotated[int | None, Query(description="Zuständige Person (id).")] = None,
+    sub_location: Annotated[int | None, Query(description="Außenstelle (id).")] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Familienname oder Fallnummer.")
+    ] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 25,
+) -> CaseList:
+    """Your offices' cases, the most urgent first (next due date), filtered and paginated."""
+    query = CaseQuery(
+        office_ids=visible_office_ids(staff),
+        state=state,
+        step=step,
+        overdue=overdue,
+        assignee_id=assignee,
+        sub_location_id=sub_location,
+        search=q,
+        page=page,
+        per_page=per_page,
+    )
+    found = find_cases(session, query, utc_now())
+    items = [
+        CaseSummary(
+            id=row.id,
+            number=row.number,
+            family_name=row.family_name,
+            office=row.office_name,
+            state=row.state,
+            state_label=row.state_label,
+            assignee=row.assignee_name,
+            next_due_at=row.next_due_at,
+            overdue=row.overdue,
+            open_steps=row.open_steps,
+        )
+        for row in found.rows
+    ]
+    return CaseList(
+        items=items, total=found.total, page=found.page, per_page=found.per_page, pages=found.pages
+    )
+
+
+@router.get("/cases/{case_id}", tags=["Fälle"], response_model=CaseDetail, responses=NOT_FOUND)
+def read_case(case_id: int, staff: ApiCaseStaff, session: DbSession) -> CaseDetail:
+    """One case: household summary, steps, the triggers offered now (and why some are refused),
+    and the history. ``version`` is what to send as ``expected_version`` when advancing."""
+    return _detail(session, _visible_case(session, staff, case_id), utc_now())
+
+
+@router.post(
+    "/cases/{case_id}/advance",
+    tags=["Fälle"],
+    response_model=CaseDetail,
+    responses={
+        **NOT_FOUND,
+        409: {"model": Problem, "description": "Nicht im aktuellen Stand, oder veraltet."},
+        422: {
+            "model": GuardProblem | InvalidProblem,
+            "description": "Eine Bedingung ist nicht erfüllt, oder Eingaben sind ungültig.",
+        },
+    },
+)
+def advance_case(case_id: int, body: AdvanceIn, staff: ApiCaseStaff, session: DbSession) -> Any:
+    """Apply a trigger (e.g. `schedule_welcome_visit` with `at`, `complete_registration`).
+
+    With `expected_version` the change is refused (409) if the case changed since you read it.
+    Answers with the case as it is now.
+    """
+    try:
+        advance(
+            session,
+            case_id,
+            body.trigger,
+            actor_id=staff.id,
+            note=body.note,
+            at=body.at,
+            expected_version=body.expected_version,
+        )
+    except GuardFailed as exc:
+        session.rollback()
+        problem = GuardProblem(
+            detail=str(exc), trigger=exc.trigger, guard=exc.guard, reason=exc.reason
+        )
+        return JSONResponse(problem.model_dump(), status_code=422)
+    commit(session)
+    return _detail(session, _visible_case(session, staff, case_id), utc_now())
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading one case
+
+
+def _visible_case(session: Session, staff: Staff, case_id: int) -> Case:
+    """The case, if it belongs to one of the staff member's offices; otherwise not found."""
+    case = session.get(Case, case_id, populate_existing=True)
+    if case is None or not staff_may_work_on(staff, case.office_id):
+        raise CaseNotFound(case_id)
+    return case
+
+
+def _step_order(kind: str) -> int:
+    return list(STEPS).index(kind) if kind in STEPS else len(STEPS)
+
+
+def _detail(session: Session, case: Case, now: datetime) -> CaseDetail:
+    household = session.get(Household, case.household_id)
+    office = session.get(Office, case.office_id)
+    assert household is not None and office is not None  # foreign keys
+    assignee = session.get(Staff, case.assignee_id) if case.assignee_id else None
+    place = (
+        session.get(SubLocation, household.sub_location_id) if household.sub_location_id else None
+    )
+    members = session.exec(
+        select(func.count()).where(HouseholdMember.household_id == household.id)
+    ).one()
+    steps = session.exec(select(CaseStep).where(CaseStep.case_id == case.id)).all()
+    events = session.exec(
+        select(CaseEvent, Staff.name)
+        .outerjoin(Staff, col(Staff.id) == CaseEvent.actor_id)
+        .where(CaseEvent.case_id == case.id)
+        .order_by(col(CaseEvent.at), col(CaseEvent.id))
+    ).all()
+    return CaseDetail(
+        id=case.id,  # type: ignore[arg-type]
+        number=case.number,
+        state=case.state,
+        state_label=CASE_STATE_LABELS.get(case.state, case.state),
+        version=case.version,
+        office=OfficeRef(id=office.id, name=office.name),  # type: ignore[arg-type]
+        assignee=StaffRef(id=assignee.id, name=assignee.name) if assignee else None,  # type: ignore[arg-type]
+        opened_at=case.opened_at,
+        updated_at=case.updated_at,
+        closed_at=case.closed_at,
+        milestone_due_at=case.milestone_due_at,
+        next_due_at=case.next_due_at,
+        household=HouseholdSummary(
+            family_name=household.family_name,
+            district=household.district,
+            postal_code=household.postal_code,
+            moved_in_on=household.moved_in_on,
+            languages=household.languages,
+            contact_channels=household.contact_channels,
+            members=members,
+            sub_location=place.name if place else None,
+        ),
+        steps=[_step(step, now) for step in sorted(steps, key=lambda s: _step_order(s.kind))],
+        triggers=[
+            TriggerOut(
+                trigger=option.trigger,
+                label=option.label,
+                allowed=option.allowed,
+                reason=option.reason,
+                needs_input=list(option.needs_input),
+            )
+            for option in allowed_triggers(session, case.id, now)  # type: ignore[arg-type]
+        ],
+        history=[
+            EventOut(
+                at=event.at,
+                actor=StaffRef(id=event.actor_id, name=name) if event.actor_id else None,
+                trigger=event.trigger,
+                step_kind=event.step_kind,
+                from_state=event.from_state,
+                to_state=event.to_state,
+                note=event.note,
+            )
+            for event, name in events
+        ],
+    )
+
+
+def _step(step: CaseStep, now: datetime) -> StepOut:
+    is_open = step.state in OPEN_STEP_STATES
+    return StepOut(
+        kind=step.kind,
+        label=STEPS[step.kind].label if step.kind in STEPS else step.kind,
+        state=step.state,
+        state_label=STEP_STATE_LABELS.get(step.state, step.state),
+        due_at=step.due_at,
+        overdue=is_open and step.due_at is not None and step.due_at < now,
+        legal_deadline=step.legal_deadline,
+        opened_at=step.opened_at,
+        closed_at=step.closed_at,
+        waive_reason=step.waive_reason,
+    )

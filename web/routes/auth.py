@@ -6,8 +6,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from core.db import commit
+from models.enums import Role
 from web.csrf import verify_csrf
-from web.deps import DbSession, flash
+from web.deps import DbSession, current_staff, flash
 from web.templating import render
 from workflows.accounts import SignInRefused, authenticate
 
@@ -19,6 +20,14 @@ def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//"):
         return target
     return "/"
+
+
+@router.get("/")
+def home(request: Request, session: DbSession) -> Response:
+    """Each role's start page: the case list, the supervisors' overview, the administration."""
+    staff = current_staff(request, session)
+    start = {Role.SUPERVISOR: "/dashboard", Role.ADMIN: "/admin"}.get(staff.role, "/cases")
+    return RedirectResponse(start, status_code=303)
 
 
 @router.get("/login")

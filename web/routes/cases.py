@@ -1,14 +1,301 @@
-"""Placeholder until the case pages land."""
+"""The case list and the case page: caseworkers look cases up and advance them, on a tablet too.
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+Routes are thin doors: they parse the form, call the ``workflows`` service (every change of a
+case goes through ``advance``), commit, and redirect (Post/Redirect/Get, 303). A refusal becomes
+a message on the case page; another office's case is not found (404).
+"""
 
-from web.deps import CaseStaff
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session, col, select
+
+from core.clock import berlin, utc_now
+from core.db import commit
+from models import Staff
+from models.enums import PARTNER_CATEGORY_LABELS, PartnerCategory, Role
+from web.csrf import verify_csrf
+from web.deps import CaseStaff, DbSession, flash
+from web.routes.case_forms import (
+    case_for,
+    case_page,
+    deadline,
+    parse_int,
+    parse_local_time,
+    place_choices,
+)
 from web.templating import render
+from workflows import consent
+from workflows.access import visible_office_ids
+from workflows.definition import get_workflow
+from workflows.diagram import mermaid
+from workflows.engine import advance
+from workflows.errors import GuardFailed, InvalidInput, StaleCase, TransitionNotAllowed
+from workflows.move_in import STEPS
+from workflows.notes import add_note
+from workflows.states import CASE_STATE_LABELS
+from workflows.timeline import timeline
+from workflows.worklist import CaseQuery, find_cases
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+FormText = Annotated[str, Form()]
+CONTACT_LABELS = {"visit": "Hausbesuch", "phone": "Telefon", "email": "E-Mail", "letter": "Brief"}
+STALE_MESSAGE = (
+    "Der Fall wurde inzwischen von jemand anderem geändert. Es wurde nichts gespeichert. "
+    "Bitte prüfen Sie den aktuellen Stand unten und versuchen Sie es bei Bedarf erneut."
+)
+PER_PAGE = 25
+# Short step names for the list's badges (the full name is their tooltip).
+SHORT_STEP_LABELS = {
+    "registration": "Anmeldung",
+    "energy": "Strom/Gas",
+    "school": "Schule",
+    "kindergarten": "Kita",
+    "transit_ticket": "ÖPNV-Ticket",
+    "job_search": "Arbeit",
+    "birth": "Geburt",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The list's filters as typed in (for the form and the page links) and as understood."""
+
+    step: str = ""
+    state: str = ""
+    overdue: bool = False
+    assignee: int | None = None
+    sub_location: int | None = None
+    q: str = ""
+    page: int = 1
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str]) -> "Filters":
+        """Unknown values are ignored rather than refused: a list always answers."""
+        step = params.get("step", "")
+        state = params.get("state", "")
+        return cls(
+            step=step if step in STEPS else "",
+            state=state if state in CASE_STATE_LABELS else "",
+            overdue=params.get("overdue", "") in ("1", "on", "true"),
+            assignee=parse_int(params.get("assignee")),
+            sub_location=parse_int(params.get("sub_location")),
+            q=params.get("q", "").strip()[:120],
+            page=parse_int(params.get("page")) or 1,
+        )
+
+    def query(self, office_ids: list[int] | None) -> CaseQuery:
+        return CaseQuery(
+            office_ids=office_ids,
+            state=self.state or None,
+            step=self.step or None,
+            overdue=self.overdue,
+            assignee_id=self.assignee,
+            sub_location_id=self.sub_location,
+            search=self.q or None,
+            page=self.page,
+            per_page=PER_PAGE,
+        )
+
+    def url(self, page: int | None = None) -> str:
+        """The list's address with these filters (and another page)."""
+        values = {
+            "q": self.q,
+            "state": self.state,
+            "step": self.step,
+            "overdue": "1" if self.overdue else "",
+            "assignee": self.assignee or "",
+            "sub_location": self.sub_location or "",
+            "page": page if page and page > 1 else "",
+        }
+        query = urlencode({key: value for key, value in values.items() if value})
+        return f"/cases?{query}" if query else "/cases"
+
+
+def filter_choices(session: Session, office_ids: list[int] | None) -> dict[str, list]:
+    """Who and where the list can be filtered by: staff and sub-locations of the offices seen."""
+    people = select(Staff).where(
+        col(Staff.active).is_(True), col(Staff.role).in_([Role.CASEWORKER, Role.SUPERVISOR])
+    )
+    if office_ids is not None:
+        people = people.where(col(Staff.office_id).in_(office_ids))
+    return {
+        "assignees": list(session.exec(people.order_by(col(Staff.name)))),
+        "sub_locations": place_choices(session, office_ids),
+    }
+
+
+def _htmx_part(request: Request) -> bool:
+    """An HTMX request that swaps a part (a history restore wants the whole page)."""
+    headers = request.headers
+    return headers.get("HX-Request") == "true" and not headers.get("HX-History-Restore-Request")
+
+
+def _back(case_id: int) -> RedirectResponse:
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 @router.get("/cases")
-def case_list(request: Request, staff: CaseStaff) -> Response:
-    return render(request, "error.html", {"staff": staff, "title": "Fälle", "message": "…"})
+def case_list(request: Request, staff: CaseStaff, session: DbSession) -> Response:
+    """The office's cases, most urgent first, filtered and searched; HTMX swaps the results."""
+    filters = Filters.parse(request.query_params)
+    office_ids = visible_office_ids(staff)
+    now = utc_now()
+    result = find_cases(session, filters.query(office_ids), now)
+    context = {
+        "staff": staff,
+        "nav": "cases",
+        "filters": filters,
+        "result": result,
+        "now": now,
+        "deadline": deadline,
+        "many_offices": office_ids is None or len(office_ids) > 1,
+        "step_kinds": list(STEPS),
+        "short_steps": SHORT_STEP_LABELS,
+        **filter_choices(session, office_ids),
+    }
+    if _htmx_part(request):
+        context["flashes"] = []  # keep them for the next whole page
+        response = render(request, "cases/list.html", context, block="results")
+    else:
+        response = render(request, "cases/list.html", context)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+@router.get("/cases/{case_id:int}")
+def case_detail(request: Request, case_id: int, staff: CaseStaff, session: DbSession) -> Response:
+    """Everything about one case, and a button for every trigger allowed now."""
+    case = case_for(session, staff, case_id)
+    now = utc_now()
+    page = case_page(session, case, now)
+    context = {
+        "staff": staff,
+        "nav": "cases",
+        "title": f"{case.number} · Familie {page.household.family_name}",
+        "page": page,
+        "case": case,
+        "entries": timeline(session, case_id),
+        "diagram": mermaid(page.workflow.case, current=case.state, labels=CASE_STATE_LABELS),
+        "now": now,
+        "now_local": berlin(now).strftime("%Y-%m-%dT%H:%M"),
+        "deadline": deadline,
+        "contact_labels": CONTACT_LABELS,
+        "timeline_shown": 15,
+    }
+    return render(request, "cases/detail.html", context)
+
+
+@router.post("/cases/{case_id:int}/advance")
+def advance_case(
+    request: Request,
+    case_id: int,
+    staff: CaseStaff,
+    session: DbSession,
+    trigger: FormText = "",
+    version: FormText = "",
+    note: FormText = "",
+    at: FormText = "",
+) -> Response:
+    """Apply one trigger through the engine; a refusal comes back as a message on the page."""
+    case = case_for(session, staff, case_id)
+    if not trigger.strip():
+        flash(request, "Bitte eine Aktion wählen. Es wurde nichts geändert.", "error")
+        return _back(case_id)
+    label = get_workflow(case.workflow, case.workflow_version).label(trigger)
+    try:
+        moment = parse_local_time(at)
+    except ValueError:
+        flash(request, f"„{label}“: Datum und Uhrzeit sind ungültig.", "error")
+        return _back(case_id)
+    try:
+        advance(
+            session,
+            case_id,
+            trigger,
+            actor_id=staff.id,
+            note=note.strip() or None,
+            at=moment,
+            expected_version=parse_int(version),
+        )
+    except StaleCase:
+        flash(request, STALE_MESSAGE, "error")
+        return _back(case_id)
+    except TransitionNotAllowed:
+        flash(request, f"„{label}“ ist im aktuellen Zustand des Falls nicht möglich.", "error")
+        return _back(case_id)
+    except GuardFailed as exc:
+        flash(request, f"„{label}“ nicht möglich: {exc.reason}", "error")
+        return _back(case_id)
+    commit(session)
+    flash(request, f"Gespeichert: {label}.", "success")
+    return _back(case_id)
+
+
+@router.post("/cases/{case_id:int}/notes")
+def add_case_note(
+    request: Request, case_id: int, staff: CaseStaff, session: DbSession, note: FormText = ""
+) -> Response:
+    """Write a note into the case's history."""
+    case_for(session, staff, case_id)
+    try:
+        add_note(session, case_id, note, actor_id=_id(staff))
+    except InvalidInput as exc:
+        flash(request, exc.errors.get("note", str(exc)), "error")
+        return _back(case_id)
+    commit(session)
+    flash(request, "Notiz gespeichert.", "success")
+    return _back(case_id)
+
+
+@router.post("/cases/{case_id:int}/consents")
+def grant_consent(
+    request: Request,
+    case_id: int,
+    staff: CaseStaff,
+    session: DbSession,
+    partner_category: FormText = "",
+) -> Response:
+    """Record the household's consent to share its data with partners of one category."""
+    case = case_for(session, staff, case_id)
+    category = _category(partner_category)
+    if category is None:
+        flash(request, "Bitte eine Partnerart wählen.", "error")
+        return _back(case_id)
+    consent.grant(session, case.household_id, category, actor_id=_id(staff))
+    commit(session)
+    flash(request, f"Einwilligung erfasst: {PARTNER_CATEGORY_LABELS[category]}.", "success")
+    return _back(case_id)
+
+
+@router.post("/cases/{case_id:int}/consents/{category}/withdraw")
+def withdraw_consent(
+    request: Request, case_id: int, category: str, staff: CaseStaff, session: DbSession
+) -> Response:
+    """Record that the household withdrew its consent for one partner category."""
+    case = case_for(session, staff, case_id)
+    chosen = _category(category)
+    try:
+        if chosen is None:
+            raise InvalidInput({"partner_category": "Unbekannte Partnerart."})
+        consent.withdraw(session, case.household_id, chosen, actor_id=_id(staff))
+    except InvalidInput as exc:
+        flash(request, exc.errors.get("partner_category", str(exc)), "error")
+        return _back(case_id)
+    commit(session)
+    flash(request, f"Einwilligung widerrufen: {PARTNER_CATEGORY_LABELS[chosen]}.", "success")
+    return _back(case_id)
+
+
+def _category(value: str) -> PartnerCategory | None:
+    return PartnerCategory(value) if value in PartnerCategory._value2member_map_ else None
+
+
+def _id(staff: Staff) -> int:
+    assert staff.id is not None  # a signed-in staff member is a stored row
+    return staff.id

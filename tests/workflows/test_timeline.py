@@ -1,0 +1,243 @@
+"""The case timeline (a read model) and notes, on a real database (SQLite and PostgreSQL).
+
+Reminders are taken through the same service functions the workers use (claim, then sent or
+failed), without Celery: the timeline only reads the rows they leave behind.
+"""
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from core.clock import utc_now
+from core.config import get_settings
+from core.db import unit_of_work
+from models import Case, CaseEvent, Referral, Staff
+from models.enums import (
+    Employer,
+    PartnerCategory,
+    ReferralStatus,
+    ReminderKind,
+    ReminderStatus,
+    Role,
+)
+from tests.helpers import in_hours, step
+from tests.helpers import reminders as reminder_rows
+from workflows import consent, reminders
+from workflows.errors import CaseNotFound, InvalidInput, StaleCase
+from workflows.notes import MAX_NOTE_LENGTH, add_note
+from workflows.timeline import EntryKind, timeline
+
+
+def entries(case_id: int):
+    with unit_of_work() as session:
+        return timeline(session, case_id)
+
+
+def only(found, **wanted):
+    """The one entry whose fields have the wanted values."""
+    matches = [e for e in found if all(getattr(e, k) == v for k, v in wanted.items())]
+    assert len(matches) == 1, f"{wanted}: {len(matches)} matches in {[e.title for e in found]}"
+    return matches[0]
+
+
+def test_history_consent_referral_and_note_newest_first_with_people_and_german_words(world):
+    """Given a case whose welcome visit was planned, consent recorded, energy step referred and a
+    note written, when the timeline is read, then each appears once, newest first, with who
+    did it and German labels and state words."""
+    case_id = world.open_case()
+    actor = world.caseworker_id
+    step(case_id, "schedule_welcome_visit", actor, at=in_hours(48))
+    with unit_of_work() as session:
+        household_id = session.get(Case, case_id).household_id
+        consent.grant(session, household_id, PartnerCategory.ENERGY_ADVICE, actor_id=actor)
+    step(case_id, "refer_energy", actor)
+    with unit_of_work() as session:
+        add_note(
+            session, case_id, "Vermieter angerufen:\nZähler wird Montag getauscht.", actor_id=actor
+        )
+
+    found = entries(case_id)
+
+    assert [e.at for e in found] == sorted((e.at for e in found), reverse=True)
+    past = [e for e in found if e.at <= utc_now()]
+    assert past[0].kind == EntryKind.NOTE
+    assert past[0].text == "Vermieter angerufen:\nZähler wird Montag getauscht."
+    assert past[0].actor == "Lea Brandt"
+    planned = only(found, title="Willkommensbesuch planen")
+    assert planned.change == "Aufgenommen → Willkommensbesuch geplant"
+    assert planned.actor == "Lea Brandt"
+    referred = only(found, title="Strom- und Gasvertrag: weitervermitteln")
+    assert referred.change == "offen → weitervermittelt"
+    assert referred.step == "Strom- und Gasvertrag"
+    referral = only(found, kind=EntryKind.REFERRAL)
+    assert referral.title == "Weitervermittelt an Caritas Stromspar-Check"
+    assert referral.status_label == "gesendet"
+    assert referral.partner == "Caritas Stromspar-Check (Energieberatung)"
+    assert only(found, title="Einwilligung erfasst").text == "Energieberatung"
+    opened = only(found, title="Fall eröffnet")
+    assert opened.change == "Aufgenommen" and opened.actor == "Lea Brandt"
+    assert found.index(referral) < found.index(opened)
+
+
+def test_reminders_show_recipient_status_attempts_and_the_last_error(world):
+    """Given a visit reminder whose sending failed for good and a referral email that was sent,
+    when the timeline is read, then both show recipient, status, attempts and the error, and the
+    registration reminder still planned for the household sorts above everything past."""
+    case_id = world.open_case()
+    step(case_id, "schedule_welcome_visit", world.caseworker_id, at=in_hours(3))  # reminder due
+    with unit_of_work() as session:
+        household_id = session.get(Case, case_id).household_id
+        consent.grant(
+            session, household_id, PartnerCategory.ENERGY_ADVICE, actor_id=world.caseworker_id
+        )
+    step(case_id, "refer_energy", world.caseworker_id)
+    now = utc_now() + timedelta(seconds=1)  # both were due at once, so they are queued
+    by_kind = {r.kind: r.id for r in reminder_rows(case_id)}
+    with unit_of_work() as session:
+        assert reminders.claim(session, by_kind[ReminderKind.VISIT], now) is not None
+        reminders.record_failure(
+            session,
+            by_kind[ReminderKind.VISIT],
+            "550 mailbox unavailable",
+            now,
+            get_settings(),
+            permanent=True,
+        )
+        assert reminders.claim(session, by_kind[ReminderKind.REFERRAL], now) is not None
+        reminders.mark_sent(session, by_kind[ReminderKind.REFERRAL], now)
+
+    found = entries(case_id)
+
+    failed = only(found, title="Erinnerung an den Hausbesuch")
+    assert (failed.status, failed.status_label) == (ReminderStatus.FAILED, "fehlgeschlagen")
+    assert failed.recipient == "an Mitarbeiter:in"
+    assert failed.attempts == 1 and failed.error == "550 mailbox unavailable"
+    sent = only(found, title="Weitervermittlung per E-Mail")
+    assert (sent.status_label, sent.recipient, sent.at) == ("gesendet", "an den Partner", now)
+    upcoming = only(found, title="Erinnerung an die Anmeldefrist")
+    assert upcoming.status_label == "geplant" and upcoming.recipient == "an den Haushalt"
+    assert upcoming.at == upcoming.due_at > utc_now()
+    assert found.index(upcoming) < found.index(sent)
+
+
+def test_a_moved_visit_shows_the_old_reminder_cancelled_with_the_reason(world):
+    """Given a welcome visit that was moved, when the timeline is read, then the first visit
+    reminder shows as cancelled with the reason, and the new one as planned."""
+    case_id = world.open_case()
+    step(case_id, "schedule_welcome_visit", world.caseworker_id, at=in_hours(72))
+    step(case_id, "reschedule_welcome_visit", world.caseworker_id, at=in_hours(96))
+
+    visits = [e for e in entries(case_id) if e.title == "Erinnerung an den Hausbesuch"]
+
+    assert sorted(e.status_label for e in visits) == ["entfallen", "geplant"]
+    cancelled = next(e for e in visits if e.status == ReminderStatus.CANCELLED)
+    assert cancelled.text == "Termin verschoben"
+
+
+def test_a_partners_answer_is_an_entry_of_its_own(world):
+    """Given a referral the partner has accepted with a note, when the timeline is read, then the
+    answer appears (above the referral) with the partner's words and the new status.
+
+    No service records partner answers yet, so the test writes the answer onto the row."""
+    case_id = world.open_case()
+    with unit_of_work() as session:
+        household_id = session.get(Case, case_id).household_id
+        consent.grant(
+            session, household_id, PartnerCategory.ENERGY_ADVICE, actor_id=world.caseworker_id
+        )
+    step(case_id, "refer_energy", world.caseworker_id)
+    with unit_of_work() as session:
+        referral = session.exec(select(Referral).where(Referral.case_id == case_id)).one()
+        referral.status = ReferralStatus.ACCEPTED
+        referral.answered_at = utc_now() + timedelta(minutes=5)
+        referral.answer_note = "Termin zum Stromspar-Check am 3. Dezember."
+
+    found = entries(case_id)
+
+    answer = only(found, kind=EntryKind.ANSWER)
+    assert answer.title == "Antwort von Caritas Stromspar-Check"
+    assert answer.text == "Termin zum Stromspar-Check am 3. Dezember."
+    assert answer.status_label == "angenommen" and answer.actor is None
+    assert found.index(answer) < found.index(only(found, kind=EntryKind.REFERRAL))
+
+
+def test_timeline_of_an_unknown_case_is_not_found(world):
+    """Given no case 999, when its timeline is asked for, then CaseNotFound."""
+    with unit_of_work() as session, pytest.raises(CaseNotFound):
+        timeline(session, 999)
+
+
+# ---------------------------------------------------------------------------------------------
+# Notes
+
+
+def test_a_note_is_history_but_leaves_the_version_alone(world):
+    """Given a case at version v, when a caseworker adds a note, then it is in the history with
+    her as author and the case is still at version v (a colleague's open page stays valid)."""
+    case_id = world.open_case()
+    version = _case(case_id).version
+    with unit_of_work() as session:
+        add_note(
+            session,
+            case_id,
+            "  Familie bittet um Termin am Vormittag.  ",
+            actor_id=world.caseworker_id,
+        )
+
+    assert _case(case_id).version == version
+    with unit_of_work() as session:
+        note = session.exec(select(CaseEvent).where(CaseEvent.trigger == "add_note")).one()
+    assert (note.note, note.actor_id) == (
+        "Familie bittet um Termin am Vormittag.",
+        world.caseworker_id,
+    )
+
+
+@pytest.mark.parametrize("text", ["", "   \n ", "x" * (MAX_NOTE_LENGTH + 1)])
+def test_an_empty_or_overlong_note_is_refused_and_nothing_written(world, text):
+    """Given a case, when an empty or too long note is added, then InvalidInput at "note" and no
+    history entry."""
+    case_id = world.open_case()
+    before = len(_events(case_id))
+    with unit_of_work() as session, pytest.raises(InvalidInput) as refused:
+        add_note(session, case_id, text, actor_id=world.caseworker_id)
+    assert "note" in refused.value.errors
+    assert len(_events(case_id)) == before
+
+
+def test_a_note_on_another_offices_case_or_a_stale_view_is_refused(world):
+    """Given a case of the Eving office, when staff of no office writes a note, then the case is
+    not found; when the writer insists on a version that has moved on, then StaleCase."""
+    case_id = world.open_case()
+    with unit_of_work() as session:
+        stranger = Staff(
+            name="Außen Stehend",
+            email="aussen@example.org",
+            role=Role.CASEWORKER,
+            employer=Employer.CITY,
+            employer_name="Stadt",
+            office_id=None,
+        )
+        session.add(stranger)
+        session.flush()
+        stranger_id = stranger.id
+    with unit_of_work() as session, pytest.raises(CaseNotFound):
+        add_note(session, case_id, "Hallo", actor_id=stranger_id)
+    version = _case(case_id).version
+    with unit_of_work() as session, pytest.raises(StaleCase):
+        add_note(
+            session, case_id, "Hallo", actor_id=world.caseworker_id, expected_version=version - 1
+        )
+
+
+def _case(case_id: int) -> Case:
+    with unit_of_work() as session:
+        case = session.get(Case, case_id)
+        assert case is not None
+        return case
+
+
+def _events(case_id: int) -> list[CaseEvent]:
+    with unit_of_work() as session:
+        return list(session.exec(select(CaseEvent).where(CaseEvent.case_id == case_id)))

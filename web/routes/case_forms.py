@@ -1,0 +1,312 @@
+"""What the case pages read from forms (dates, numbers) and show (the case page's parts).
+
+Only reading here: every change goes through ``workflows`` services in ``web.routes.cases``.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlmodel import Session, col, select
+
+from core.clock import BERLIN, berlin, format_berlin
+from core.config import get_settings
+from models import (
+    Appointment,
+    Case,
+    CaseStep,
+    Consent,
+    Household,
+    HouseholdMember,
+    Office,
+    Partner,
+    Referral,
+    Staff,
+    SubLocation,
+)
+from models.enums import PARTNER_CATEGORY_LABELS, AppointmentStatus, PartnerCategory
+from workflows.access import staff_may_work_on
+from workflows.definition import Workflow, get_workflow
+from workflows.engine import TriggerOption, allowed_triggers
+from workflows.errors import CaseNotFound
+from workflows.facts import CaseFacts, age_on
+from workflows.move_in import STEPS
+from workflows.states import (
+    MILESTONE_LABELS,
+    MILESTONE_STATES,
+    OPEN_STEP_STATES,
+    StepState,
+)
+
+_MAX_ID = 2**31 - 1  # larger numbers are no case (and would overflow an INTEGER column)
+
+
+def deadline(due: datetime | None) -> str:
+    """A deadline in Berlin time; one at midnight is the end of the day before (the usual case)."""
+    if due is None:
+        return "–"
+    local = berlin(due)
+    if local.time() == time(0, 0):
+        return (local.date() - timedelta(days=1)).strftime("%d.%m.%Y")
+    return format_berlin(due)
+
+
+def parse_local_time(text: str) -> datetime | None:
+    """A ``datetime-local`` value, meant in Berlin, as aware UTC; empty → None, else ValueError."""
+    if not text.strip():
+        return None
+    moment = datetime.fromisoformat(text.strip())
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=BERLIN)
+    return moment.astimezone(UTC)
+
+
+def parse_int(text: str | None, *, minimum: int = 1) -> int | None:
+    """A whole number from a form or query string; anything else (or too large) → None."""
+    value = (text or "").strip()
+    if not value.isdigit() or len(value) > 9 or int(value) < minimum:
+        return None
+    return int(value)
+
+
+def place_choices(session: Session, office_ids: list[int] | None) -> list[tuple[int, str]]:
+    """The sub-locations of the offices seen, named with their office when there are several."""
+    query = select(SubLocation, Office.name).join(Office, col(Office.id) == SubLocation.office_id)
+    if office_ids is not None:
+        query = query.where(col(SubLocation.office_id).in_(office_ids))
+    several = office_ids is None or len(office_ids) > 1
+    rows = session.exec(query.order_by(col(Office.name), col(SubLocation.name))).all()
+    return [
+        (place.id, f"{office} – {place.name}" if several else place.name)
+        for place, office in rows
+        if place.id is not None
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The case page
+
+
+def case_for(session: Session, staff: Staff, case_id: int) -> Case:
+    """The case if ``staff`` may work on it; another office's case is not found (404)."""
+    case = session.get(Case, case_id) if case_id <= _MAX_ID else None
+    if case is None or not staff_may_work_on(staff, case.office_id):
+        raise CaseNotFound(case_id)
+    return case
+
+
+@dataclass(frozen=True)
+class MemberView:
+    member: HouseholdMember
+    age: str  # "8 Jahre", "5 Monate"
+    flags: list[str]
+    steps: list[CaseStep | str]  # the case's step row, or the kind if it was never opened
+
+
+@dataclass(frozen=True)
+class Action:
+    option: TriggerOption
+    text: str  # the words on the button: short inside a step's own group
+
+
+@dataclass(frozen=True)
+class ActionGroup:
+    title: str
+    kind: str  # "case", "step" (one opened step), "to_open", "closed"
+    state: str | None = None  # the step's state, for its badge
+    allowed: list[Action] = field(default_factory=list)
+    refused: list[Action] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    category: PartnerCategory
+    label: str
+    consent: Consent | None
+    granted_by: str | None
+    needed_for: list[str]  # open steps that could be referred with it
+
+
+@dataclass
+class CasePage:
+    case: Case
+    household: Household
+    office: Office
+    sub_location: SubLocation | None
+    assignee: Staff | None
+    members: list[MemberView]
+    steps: list[CaseStep]
+    partners: dict[int, str]  # step id → partner of its latest referral
+    milestone: tuple[str, datetime] | None
+    appointments: list[Appointment]
+    groups: list[ActionGroup]
+    consents: list[ConsentView]
+    workflow: Workflow
+
+
+def case_page(session: Session, case: Case, now: datetime) -> CasePage:
+    """Everything the case page shows, read in one go."""
+    assert case.id is not None
+    household = session.get(Household, case.household_id)
+    office = session.get(Office, case.office_id)
+    assert household is not None and office is not None  # foreign keys
+    workflow = get_workflow(case.workflow, case.workflow_version)
+    rows = session.exec(select(CaseStep).where(CaseStep.case_id == case.id)).all()
+    order = list(STEPS)
+    steps = sorted(rows, key=lambda s: order.index(s.kind) if s.kind in order else len(order))
+    visits = select(Appointment).where(
+        Appointment.case_id == case.id, Appointment.status == AppointmentStatus.SCHEDULED
+    )
+    return CasePage(
+        case=case,
+        household=household,
+        office=office,
+        sub_location=session.get(SubLocation, household.sub_location_id)
+        if household.sub_location_id is not None
+        else None,
+        assignee=session.get(Staff, case.assignee_id) if case.assignee_id is not None else None,
+        members=_members(session, case, steps, now),
+        steps=steps,
+        partners=_referral_partners(session, case.id),
+        milestone=_milestone(case),
+        appointments=list(session.exec(visits.order_by(col(Appointment.starts_at)))),
+        groups=_action_groups(workflow, allowed_triggers(session, case.id, now=now), steps),
+        consents=_consents(session, household, steps),
+        workflow=workflow,
+    )
+
+
+def _milestone(case: Case) -> tuple[str, datetime] | None:
+    if case.milestone_due_at is None:
+        return None
+    for milestone, states in MILESTONE_STATES.items():
+        if case.state in states:
+            return MILESTONE_LABELS[milestone], case.milestone_due_at
+    return None
+
+
+def _members(
+    session: Session, case: Case, steps: list[CaseStep], now: datetime
+) -> list[MemberView]:
+    """Each member with the steps that apply because of them (school for the 8-year-old).
+
+    A step applies because of a member when the workflow's own eligibility rule holds for a
+    household of just that member but not for one without members (registration, energy:
+    the whole household).
+    """
+    settings = get_settings()
+
+    def facts_with(members: list[HouseholdMember]) -> CaseFacts:
+        facts = CaseFacts(session, case, actor_id=None, now=now, settings=settings)
+        facts.__dict__["members"] = members  # overrides the cached_property for this view only
+        return facts
+
+    query = select(HouseholdMember).where(HouseholdMember.household_id == case.household_id)
+    members = list(session.exec(query.order_by(col(HouseholdMember.id))))
+    everyone = facts_with([])
+    household_wide = {kind for kind, s in STEPS.items() if s.eligible(everyone) is None}
+    by_kind = {s.kind: s for s in steps}
+    views = []
+    for member in members:
+        alone = facts_with([member])
+        kinds = [
+            kind
+            for kind, step in STEPS.items()
+            if kind not in household_wide and step.eligible(alone) is None
+        ]
+        flags = [
+            label
+            for flag, label in (
+                (member.is_contact, "Ansprechperson"),
+                (member.in_school, "geht zur Schule"),
+                (member.in_childcare, "hat Betreuungsplatz"),
+                (member.able_to_work, "erwerbsfähig"),
+            )
+            if flag
+        ]
+        views.append(
+            MemberView(
+                member=member,
+                age=_age_text(member.birth_date, alone.today),
+                flags=flags,
+                steps=[by_kind.get(kind) or kind for kind in kinds],
+            )
+        )
+    return views
+
+
+def _age_text(born: date, today: date) -> str:
+    years = age_on(born, today)
+    if years >= 1:
+        return "1 Jahr" if years == 1 else f"{years} Jahre"
+    months = (today.year - born.year) * 12 + today.month - born.month - (today.day < born.day)
+    return "1 Monat" if months == 1 else f"{max(months, 0)} Monate"
+
+
+def _referral_partners(session: Session, case_id: int) -> dict[int, str]:
+    query = (
+        select(Referral.step_id, Partner.name)
+        .join(Partner, col(Partner.id) == Referral.partner_id)
+        .where(Referral.case_id == case_id)
+        .order_by(col(Referral.created_at))
+    )
+    return dict(session.exec(query).all())
+
+
+def _action_groups(
+    workflow: Workflow, options: list[TriggerOption], steps: list[CaseStep]
+) -> list[ActionGroup]:
+    """The buttons by what they act on: the case, each open step, steps to open or reopen."""
+    states = {s.kind: s.state for s in steps}
+    case_group = ActionGroup("Fall", "case")
+    to_open = ActionGroup("Weitere Schritte öffnen", "to_open")
+    closed = ActionGroup("Abgeschlossene Schritte wieder öffnen", "closed")
+    groups: dict[str, ActionGroup] = {}
+    for option in options:
+        step = workflow.step_trigger(option.trigger)
+        state = states.get(step[1], StepState.INACTIVE) if step else None
+        text = option.label
+        if step is None:
+            group = case_group
+        elif state == StepState.INACTIVE:
+            group = to_open
+        elif state in (StepState.DONE, StepState.WAIVED):
+            group, text = closed, f"{STEPS[step[1]].label}: wieder öffnen"
+        else:
+            kind = step[1]
+            group = groups.setdefault(kind, ActionGroup(STEPS[kind].label, "step", state))
+            text = text.removeprefix(f"{group.title}: ")
+        (group.allowed if option.allowed else group.refused).append(Action(option, text))
+    ordered = [groups[s.kind] for s in steps if s.kind in groups]
+    return [g for g in [case_group, *ordered, to_open, closed] if g.allowed or g.refused]
+
+
+def _consents(session: Session, household: Household, steps: list[CaseStep]) -> list[ConsentView]:
+    query = select(Consent).where(
+        Consent.household_id == household.id, col(Consent.withdrawn_at).is_(None)
+    )
+    active = {c.partner_category: c for c in session.exec(query)}
+    granted_by = {c.granted_by_id for c in active.values()}
+    names = dict(
+        session.exec(select(Staff.id, Staff.name).where(col(Staff.id).in_(granted_by))).all()
+    )
+    views = []
+    for category in PartnerCategory:
+        consent = active.get(category)
+        needed_for = [
+            STEPS[s.kind].label
+            for s in steps
+            if s.kind in STEPS
+            and s.state in OPEN_STEP_STATES
+            and STEPS[s.kind].partner_category == category
+        ]
+        views.append(
+            ConsentView(
+                category=category,
+                label=PARTNER_CATEGORY_LABELS[category],
+                consent=consent,
+                granted_by=names.get(consent.granted_by_id) if consent else None,
+                needed_for=needed_for,
+            )
+        )
+    # The categories the open steps need come first.
+    return sorted(views, key=lambda v: not v.needed_for)

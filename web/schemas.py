@@ -1,0 +1,160 @@
+"""What the JSON API accepts and answers (the OpenAPI document is generated from these)."""
+
+from datetime import date, datetime
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+
+class Problem(BaseModel):
+    """A refusal: ``detail`` says why in German."""
+
+    detail: str = Field(examples=["Fall 42 nicht gefunden."])
+
+
+class InvalidProblem(Problem):
+    """Input refused; ``errors`` maps each field (dotted path) to what is wrong with it."""
+
+    errors: dict[str, str] = Field(
+        default_factory=dict,
+        examples=[{"members.0.birth_date": "Geburtsdatum liegt in der Zukunft."}],
+    )
+
+
+class GuardProblem(Problem):
+    """A trigger refused by one of its conditions: which one and why."""
+
+    trigger: str = Field(examples=["refer_energy"])
+    guard: str = Field(examples=["consent_given"])
+    reason: str = Field(
+        examples=["Einwilligung des Haushalts zur Weitergabe an 'Energieberatung' fehlt."]
+    )
+
+
+class OfficeRef(BaseModel):
+    id: int
+    name: str
+
+
+class StaffRef(BaseModel):
+    id: int
+    name: str
+
+
+class CaseCreated(BaseModel):
+    """The case opened for a new household."""
+
+    id: int
+    number: str = Field(examples=["LW-000042"])
+    state: str = Field(examples=["intake"])
+    version: int
+    office: OfficeRef
+    open_steps: list[str] = Field(examples=[["registration", "energy", "school"]])
+
+
+class CaseSummary(BaseModel):
+    """One line of a work list."""
+
+    id: int
+    number: str
+    family_name: str
+    office: str
+    state: str
+    state_label: str
+    assignee: str | None
+    next_due_at: datetime | None
+    overdue: bool
+    open_steps: list[str]
+
+
+class CaseList(BaseModel):
+    items: list[CaseSummary]
+    total: int
+    page: int
+    per_page: int
+    pages: int
+
+
+class HouseholdSummary(BaseModel):
+    """What the case page shows of the household (no member details)."""
+
+    family_name: str
+    district: str
+    postal_code: str
+    moved_in_on: date
+    languages: list[str]
+    contact_channels: list[str]
+    members: int
+    sub_location: str | None
+
+
+class StepOut(BaseModel):
+    kind: str
+    label: str
+    state: str
+    state_label: str
+    due_at: datetime | None
+    overdue: bool
+    legal_deadline: bool
+    opened_at: datetime
+    closed_at: datetime | None
+    waive_reason: str | None
+
+
+class TriggerOut(BaseModel):
+    """A trigger offered in the current state; ``reason`` says why it is refused, if it is."""
+
+    trigger: str
+    label: str
+    allowed: bool
+    reason: str | None
+    needs_input: list[str] = Field(description="Parameters it needs: 'at' (a time), 'note'.")
+
+
+class EventOut(BaseModel):
+    """One entry of the case's history (oldest first)."""
+
+    at: datetime
+    actor: StaffRef | None = Field(description="None: the system itself.")
+    trigger: str
+    step_kind: str | None
+    from_state: str | None
+    to_state: str | None
+    note: str | None
+
+
+class CaseDetail(BaseModel):
+    """A case with its household, steps, the triggers offered now, and its history."""
+
+    id: int
+    number: str
+    state: str
+    state_label: str
+    version: int = Field(description="Send it back as expected_version to detect conflicts.")
+    office: OfficeRef
+    assignee: StaffRef | None
+    opened_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    milestone_due_at: datetime | None
+    next_due_at: datetime | None
+    household: HouseholdSummary
+    steps: list[StepOut]
+    triggers: list[TriggerOut]
+    history: list[EventOut]
+
+
+class AdvanceIn(BaseModel):
+    """Apply one trigger to a case."""
+
+    trigger: str = Field(min_length=1, max_length=60, examples=["schedule_welcome_visit"])
+    note: str | None = Field(default=None, max_length=2000, description="Required by some.")
+    at: AwareDatetime | None = Field(
+        default=None,
+        description="Appointment time for scheduling triggers, ISO 8601 with offset.",
+        examples=["2026-12-01T10:00:00+01:00"],
+    )
+    expected_version: int | None = Field(
+        default=None,
+        ge=1,
+        description="The version the client read; a case changed since then is a 409 conflict.",
+    )
