@@ -1,6 +1,6 @@
 """One case in full, as Rich tables: the terminal's version of the case page."""
 
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 from rich.console import Console
 from rich.markup import escape
@@ -9,7 +9,7 @@ from rich.text import Text
 from sqlmodel import Session, col, select
 
 from cli.console import PlainTable
-from core.clock import berlin, format_berlin, utc_now
+from core.clock import berlin, format_berlin, format_deadline, utc_now
 from models import (
     Appointment,
     Case,
@@ -55,12 +55,7 @@ def when(moment: datetime | None) -> str:
     return format_berlin(moment) if moment is not None else "–"
 
 
-def deadline(due: datetime) -> str:
-    """A deadline in Berlin time; one at midnight is the end of the day before (the usual case)."""
-    local = berlin(due)
-    if local.time() == time(0, 0):
-        return (local.date() - timedelta(days=1)).strftime("%d.%m.%Y")
-    return format_berlin(due)
+deadline = format_deadline
 
 
 def due_text(due: datetime | None, now: datetime) -> Text:

@@ -1,6 +1,6 @@
 """One source of time: aware UTC inside, Europe/Berlin when shown to people."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -17,6 +17,16 @@ def berlin(moment: datetime) -> datetime:
 def start_of_day(day: date) -> datetime:
     """Midnight at the start of ``day`` in Berlin, as UTC."""
     return datetime(day.year, day.month, day.day, tzinfo=BERLIN).astimezone(UTC)
+
+
+def format_deadline(due: datetime | None) -> str:
+    """A deadline in Berlin time; one at midnight is the end of the day before (the usual case)."""
+    if due is None:
+        return "–"
+    local = berlin(due)
+    if local.time() == time(0, 0):
+        return (local.date() - timedelta(days=1)).strftime("%d.%m.%Y")
+    return format_berlin(due)
 
 
 def format_berlin(moment: datetime, with_time: bool = True) -> str:

@@ -235,11 +235,11 @@ class World:
         data.update(overrides)
         return data
 
-    def open_case(self, **overrides: object) -> int:
+    def open_case(self, actor_id: int | None = None, **overrides: object) -> int:
+        """Open a case as the Eving caseworker, or as ``actor_id`` (for another office)."""
         with unit_of_work() as session:
-            case = open_case(
-                session, parse_intake(self.intake(**overrides)), actor_id=self.caseworker_id
-            )
+            intake = parse_intake(self.intake(**overrides))
+            case = open_case(session, intake, actor_id=actor_id or self.caseworker_id)
             return int(case.id)  # type: ignore[arg-type]
 
 

@@ -10,6 +10,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from core.config import get_settings
+from core.db import new_session
+from models import Staff
 from web.errors import CsrfFailed, Forbidden, LoginRequired, status_for
 from web.routes import admin, api, auth, cases, dashboard, health, intake
 from web.templating import render
@@ -25,8 +27,18 @@ def _wants_json(request: Request) -> bool:
 def _error(request: Request, status_code: int, title: str, message: str) -> Response:
     if _wants_json(request):
         return JSONResponse({"detail": message}, status_code=status_code)
-    context = {"title": title, "message": message}
+    context = {"title": title, "message": message, "staff": _signed_in(request)}
     return render(request, "error.html", context, status_code=status_code)
+
+
+def _signed_in(request: Request) -> Staff | None:
+    """The signed-in staff member for the navigation of an error page, if there is one."""
+    staff_id = request.session.get("staff_id") if "session" in request.scope else None
+    if not isinstance(staff_id, int):
+        return None
+    with new_session() as session:
+        staff = session.get(Staff, staff_id)
+        return staff if staff is not None and staff.active else None
 
 
 async def _log_request(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -63,6 +75,10 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in (health, auth, cases, intake, dashboard, admin, api):
         app.include_router(module.router)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return RedirectResponse("/static/favicon.svg", status_code=301)
 
     @app.get("/api/docs", include_in_schema=False)
     def api_docs() -> Response:

@@ -8,7 +8,7 @@ from fastapi import Request
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.responses import Response
 
-from core.clock import format_berlin
+from core.clock import format_berlin, format_deadline
 from models.enums import PARTNER_CATEGORY_LABELS
 from web.csrf import csrf_token
 from workflows.move_in import STEPS
@@ -30,6 +30,7 @@ def _when(moment: datetime | None, with_time: bool = True) -> str:
 
 env.filters["when"] = _when
 env.filters["day"] = lambda moment: _when(moment, with_time=False)
+env.filters["deadline"] = format_deadline
 env.filters["step_label"] = lambda kind: STEPS[kind].label if kind in STEPS else kind
 env.filters["case_state"] = lambda state: CASE_STATE_LABELS.get(state, state)
 env.filters["step_state"] = lambda state: STEP_STATE_LABELS.get(state, state)

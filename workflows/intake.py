@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from core.clock import berlin, utc_now
 from models import Case, CaseEvent, Household, HouseholdMember, Office, Staff, SubLocation
 from models.enums import District
+from workflows.access import may_work_on
 from workflows.effects import Context, SetMilestone
 from workflows.engine import Change
 from workflows.errors import InvalidInput
@@ -90,6 +91,13 @@ def open_case(
     if serving is None:
         raise InvalidInput(
             {"district": f"Kein Büro für den Bezirk {intake.district} eingerichtet."}
+        )
+    if not may_work_on(session, actor_id, serving.id):  # type: ignore[arg-type]
+        raise InvalidInput(
+            {
+                "district": f"{intake.district} gehört zum Büro {serving.name}. "
+                "Sie können nur Haushalte aus den Bezirken Ihres Büros aufnehmen."
+            }
         )
     if intake.assignee_id is not None:
         assignee = session.get(Staff, intake.assignee_id)

@@ -129,7 +129,12 @@ def test_list_shows_the_offices_cases_only_most_urgent_first(web_world, client):
     web_world.open_case(family_name="Haddad", moved_in_on=days_ago(2))
     web_world.open_case(family_name="Yilmaz", moved_in_on=days_ago(10))
     web_world.open_case(family_name="Petrenko", moved_in_on=days_ago(5))
-    web_world.open_case(family_name="Osei", district="Lütgendortmund", postal_code="44388")
+    web_world.open_case(
+        web_world.ids["other_caseworker"],
+        family_name="Osei",
+        district="Lütgendortmund",
+        postal_code="44388",
+    )
     login(client, web_world.emails["caseworker"])
 
     response = client.get("/cases")

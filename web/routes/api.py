@@ -150,10 +150,6 @@ def create_household(
     """
     try:
         case = open_case(session, intake, actor_id=staff.id)
-        if not staff_may_work_on(staff, case.office_id):
-            office = session.get(Office, case.office_id)
-            name = office.name if office else "?"
-            raise InvalidInput({"district": f"Dieser Bezirk gehört zum Büro {name}."})
     except InvalidInput as exc:
         session.rollback()  # nothing of the household is kept
         return _invalid(exc.errors, str(exc))

@@ -4,11 +4,11 @@ Only reading here: every change goes through ``workflows`` services in ``web.rou
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 
 from sqlmodel import Session, col, select
 
-from core.clock import BERLIN, berlin, format_berlin
+from core.clock import BERLIN, format_deadline
 from core.config import get_settings
 from models import (
     Appointment,
@@ -40,14 +40,7 @@ from workflows.states import (
 _MAX_ID = 2**31 - 1  # larger numbers are no case (and would overflow an INTEGER column)
 
 
-def deadline(due: datetime | None) -> str:
-    """A deadline in Berlin time; one at midnight is the end of the day before (the usual case)."""
-    if due is None:
-        return "–"
-    local = berlin(due)
-    if local.time() == time(0, 0):
-        return (local.date() - timedelta(days=1)).strftime("%d.%m.%Y")
-    return format_berlin(due)
+deadline = format_deadline
 
 
 def parse_local_time(text: str) -> datetime | None:

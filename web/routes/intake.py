@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session, select
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from core.clock import berlin, utc_now
@@ -22,9 +22,9 @@ from web.csrf import verify_csrf
 from web.deps import CaseStaff, DbSession, flash
 from web.routes.case_forms import place_choices
 from web.templating import render
-from workflows.access import staff_may_work_on, visible_office_ids
+from workflows.access import visible_office_ids
 from workflows.errors import InvalidInput
-from workflows.intake import IntakeIn, open_case, parse_intake
+from workflows.intake import open_case, parse_intake
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -268,7 +268,6 @@ def submit_intake(request: Request, staff: CaseStaff, session: DbSession, form: 
         entered.errors = entered.translated(exc.errors)
         return _render(request, staff, session, entered, status_code=422)
     try:
-        _check_office(session, staff, intake)
         case = open_case(session, intake, actor_id=staff.id)
     except InvalidInput as exc:  # already in German: the office's rules
         session.rollback()  # open_case may have written rows before it refused
@@ -277,16 +276,3 @@ def submit_intake(request: Request, staff: CaseStaff, session: DbSession, form: 
     commit(session)
     flash(request, f"Haushalt {intake.family_name} aufgenommen: Fall {case.number}.", "success")
     return RedirectResponse(f"/cases/{case.id}", status_code=303)
-
-
-def _check_office(session: Session, staff: Staff, intake: IntakeIn) -> None:
-    """Staff open cases only for the districts of an office they work for."""
-    offices = session.exec(select(Office)).all()
-    serving = next((o for o in offices if intake.district in o.districts), None)
-    if serving is not None and not staff_may_work_on(staff, serving.id):  # type: ignore[arg-type]
-        raise InvalidInput(
-            {
-                "district": f"{intake.district} gehört zum Büro {serving.name}. "
-                "Sie können nur Haushalte aus den Bezirken Ihres Büros aufnehmen."
-            }
-        )
