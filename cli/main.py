@@ -15,6 +15,7 @@ from cli import cases
 from cli import staff as staff_cli
 from cli.console import PlainTable, database_label, err, fail, out, readable_errors
 from cli.demo import DEMO_PASSWORD, DemoSummary, load_demo
+from cli.demo_data import STAFF
 from cli.dev import Stack
 from core.config import get_settings
 from core.db import unit_of_work
@@ -166,6 +167,8 @@ def dev(
             empty = session.exec(select(Office)).first() is None
     if empty and households:
         demo(households=households, seed=1)
+    elif _has_demo_accounts():
+        _print_logins()  # the demo is loaded already: show its accounts again
     stack = Stack(settings, flower=flower)
     try:
         stack.start()
@@ -177,6 +180,12 @@ def dev(
     if died is not None:
         fail(f"Prozess '{died}' ist unerwartet beendet; siehe {stack.data_dir}/logs/{died}.log")
     err().print("Alles beendet.")
+
+
+def _has_demo_accounts() -> bool:
+    with unit_of_work() as session:
+        emails = [person.email for person in STAFF]
+        return session.exec(select(Staff).where(col(Staff.email).in_(emails))).first() is not None
 
 
 def _print_stack(stack: Stack) -> None:

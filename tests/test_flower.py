@@ -37,7 +37,7 @@ def test_flower_asks_for_a_login_and_shows_tasks_without_personal_data(
 ):
     """Given Flower started with credentials and a worker running, when a caseworker plans a
     visit, then anonymous requests are refused, and the logged-in API lists the reminder task
-    by its name with the reminder's id as its only argument."""
+    by its name with the reminder's id as its only argument, and the queue lengths by name."""
     start_worker()
     port = free_port()
     user, password = LOGIN.split(":")
@@ -76,6 +76,10 @@ def test_flower_asks_for_a_login_and_shows_tasks_without_personal_data(
         assert task["args"] in ("()", "[]", [])
         page = json.dumps(task)
         assert not [w for w in ("Haddad", "Amal", "Evinger", "household.example") if w in page]
+
+        status, body = get(f"{base}/api/queues/length", LOGIN)
+        queues = {q["name"]: q["messages"] for q in json.loads(body)["active_queues"]}
+        assert status == 200 and {"messages", "referrals", "maintenance"} <= set(queues)
     finally:
         flower.terminate()
         flower.wait(10)
