@@ -27,7 +27,7 @@ from models import (
 from models.enums import PARTNER_CATEGORY_LABELS
 from workflows.engine import allowed_triggers
 from workflows.errors import CaseNotFound
-from workflows.facts import age_on
+from workflows.facts import age_on, member_flags
 from workflows.move_in import STEPS
 from workflows.states import CASE_STATE_LABELS, OPEN_STEP_STATES, STEP_STATE_LABELS
 
@@ -146,16 +146,7 @@ def _members(session: Session, household: Household) -> Table:
     table = _table("Haushaltsmitglieder", "Name", "Alter", "Geboren", "Hinweise")
     query = select(HouseholdMember).where(HouseholdMember.household_id == household.id)
     for member in session.exec(query.order_by(col(HouseholdMember.id))):
-        flags = [
-            label
-            for flag, label in (
-                (member.is_contact, "Ansprechperson"),
-                (member.in_school, "geht zur Schule"),
-                (member.in_childcare, "hat Kita-Platz"),
-                (member.able_to_work, "erwerbsfähig"),
-            )
-            if flag
-        ]
+        flags = member_flags(member)
         table.add_row(
             f"{member.given_name} {member.family_name}",
             str(age_on(member.birth_date, today)),

@@ -17,6 +17,17 @@ def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - before_birthday
 
 
+def member_flags(member: HouseholdMember) -> list[str]:
+    """What staff note about a member, in words (contact person, in school, ...)."""
+    flags = (
+        (member.is_contact, "Ansprechperson"),
+        (member.in_school, "geht zur Schule"),
+        (member.in_childcare, "hat Betreuungsplatz"),
+        (member.able_to_work, "erwerbsfähig"),
+    )
+    return [label for flag, label in flags if flag]
+
+
 class CaseFacts:
     """A read-through view of one case for the duration of one ``advance``."""
 

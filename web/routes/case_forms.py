@@ -28,7 +28,7 @@ from workflows.access import staff_may_work_on
 from workflows.definition import Workflow, get_workflow
 from workflows.engine import TriggerOption, allowed_triggers
 from workflows.errors import CaseNotFound
-from workflows.facts import CaseFacts, age_on
+from workflows.facts import CaseFacts, age_on, member_flags
 from workflows.move_in import STEPS
 from workflows.states import (
     MILESTONE_LABELS,
@@ -206,16 +206,7 @@ def _members(
             for kind, step in STEPS.items()
             if kind not in household_wide and step.eligible(alone) is None
         ]
-        flags = [
-            label
-            for flag, label in (
-                (member.is_contact, "Ansprechperson"),
-                (member.in_school, "geht zur Schule"),
-                (member.in_childcare, "hat Betreuungsplatz"),
-                (member.able_to_work, "erwerbsfähig"),
-            )
-            if flag
-        ]
+        flags = member_flags(member)
         views.append(
             MemberView(
                 member=member,
