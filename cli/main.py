@@ -206,11 +206,12 @@ def _print_stack(stack: Stack) -> None:
             f"  Flower:      http://127.0.0.1:{s.flower_port}  "
             f"(Login {s.flower_user} / {s.flower_password.get_secret_value()})"
         )
+    command = os.path.relpath(sys.argv[0])  # e.g. .venv/bin/willkommen under `make run`
     lines += [
         "",
         "Ausprobieren in einem zweiten Terminal:",
-        "  willkommen cases list --overdue",
-        "  willkommen cases show 1",
+        f"  {command} cases list --overdue",
+        f"  {command} cases show 1",
     ]
     out().print("\n".join(lines), soft_wrap=True, highlight=False)
     out().print("bereit", style="bold green")
