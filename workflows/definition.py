@@ -94,6 +94,8 @@ class Lifecycle:
     builders: Mapping[str, EffectBuilder]
     labels: Mapping[str, str] = field(default_factory=dict)
     machine: Machine = field(init=False, repr=False)
+    triggers: list[str] = field(init=False, repr=False)
+    _from_state: dict[str, list[str]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._check_names()
@@ -106,6 +108,12 @@ class Lifecycle:
             auto_transitions=False,
             ignore_invalid_triggers=False,
         )
+        # Both are asked on every trigger: computed once, the tables never change at run time.
+        self.triggers = list(dict.fromkeys(t.trigger for t in self.transitions))
+        self._from_state = {
+            str(state): [t for t in self.machine.get_triggers(str(state)) if t in self.triggers]
+            for state in self.states
+        }
 
     def _check_names(self) -> None:
         for row in self.transitions:
@@ -114,13 +122,9 @@ class Lifecycle:
             if missing:
                 raise ValueError(f"{self.name}.{row.trigger}: unknown names {missing}")
 
-    @property
-    def triggers(self) -> list[str]:
-        return list(dict.fromkeys(t.trigger for t in self.transitions))
-
     def triggers_from(self, state: str) -> list[str]:
         # str(): `transitions` would look an Enum member up by its Python name.
-        return [t for t in self.machine.get_triggers(str(state)) if t in self.triggers]
+        return self._from_state.get(str(state), [])
 
     def subject(self, state: str, facts: Any, kind: str | None = None) -> Subject:
         return Subject(str(state), facts, self.guards, self.builders, kind=kind)
@@ -146,14 +150,18 @@ class Workflow:
     step_labels: Mapping[str, str] = field(default_factory=dict)
     # Triggers the engine fires by itself after a step changed (e.g. "all steps closed").
     automatic: Sequence[str] = ()
+    _step_triggers: dict[str, tuple[str, str]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._step_triggers = {
+            f"{verb}_{kind}": (verb, kind)
+            for verb in self.step.triggers
+            for kind in self.step_kinds
+        }
 
     def step_trigger(self, trigger: str) -> tuple[str, str] | None:
         """``"complete_school"`` → ``("complete", "school")``; None for case triggers."""
-        for verb in self.step.triggers:
-            prefix = f"{verb}_"
-            if trigger.startswith(prefix) and trigger[len(prefix) :] in self.step_kinds:
-                return verb, trigger[len(prefix) :]
-        return None
+        return self._step_triggers.get(trigger)
 
     def label(self, trigger: str) -> str:
         """Words for a button: ``"Einschulung: erledigt"``."""

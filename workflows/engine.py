@@ -159,7 +159,8 @@ class Change:
                 note=self.note,
             )
         )
-        self.session.flush()
+        # No flush here: effects that need ids flush themselves, queries autoflush, and the
+        # step's state and closing time then go out as one UPDATE.
         context = Context(
             self.session, self.case, self.facts, self.actor_id, self.now, self.facts.settings
         )
@@ -188,6 +189,7 @@ class Change:
                 if case_lifecycle.fire(subject, trigger, {"note": None, "at": None}):
                     self.note = "automatisch"
                     self.write(trigger, subject, case_lifecycle, trigger)
+        _ = self.facts.steps  # loaded once here, so judging the reminders finds them in the session
         reminders.cancel_obsolete(self.session, self.case)
         self.case.updated_at = self.now
         self.case.next_due_at = self._next_due()
