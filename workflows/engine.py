@@ -13,6 +13,7 @@ from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
+import workflows.move_in  # noqa: F401 - registers the workflow definitions cases run on
 from core.clock import utc_now
 from core.config import get_settings
 from models import Case, CaseEvent, CaseStep
