@@ -4,12 +4,12 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: install run demo test test-fast lint format migrate clean
+.PHONY: install run demo test test-fast lint format migrate translations clean
 
 $(BIN)/willkommen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $@
 
 install: $(BIN)/willkommen ## Create .venv and install the project with its dev tools
@@ -38,6 +38,16 @@ format: install
 
 migrate: install ## Create or upgrade the database
 	$(BIN)/willkommen db upgrade
+
+translations: install ## Extract the household emails' texts, update every language, check them
+	$(BIN)/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --sort-output \
+		--project "lokal willkommen" --copyright-holder "Stadt Dortmund" workflows/email_templates
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages -w 100 \
+		--no-fuzzy-matching --ignore-obsolete
+	$(BIN)/willkommen messages check
+
+bench: install ## Benchmarks side by side with their baselines (quick; FULL=1 for the full run)
+	$(BIN)/python -m bench $(if $(FULL),--full,--quick)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

@@ -12,6 +12,7 @@ from rich.text import Text
 from sqlmodel import col, select
 
 from cli import cases
+from cli import messages as messages_cli
 from cli import staff as staff_cli
 from cli.console import PlainTable, database_label, err, fail, out, readable_errors
 from cli.demo import DEMO_PASSWORD, DemoSummary, load_demo
@@ -40,6 +41,7 @@ db_app = typer.Typer(help="Datenbankschema verwalten.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(cases.app, name="cases")
 app.add_typer(staff_cli.app, name="staff")
+app.add_typer(messages_cli.app, name="messages")
 
 
 @db_app.command("upgrade")

@@ -66,6 +66,17 @@ class Settings(BaseSettings):
     visit_reminder_hours_before: int = 24
     registration_reminder_days_before: int = 4
 
+    # Households and partners (issue 5)
+    # Where partners reach the public answer pages (the links in referral emails).
+    public_base_url: str = "http://127.0.0.1:8000"
+    referral_link_max_age_days: float = 14
+    # A partner that has not answered is reminded once after this many days; the caseworker
+    # hears of it this many days after that.
+    referral_reminder_after_days: float = 5
+    referral_escalation_after_days: float = 3
+    # The household is reminded of the energy contract this many days before its due date.
+    energy_reminder_days_before: int = 7
+
     # Workers
     dispatch_interval_seconds: float = 60.0
     relay_interval_seconds: float = 15.0

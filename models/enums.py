@@ -74,6 +74,17 @@ class ReminderKind(StrEnum):
     STEP_OVERDUE = "step_overdue"  # escalation to the office's supervisors
     MILESTONE_OVERDUE = "milestone_overdue"  # welcome or follow-up visit late; to supervisors
     REFERRAL = "referral"  # the referral itself, to the partner
+    # To the household, in its language (workflows.household_mail):
+    APPOINTMENT_INVITATION = "appointment_invitation"  # a visit or consultation booked; ICS
+    APPOINTMENT_UPDATE = "appointment_update"  # moved; ICS with the same UID, SEQUENCE + 1
+    APPOINTMENT_CANCELLATION = "appointment_cancellation"  # called off; ICS METHOD:CANCEL
+    APPOINTMENT_REMINDER = "appointment_reminder"  # the day before the appointment
+    STEP_REMINDER = "step_reminder"  # a step the household can do itself (energy contract)
+    CONSULTATION_INFO = "consultation_info"  # at intake: where and when the office helps
+    # Around a referral (German):
+    REFERRAL_REMINDER = "referral_reminder"  # to the partner, once, when it has not answered
+    REFERRAL_UNANSWERED = "referral_unanswered"  # to the caseworker, after the partner's reminder
+    REFERRAL_WITHDRAWN = "referral_withdrawn"  # to the partner: consent withdrawn, delete the data
 
 
 class ReminderStatus(StrEnum):
@@ -105,3 +116,30 @@ class AppointmentStatus(StrEnum):
     SCHEDULED = "scheduled"
     DONE = "done"
     CANCELLED = "cancelled"
+
+
+class SharedField(StrEnum):
+    """What a household may allow to be passed to partners of one category (consent scope)."""
+
+    NAME = "name"  # the contact person's name
+    PHONE = "phone"
+    EMAIL = "email"
+    LANGUAGES = "languages"
+    ADDRESS = "address"
+    MEMBERS = "members"  # household composition: how many people, their ages
+
+
+SHARED_FIELD_LABELS: dict[SharedField, str] = {
+    SharedField.NAME: "Name der Ansprechperson",
+    SharedField.PHONE: "Telefon",
+    SharedField.EMAIL: "E-Mail",
+    SharedField.LANGUAGES: "Sprachen",
+    SharedField.ADDRESS: "Adresse",
+    SharedField.MEMBERS: "Haushalt (Personen und Alter)",
+}
+
+DEFAULT_SHARED_FIELDS: tuple[SharedField, ...] = (
+    SharedField.NAME,
+    SharedField.PHONE,
+    SharedField.LANGUAGES,
+)

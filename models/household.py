@@ -2,10 +2,14 @@
 
 from datetime import date, datetime
 
+from sqlalchemy import JSON, Column, text
 from sqlmodel import Field, SQLModel
 
-from models.enums import District, PartnerCategory
+from models.enums import DEFAULT_SHARED_FIELDS, District, PartnerCategory
 from models.fields import enum_field, json_list_field, utc_field
+
+# Consents recorded before the scope existed share what the default shares.
+_DEFAULT_SCOPE_SQL = text("""'["name", "phone", "languages"]'""")
 
 
 class Household(SQLModel, table=True):
@@ -58,3 +62,8 @@ class Consent(SQLModel, table=True):
     granted_by_id: int = Field(foreign_key="staff.id")
     withdrawn_at: datetime | None = utc_field(nullable=True)
     withdrawn_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    # What may be shared (models.enums.SharedField values); the referral email holds only these.
+    shared_fields: list[str] = Field(
+        default_factory=lambda: [str(f) for f in DEFAULT_SHARED_FIELDS],
+        sa_column=Column(JSON, nullable=False, server_default=_DEFAULT_SCOPE_SQL),
+    )

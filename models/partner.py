@@ -1,5 +1,6 @@
 """Cooperation partners and the referrals sent to them."""
 
+import secrets
 from datetime import datetime
 
 from sqlmodel import Field, SQLModel
@@ -34,3 +35,9 @@ class Referral(SQLModel, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="staff.id")
     answered_at: datetime | None = utc_field(nullable=True)
     answer_note: str | None = None
+    # Part of the partner's signed answer links: a new referral never accepts an old link.
+    link_nonce: str = Field(
+        default_factory=lambda: secrets.token_urlsafe(12),
+        max_length=32,
+        sa_column_kwargs={"server_default": ""},
+    )

@@ -13,7 +13,18 @@ from core.config import get_settings
 from core.db import new_session
 from models import Staff
 from web.errors import CsrfFailed, Forbidden, LoginRequired, status_for
-from web.routes import admin, api, auth, cases, dashboard, health, intake
+from web.routes import (
+    admin,
+    api,
+    auth,
+    cases,
+    consent_scope,
+    dashboard,
+    health,
+    intake,
+    partner,
+    previews,
+)
 from web.templating import render
 from workflows.errors import DomainError
 
@@ -73,7 +84,18 @@ def create_app() -> FastAPI:
     )
     app.middleware("http")(_log_request)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    for module in (health, auth, cases, intake, dashboard, admin, api):
+    for module in (
+        health,
+        auth,
+        cases,
+        consent_scope,
+        previews,
+        partner,
+        intake,
+        dashboard,
+        admin,
+        api,
+    ):
         app.include_router(module.router)
 
     @app.get("/favicon.ico", include_in_schema=False)

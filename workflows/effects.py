@@ -10,9 +10,8 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from core.config import Settings
-from models import Appointment, Case, CaseEvent, Referral, Reminder
+from models import Appointment, Case, CaseEvent, Referral
 from models.enums import (
-    PENDING_REMINDER_STATUSES,
     AppointmentKind,
     AppointmentStatus,
     Recipient,
@@ -20,8 +19,13 @@ from models.enums import (
     ReminderKind,
 )
 from workflows import reminders
+from workflows.appointment_notices import (
+    announce_appointment,
+    call_off_appointment,
+    cancel_appointment_reminders,
+)
 from workflows.facts import CaseFacts
-from workflows.states import StepKind, StepState
+from workflows.states import Milestone, StepKind, StepState
 
 # Supervisors hear of a missed deadline in the morning after it, not at midnight.
 ESCALATION_DELAY = timedelta(hours=8)
@@ -66,10 +70,13 @@ class BookVisit:
             )
             ctx.session.add(appointment)
             ctx.session.flush()
+            moved = False
         else:
             appointment.starts_at = self.starts_at
             appointment.sequence += 1
             _cancel_visit_reminders(ctx, appointment, "Termin verschoben")
+            moved = True
+        announce_appointment(ctx.session, ctx.case, appointment, ctx.now, ctx.settings, moved)
         before = timedelta(hours=ctx.settings.visit_reminder_hours_before)
         reminders.schedule(
             ctx.session,
@@ -83,12 +90,7 @@ class BookVisit:
 
 
 def _cancel_visit_reminders(ctx: Context, appointment: Appointment, reason: str) -> None:
-    query = select(Reminder).where(
-        Reminder.appointment_id == appointment.id,
-        col(Reminder.status).in_(PENDING_REMINDER_STATUSES),
-    )
-    for reminder in ctx.session.exec(query):
-        reminders.cancel(ctx.session, reminder, reason)
+    cancel_appointment_reminders(ctx.session, appointment, reason)
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,12 @@ class SetMilestone:
 
     def apply(self, ctx: Context) -> None:
         ctx.case.milestone_due_at = self.due_at
+        if self.milestone == Milestone.WELCOME_VISIT:
+            # Only set when the case is opened: welcome the household with where to find help.
+            reminders.schedule(
+                ctx.session, ctx.case, ReminderKind.CONSULTATION_INFO, Recipient.HOUSEHOLD,
+                ctx.now, ctx.now,
+            )  # fmt: skip
         if self.milestone is not None and self.due_at is not None:
             reminders.schedule(
                 ctx.session,
@@ -158,6 +166,14 @@ class PlanStep:
                     ctx.now,
                     step_id=step.id,
                 )
+        if self.kind == StepKind.ENERGY:
+            days = timedelta(days=ctx.settings.energy_reminder_days_before)
+            remind_at = self.due_at - days - timedelta(hours=15)  # 9 o'clock, days before
+            if remind_at > ctx.now:
+                reminders.schedule(
+                    ctx.session, ctx.case, ReminderKind.STEP_REMINDER, Recipient.HOUSEHOLD,
+                    remind_at, ctx.now, step_id=step.id,
+                )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -173,11 +189,35 @@ class CloseStep:
         step.waive_reason = self.reason if step.state == StepState.WAIVED else None
         outcome = ReferralStatus.DONE if step.state == StepState.DONE else ReferralStatus.WITHDRAWN
         query = select(Referral).where(
-            Referral.step_id == step.id,
-            col(Referral.status).in_([ReferralStatus.SENT, ReferralStatus.ACCEPTED]),
+            Referral.step_id == step.id, col(Referral.status).in_(RUNNING_REFERRAL)
         )
         for referral in ctx.session.exec(query):
             referral.status = outcome
+
+
+# A referral the partner has not answered, or has accepted: it is still running.
+RUNNING_REFERRAL = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
+
+
+@dataclass(frozen=True)
+class EndReferral:
+    """The step is back with the office: a referral still running is withdrawn and its partner
+    asked to delete what it received (a declined one has ended already)."""
+
+    kind: str
+
+    def apply(self, ctx: Context) -> None:
+        step = ctx.facts.steps[self.kind]
+        query = select(Referral).where(
+            Referral.step_id == step.id, col(Referral.status).in_(RUNNING_REFERRAL)
+        )
+        for referral in list(ctx.session.exec(query)):
+            referral.status = ReferralStatus.WITHDRAWN
+            ctx.session.flush()
+            reminders.schedule(
+                ctx.session, ctx.case, ReminderKind.REFERRAL_WITHDRAWN, Recipient.PARTNER,
+                ctx.now, ctx.now, referral_id=referral.id,
+            )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -207,6 +247,17 @@ class Refer:
             ctx.now,
             referral_id=referral.id,
         )
+        # Unanswered: the partner is reminded once, later the caseworker hears of it. Both are
+        # cancelled as soon as the referral is answered or ends (reminders.why_obsolete).
+        ask_again = ctx.now + timedelta(days=ctx.settings.referral_reminder_after_days)
+        give_up = ask_again + timedelta(days=ctx.settings.referral_escalation_after_days)
+        for kind, recipient, due in (
+            (ReminderKind.REFERRAL_REMINDER, Recipient.PARTNER, ask_again),
+            (ReminderKind.REFERRAL_UNANSWERED, Recipient.CASEWORKER, give_up),
+        ):
+            reminders.schedule(
+                ctx.session, ctx.case, kind, recipient, due, ctx.now, referral_id=referral.id
+            )
 
 
 @dataclass(frozen=True)
@@ -236,8 +287,10 @@ class CloseCase:
             Appointment.case_id == ctx.case.id,
             Appointment.status == AppointmentStatus.SCHEDULED,
         )
-        for appointment in ctx.session.exec(query):
-            appointment.status = AppointmentStatus.CANCELLED
+        for appointment in list(ctx.session.exec(query)):
+            call_off_appointment(ctx.session, ctx.case, appointment, ctx.now, "Fall geschlossen")
 
 
-Effect = BookVisit | FinishVisit | SetMilestone | PlanStep | CloseStep | Refer | CloseCase
+Effect = (
+    BookVisit | FinishVisit | SetMilestone | PlanStep | CloseStep | EndReferral | Refer | CloseCase
+)

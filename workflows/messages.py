@@ -1,22 +1,25 @@
-"""The emails behind reminders, composed from the database when they are sent (plain German).
+"""The emails behind reminders, composed from the database when they are sent.
 
-Recipients are resolved at send time, so a task carries nothing but the reminder's id.
+Households get theirs in their language with a calendar invitation where one belongs
+(``workflows.household_mail``, ``workflows.ics``); partners and staff get German
+(``workflows.referral_mail`` and the composers below). Recipients are resolved at send time, so
+a task carries nothing but the reminder's id.
 """
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 from sqlmodel import Session, col, select
 
-from core.clock import format_berlin
+from core.clock import format_berlin, utc_now
 from core.config import Settings
 from models import (
     Appointment,
     Case,
     CaseStep,
     Household,
-    HouseholdMember,
     Office,
     Partner,
     Referral,
@@ -24,38 +27,122 @@ from models import (
     Staff,
 )
 from models.enums import AppointmentKind, Recipient, ReminderKind, Role
+from workflows import household_mail, i18n, ics, referral_mail
 from workflows.move_in import STEPS
 from workflows.states import MILESTONE_LABELS
 
 
 class Undeliverable(Exception):
-    """Nobody to send to (no address on record); trying again cannot help."""
+    """Nobody to send to (no address on record) or nothing may be sent; retrying cannot help."""
 
 
-def compose(session: Session, reminder: Reminder, settings: Settings) -> EmailMessage:
-    """The email for ``reminder``, addressed to whoever should receive it now."""
+def compose(
+    session: Session,
+    reminder: Reminder,
+    settings: Settings,
+    *,
+    languages: tuple[str, ...] | None = None,
+    now: datetime | None = None,
+    preview: bool = False,
+) -> EmailMessage:
+    """The email for ``reminder``, addressed to whoever should receive it now.
+
+    For a ``preview``, ``languages`` may override the household's (staff and partners read
+    German), a missing address is shown instead of refused, and answer links are placeholders.
+    """
     case = session.get(Case, reminder.case_id)
     assert case is not None
     office = session.get(Office, case.office_id)
     assert office is not None
-    subject, body = _COMPOSERS[reminder.kind](session, reminder, case, office)
     message = EmailMessage()
     message["From"] = settings.mail_from
-    message["To"] = ", ".join(_recipients(session, reminder, case))
+    try:
+        message["To"] = ", ".join(_recipients(session, reminder, case))
+    except Undeliverable:
+        if not preview:
+            raise
+        message["To"] = "(keine E-Mail-Adresse hinterlegt)"
     message["Reply-To"] = office.email
-    message["Subject"] = subject
     # Stable per reminder, so a receiving system can drop a duplicate after a worker crash.
     message["Message-ID"] = make_msgid(f"reminder-{reminder.id}", domain="lokal-willkommen.de")
     message["X-Willkommen-Reminder"] = str(reminder.id)
+    if reminder.kind in household_mail.HOUSEHOLD_KINDS:
+        _household(message, session, reminder, case, office, languages, now or utc_now())
+        return message
+    if reminder.kind in _REFERRAL_COMPOSERS:
+        try:
+            subject, body = _REFERRAL_COMPOSERS[reminder.kind](
+                session, reminder, case, office, settings, not preview
+            )
+        except referral_mail.NoConsent as exc:
+            raise Undeliverable(str(exc)) from None
+    else:
+        subject, body = _COMPOSERS[reminder.kind](session, reminder, case, office)
+    message["Subject"] = subject
     message.set_content(body + _signature(office))
+    message["Content-Language"] = "de"
     return message
+
+
+def _household(
+    message: EmailMessage,
+    session: Session,
+    reminder: Reminder,
+    case: Case,
+    office: Office,
+    languages: tuple[str, ...] | None,
+    now: datetime,
+) -> None:
+    """Text and HTML in the household's language(s); the appointment's .ics where one belongs."""
+    household = session.get(Household, case.household_id)
+    assert household is not None
+    chosen = languages or i18n.choose_languages(household.languages)
+    context = household_mail.context_for(session, reminder, case, office)
+    rendered = household_mail.render(reminder.kind, chosen, office, context)
+    message["Subject"] = rendered.subject
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    if reminder.kind in _CALENDAR_METHODS:
+        appointment = session.get(Appointment, reminder.appointment_id)
+        assert appointment is not None
+        method = _CALENDAR_METHODS[reminder.kind]
+        summary = household_mail.appointment_name(appointment.kind, chosen[0])
+        calendar = ics.invitation(
+            appointment,
+            office,
+            summary=f"{summary} – lokal willkommen {office.name}",
+            attendee=household.email,
+            cancel=method == "CANCEL",
+            now=now,
+        )
+        message.add_attachment(
+            calendar,
+            maintype="text",
+            subtype="calendar",
+            filename="termin.ics",
+            params={"method": method},
+        )
+    # After the content: setting content clears the Content-* headers.
+    message["Content-Language"] = ", ".join(rendered.languages)
+
+
+_CALENDAR_METHODS = {
+    ReminderKind.APPOINTMENT_INVITATION: "REQUEST",
+    ReminderKind.APPOINTMENT_UPDATE: "REQUEST",
+    ReminderKind.APPOINTMENT_CANCELLATION: "CANCEL",
+}
 
 
 def _recipients(session: Session, reminder: Reminder, case: Case) -> list[str]:
     addresses: list[str | None]
     if reminder.recipient == Recipient.CASEWORKER:
-        appointment = session.get(Appointment, reminder.appointment_id)
-        staff_id = (appointment.staff_id if appointment else None) or case.assignee_id
+        appointment = session.get(Appointment, reminder.appointment_id or -1)
+        referral = session.get(Referral, reminder.referral_id or -1)
+        staff_id = (
+            (appointment.staff_id if appointment else None)
+            or case.assignee_id
+            or (referral.created_by_id if referral else None)
+        )
         staff = session.get(Staff, staff_id) if staff_id else None
         addresses = [staff.email if staff else None]
     elif reminder.recipient == Recipient.HOUSEHOLD:
@@ -104,25 +191,6 @@ def _visit(session: Session, reminder: Reminder, case: Case, _office: Office) ->
     return subject, body
 
 
-def _registration(
-    session: Session, reminder: Reminder, case: Case, office: Office
-) -> tuple[str, str]:
-    step = session.get(CaseStep, reminder.step_id)
-    household = session.get(Household, case.household_id)
-    assert step is not None and step.due_at is not None and household is not None
-    deadline = format_berlin(step.due_at - timedelta(seconds=1), with_time=False)
-    subject = f"Bitte melden Sie Ihre Wohnung bis zum {deadline} an"
-    body = (
-        f"Guten Tag,\n\nSie sind am {household.moved_in_on:%d.%m.%Y} in Ihre neue Wohnung "
-        f"({household.street}) eingezogen. Bitte melden Sie sich bis zum {deadline} bei den "
-        "Bürgerdiensten der Stadt Dortmund an. Das ist gesetzlich vorgeschrieben "
-        "(§ 17 Bundesmeldegesetz).\n\nBitte bringen Sie mit: Ihre Ausweise oder Pässe und die "
-        "Wohnungsgeberbestätigung Ihres Vermieters.\n\nWenn Sie Hilfe brauchen, kommen Sie in die "
-        f"Sprechstunde von lokal willkommen {office.name}.\n"
-    )
-    return subject, body
-
-
 def _step_overdue(
     session: Session, reminder: Reminder, case: Case, office: Office
 ) -> tuple[str, str]:
@@ -158,47 +226,16 @@ def _assignee_line(session: Session, case: Case) -> str:
     )
 
 
-def _referral(session: Session, reminder: Reminder, case: Case, office: Office) -> tuple[str, str]:
-    referral = session.get(Referral, reminder.referral_id)
-    assert referral is not None
-    step = session.get(CaseStep, referral.step_id)
-    household = session.get(Household, case.household_id)
-    assert step is not None and household is not None
-    contact = session.exec(
-        select(HouseholdMember)
-        .where(HouseholdMember.household_id == household.id)
-        .order_by(col(HouseholdMember.is_contact).desc(), col(HouseholdMember.id))
-    ).first()
-    label = STEPS[step.kind].label
-    caseworker = session.get(Staff, referral.created_by_id) if referral.created_by_id else None
-    lines = [
-        f"Ansprechperson: {contact.given_name} {contact.family_name}" if contact else None,
-        f"Sprachen: {', '.join(household.languages)}" if household.languages else None,
-        f"Telefon: {household.phone}" if household.phone else None,
-        f"E-Mail: {household.email}" if household.email else None,
-        f"Stadtbezirk: {household.district}",
-    ]
-    details = "\n".join(f"  {line}" for line in lines if line)
-    subject = f"Weitervermittlung: {label} ({case.number})"
-    body = (
-        f"Guten Tag,\n\nlokal willkommen {office.name} vermittelt Ihnen einen Haushalt, der "
-        f"kürzlich in eine eigene Wohnung gezogen ist, zum Thema »{label}«. Der Haushalt hat der "
-        f"Weitergabe dieser Angaben an Sie zugestimmt:\n\n{details}\n\n"
-        f"Fallnummer: {case.number}\n"
-        + (
-            f"Ansprechpartner:in bei uns: {caseworker.name}, {caseworker.email}\n"
-            if caseworker
-            else ""
-        )
-        + "\nBitte antworten Sie auf diese E-Mail, ob Sie die Anfrage übernehmen.\n"
-    )
-    return subject, body
-
-
-_COMPOSERS = {
+_COMPOSERS: dict[str, Callable[[Session, Reminder, Case, Office], tuple[str, str]]] = {
     ReminderKind.VISIT: _visit,
-    ReminderKind.REGISTRATION_DEADLINE: _registration,
     ReminderKind.STEP_OVERDUE: _step_overdue,
     ReminderKind.MILESTONE_OVERDUE: _milestone_overdue,
-    ReminderKind.REFERRAL: _referral,
+}
+_REFERRAL_COMPOSERS: dict[
+    str, Callable[[Session, Reminder, Case, Office, Settings, bool], tuple[str, str]]
+] = {
+    ReminderKind.REFERRAL: referral_mail.referral,
+    ReminderKind.REFERRAL_REMINDER: referral_mail.referral_reminder,
+    ReminderKind.REFERRAL_WITHDRAWN: referral_mail.referral_withdrawn,
+    ReminderKind.REFERRAL_UNANSWERED: referral_mail.referral_unanswered,
 }

@@ -18,6 +18,7 @@ from workflows.effects import (
     BookVisit,
     CloseCase,
     CloseStep,
+    EndReferral,
     FinishVisit,
     PlanStep,
     Refer,
@@ -284,6 +285,10 @@ def _refer_to_partner(subject: Subject, _event: EventData) -> None:
     subject.effects.append(Refer(subject.kind or "", partner.id))
 
 
+def _end_referral(subject: Subject, _event: EventData) -> None:
+    subject.effects.append(EndReferral(subject.kind or ""))
+
+
 def _close_step(subject: Subject, event: EventData) -> None:
     subject.effects.append(CloseStep(subject.kind or "", event.kwargs.get("note")))
 
@@ -297,6 +302,7 @@ BUILDERS = {
     "plan_step": _plan_step,
     "refer_to_partner": _refer_to_partner,
     "close_step": _close_step,
+    "end_referral": _end_referral,
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -411,6 +417,16 @@ STEP_TRANSITIONS = [
         ["case_active", "step_has_partner", "consent_given"],
         ["refer_to_partner"],
         "weitervermitteln",
+    ),
+    # By staff (the partner said no on the phone), or by workflows.referral_answers when the
+    # partner declines through its link or the household withdraws its consent.
+    T(
+        "end_referral",
+        P.REFERRED,
+        P.OPEN,
+        ["case_active", "has_note"],
+        ["end_referral"],
+        "Weitervermittlung beendet (mit Grund)",
     ),
     T("complete", [P.OPEN, P.REFERRED], P.DONE, ["case_active"], ["close_step"], "erledigt"),
     T(

@@ -22,7 +22,7 @@ from models.enums import (
     ReminderStatus,
 )
 from workflows import outbox
-from workflows.states import MILESTONE_STATES, OPEN_STEP_STATES, CaseState
+from workflows.states import MILESTONE_STATES, OPEN_STEP_STATES, CaseState, StepState
 
 SEND_TASK = "messages.send_reminder"
 
@@ -67,22 +67,49 @@ def _queue(session: Session, ids: list[int], now: datetime) -> None:
     outbox.enqueue_many(session, SEND_TASK, [{"reminder_id": rid} for rid in ids])
 
 
+APPOINTMENT_KINDS = (
+    ReminderKind.VISIT,
+    ReminderKind.APPOINTMENT_INVITATION,
+    ReminderKind.APPOINTMENT_UPDATE,
+    ReminderKind.APPOINTMENT_REMINDER,
+)
+# Sent while a referral waits for the partner's answer.
+OPEN_REFERRAL_KINDS = (
+    ReminderKind.REFERRAL,
+    ReminderKind.REFERRAL_REMINDER,
+    ReminderKind.REFERRAL_UNANSWERED,
+)
+
+
 def why_obsolete(session: Session, reminder: Reminder, case: Case) -> str | None:
     """Why this reminder no longer applies, or None while it still does."""
+    # These two tell of an ending, so they still apply once the case is closed.
+    if reminder.kind == ReminderKind.APPOINTMENT_CANCELLATION:
+        appointment = session.get(Appointment, reminder.appointment_id)
+        cancelled = appointment is not None and appointment.status == AppointmentStatus.CANCELLED
+        return None if cancelled else "Termin nicht abgesagt"
+    if reminder.kind == ReminderKind.REFERRAL_WITHDRAWN:
+        referral = session.get(Referral, reminder.referral_id)
+        withdrawn = referral is not None and referral.status == ReferralStatus.WITHDRAWN
+        return None if withdrawn else "Weitervermittlung nicht zurückgezogen"
     if case.state == CaseState.CLOSED:
         return "Fall abgeschlossen"
     if reminder.kind in (ReminderKind.REGISTRATION_DEADLINE, ReminderKind.STEP_OVERDUE):
         step = session.get(CaseStep, reminder.step_id)
         if step is None or step.state not in OPEN_STEP_STATES:
             return "Schritt bereits erledigt"
+    elif reminder.kind == ReminderKind.STEP_REMINDER:
+        step = session.get(CaseStep, reminder.step_id)
+        if step is None or step.state != StepState.OPEN:
+            return "Schritt erledigt oder weitervermittelt"
     elif reminder.kind == ReminderKind.MILESTONE_OVERDUE:
         if case.state not in MILESTONE_STATES.get(reminder.milestone or "", ()):
             return "Termin hat stattgefunden"
-    elif reminder.kind == ReminderKind.VISIT:
+    elif reminder.kind in APPOINTMENT_KINDS:
         appointment = session.get(Appointment, reminder.appointment_id)
         if appointment is None or appointment.status != AppointmentStatus.SCHEDULED:
             return "Termin nicht mehr geplant"
-    elif reminder.kind == ReminderKind.REFERRAL:
+    elif reminder.kind in OPEN_REFERRAL_KINDS:
         referral = session.get(Referral, reminder.referral_id)
         if referral is None or referral.status != ReferralStatus.SENT:
             return "Weitervermittlung nicht mehr offen"

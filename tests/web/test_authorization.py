@@ -41,6 +41,8 @@ ROUTES = [
     ("POST", "/cases/{case}/notes", CASE_ROUTE),
     ("POST", "/cases/{case}/consents", CASE_ROUTE),
     ("POST", "/cases/{case}/consents/energy_advice/withdraw", CASE_ROUTE),
+    ("POST", "/cases/{case}/consents/scope", CASE_ROUTE),
+    ("GET", "/cases/{case}/preview?kind=consultation_info", CASE_ROUTE),
     ("GET", "/intake", CASE_LIST),
     ("GET", "/dashboard", SUPERVISORS),
     ("GET", "/admin", ADMINS),
@@ -53,6 +55,7 @@ FORMS = {
     "/advance": {"trigger": "complete_registration", "version": "1"},
     "/notes": {"text": "Anruf beim Vermieter", "note": "Anruf beim Vermieter"},
     "/consents": {"partner_category": "energy_advice"},
+    "/consents/scope": {"partner_category": "energy_advice", "shared_fields": "name"},
 }
 
 

@@ -325,13 +325,14 @@ STEP_ALLOWED = plain(
         (P.DONE, "open", P.OPEN),
         (P.WAIVED, "open", P.OPEN),
         (P.OPEN, "refer", P.REFERRED),
+        (P.REFERRED, "end_referral", P.OPEN),
         (P.OPEN, "complete", P.DONE),
         (P.REFERRED, "complete", P.DONE),
         (P.OPEN, "waive", P.WAIVED),
         (P.REFERRED, "waive", P.WAIVED),
     ]
 )
-STEP_TRIGGERS = {"open", "refer", "complete", "waive"}
+STEP_TRIGGERS = {"open", "refer", "end_referral", "complete", "waive"}
 STEP_NOT_ALLOWED = sorted(
     set(product(MOVE_IN.step.states, sorted(STEP_TRIGGERS)))
     - {(state, trigger) for state, trigger, _dest in STEP_ALLOWED}
