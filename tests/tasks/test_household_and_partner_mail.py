@@ -196,3 +196,20 @@ def test_consent_withdrawn_withdraws_the_referral_and_tells_the_partner(world, s
         mail_to(smtp, PARTNER, 3, timeout=3)
     statuses = reminder_statuses(case_id)
     assert statuses["referral_reminder"] == statuses["referral_unanswered"] == ["cancelled"]
+
+
+def test_household_without_a_supported_language_receives_german_then_english(
+    world, smtp, start_worker
+):
+    """Given a household that speaks Tigrinya, when its case is opened, then the email it
+    receives holds German first and English second, in text and HTML, each marked."""
+    start_worker()
+    world.open_case(languages=["ti"])
+    (welcome,) = mail_to(smtp, HOUSEHOLD, 1)
+    assert welcome["Content-Language"] == "de, en"
+    assert welcome["Subject"].strip().startswith("Willkommen! Hier bekommen Sie Hilfe")
+    assert " / Welcome! This is where you get help" in welcome["Subject"]
+    text = welcome.get_body(("plain",)).get_content()
+    assert text.index("Guten Tag,") < text.index("Hello,")
+    page = welcome.get_body(("html",)).get_content()
+    assert '<html lang="de" dir="ltr">' in page and '<div lang="en" dir="ltr"' in page

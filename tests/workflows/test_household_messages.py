@@ -157,3 +157,20 @@ def test_a_language_missing_a_message_fails_the_check(tmp_path, monkeypatch):
     report = catalogues.check()
     assert not report.ok
     assert report.problems == ["tr: nicht übersetzt »Viele Grüße«"]
+
+
+def test_household_without_email_fails_visibly_and_nothing_is_skipped(world):
+    """Given a household without an email address, when its welcome information is delivered,
+    then the reminder is failed with the reason on the case, not silently dropped."""
+    from workflows.delivery import deliver
+
+    case_id = world.open_case(email=None)
+    with unit_of_work() as session:
+        (info,) = session.exec(
+            select(Reminder).where(Reminder.kind == ReminderKind.CONSULTATION_INFO)
+        ).all()
+    assert deliver(info.id).status == "failed"
+    with unit_of_work() as session:
+        failed = session.get(Reminder, info.id)
+    assert failed.status == "failed" and failed.case_id == case_id
+    assert failed.last_error == "Keine E-Mail-Adresse für Empfänger 'household' hinterlegt."
