@@ -18,7 +18,6 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-import locales
 from core.clock import berlin
 
 SOURCE_LANGUAGE = "de"
@@ -30,7 +29,8 @@ ALIASES = {"prs": "fa"}
 # For a household none of whose languages is supported: German, then English, in one email.
 FALLBACK = ("de", "en")
 
-LOCALES_DIR = Path(locales.__file__).parent
+# Beside the packages: the repository's top level, or site-packages (the ``locales`` package).
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 TEMPLATES_DIR = Path(__file__).parent / "email_templates"
 
 
