@@ -87,6 +87,24 @@ class ReminderKind(StrEnum):
     REFERRAL_WITHDRAWN = "referral_withdrawn"  # to the partner: consent withdrawn, delete the data
 
 
+REMINDER_KIND_LABELS: dict[str, str] = {
+    ReminderKind.VISIT: "Erinnerung an den Hausbesuch",
+    ReminderKind.REGISTRATION_DEADLINE: "Erinnerung an die Anmeldefrist",
+    ReminderKind.STEP_OVERDUE: "Meldung: Frist überschritten",
+    ReminderKind.MILESTONE_OVERDUE: "Meldung: Besuch überfällig",
+    ReminderKind.REFERRAL: "Weitervermittlung per E-Mail",
+    ReminderKind.APPOINTMENT_INVITATION: "Einladung zum Termin",
+    ReminderKind.APPOINTMENT_UPDATE: "Terminänderung",
+    ReminderKind.APPOINTMENT_CANCELLATION: "Terminabsage",
+    ReminderKind.APPOINTMENT_REMINDER: "Terminerinnerung",
+    ReminderKind.STEP_REMINDER: "Erinnerung Strom- und Gasvertrag",
+    ReminderKind.CONSULTATION_INFO: "Sprechstunden-Information",
+    ReminderKind.REFERRAL_REMINDER: "Erinnerung an die Weitervermittlung",
+    ReminderKind.REFERRAL_UNANSWERED: "Partner antwortet nicht",
+    ReminderKind.REFERRAL_WITHDRAWN: "Weitervermittlung zurückgezogen",
+}
+
+
 class ReminderStatus(StrEnum):
     SCHEDULED = "scheduled"  # waits for its due time
     QUEUED = "queued"  # handed to the workers

@@ -156,10 +156,17 @@ def _recipients(session: Session, reminder: Reminder, case: Case) -> list[str]:
         addresses = [s.email for s in supervisors_of(session, case.office_id)]
     present = [address for address in addresses if address]
     if not present:
-        raise Undeliverable(
-            f"Keine E-Mail-Adresse für Empfänger '{reminder.recipient}' hinterlegt."
-        )
+        whom = _RECIPIENT_WORDS.get(reminder.recipient, str(reminder.recipient))
+        raise Undeliverable(f"Keine E-Mail-Adresse für {whom} hinterlegt.")
     return present
+
+
+_RECIPIENT_WORDS = {
+    Recipient.CASEWORKER: "die zuständige Person",
+    Recipient.HOUSEHOLD: "den Haushalt",
+    Recipient.PARTNER: "den Partner",
+    Recipient.SUPERVISORS: "die Leitung",
+}
 
 
 def supervisors_of(session: Session, office_id: int) -> list[Staff]:

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from core.clock import berlin
 from models import Case, CaseStep, Household, Office, Reminder, Staff
-from models.enums import Recipient, ReminderKind, ReminderStatus
+from models.enums import Recipient, ReminderStatus
 from workflows.states import (
     MILESTONE_LABELS,
     MILESTONE_STATES,
@@ -33,13 +33,6 @@ DEFAULT_LIMIT = 100
 # query stays bounded however many closed cases the database holds.
 DURATION_WINDOW = timedelta(days=365)
 
-REMINDER_KIND_LABELS: dict[str, str] = {
-    ReminderKind.VISIT: "Terminerinnerung",
-    ReminderKind.REGISTRATION_DEADLINE: "Erinnerung Anmeldefrist",
-    ReminderKind.STEP_OVERDUE: "Meldung: Schritt überfällig",
-    ReminderKind.MILESTONE_OVERDUE: "Meldung: Besuch überfällig",
-    ReminderKind.REFERRAL: "Weitervermittlung",
-}
 RECIPIENT_LABELS: dict[str, str] = {
     Recipient.CASEWORKER: "Fallbearbeitung",
     Recipient.HOUSEHOLD: "Haushalt",

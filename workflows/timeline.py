@@ -19,9 +19,9 @@ from sqlmodel import Session, col, select
 from models import Case, CaseEvent, CaseStep, Partner, Referral, Reminder, Staff
 from models.enums import (
     PARTNER_CATEGORY_LABELS,
+    REMINDER_KIND_LABELS,
     Recipient,
     ReferralStatus,
-    ReminderKind,
     ReminderStatus,
 )
 from workflows.definition import get_workflow
@@ -46,13 +46,7 @@ EVENT_TITLES = {
     "grant_consent": "Einwilligung erfasst",
     "withdraw_consent": "Einwilligung widerrufen",
 }
-REMINDER_TITLES = {
-    ReminderKind.VISIT: "Erinnerung an den Hausbesuch",
-    ReminderKind.REGISTRATION_DEADLINE: "Erinnerung an die Anmeldefrist",
-    ReminderKind.STEP_OVERDUE: "Meldung: Frist überschritten",
-    ReminderKind.MILESTONE_OVERDUE: "Meldung: Besuch überfällig",
-    ReminderKind.REFERRAL: "Weitervermittlung per E-Mail",
-}
+REMINDER_TITLES = REMINDER_KIND_LABELS
 RECIPIENT_LABELS = {
     Recipient.CASEWORKER: "an Mitarbeiter:in",
     Recipient.HOUSEHOLD: "an den Haushalt",

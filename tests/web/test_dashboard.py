@@ -109,7 +109,7 @@ def test_a_failed_message_is_shown_to_the_offices_supervisor_only(web_world, cli
     assert number(page, "failed-count") == 1
     failed = section(page, "failed-table")
     assert f"LW-{case_id:06d}" in failed
-    assert "Erinnerung Anmeldefrist" in failed and "Haushalt" in failed
+    assert "Erinnerung an die Anmeldefrist" in failed and "Haushalt" in failed
     assert "Keine E-Mail-Adresse" in failed
 
     client.cookies.clear()

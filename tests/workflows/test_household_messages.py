@@ -173,4 +173,4 @@ def test_household_without_email_fails_visibly_and_nothing_is_skipped(world):
     with unit_of_work() as session:
         failed = session.get(Reminder, info.id)
     assert failed.status == "failed" and failed.case_id == case_id
-    assert failed.last_error == "Keine E-Mail-Adresse für Empfänger 'household' hinterlegt."
+    assert failed.last_error == "Keine E-Mail-Adresse für den Haushalt hinterlegt."

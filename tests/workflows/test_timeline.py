@@ -241,3 +241,12 @@ def _case(case_id: int) -> Case:
 def _events(case_id: int) -> list[CaseEvent]:
     with unit_of_work() as session:
         return list(session.exec(select(CaseEvent).where(CaseEvent.case_id == case_id)))
+
+
+def test_every_reminder_kind_has_a_german_title():
+    """Given every kind of email the engine sends, when staff see it on a timeline or the
+    dashboard, then it has a German title, never the raw kind."""
+    from models.enums import REMINDER_KIND_LABELS, ReminderKind
+
+    assert set(REMINDER_KIND_LABELS) == set(ReminderKind)
+    assert all(label and "_" not in label for label in REMINDER_KIND_LABELS.values())

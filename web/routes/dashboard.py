@@ -7,6 +7,7 @@ from sqlmodel import select
 from core.clock import utc_now
 from core.config import get_settings
 from models import Office
+from models.enums import REMINDER_KIND_LABELS
 from web.csrf import verify_csrf
 from web.deps import DbSession, Supervisor
 from web.templating import render
@@ -61,7 +62,7 @@ def dashboard(request: Request, staff: Supervisor, session: DbSession) -> Respon
         "durations": oversight.step_durations(session, office_ids, now),
         "step_columns": [(k, SHORT_STEP_LABELS.get(k, k), s.label) for k, s in STEPS.items()],
         "state_columns": [_state_column(state) for state in ACTIVE_CASE_STATES],
-        "kind_labels": oversight.REMINDER_KIND_LABELS,
+        "kind_labels": REMINDER_KIND_LABELS,
         "recipient_labels": oversight.RECIPIENT_LABELS,
         "milestone_label": oversight.milestone_label,
         "flower_url": get_settings().flower_url,
