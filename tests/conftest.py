@@ -37,7 +37,7 @@ REQUIRE_SERVICES = os.environ.get("WILLKOMMEN_REQUIRE_SERVICES") == "1"
 def unavailable(reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"required service missing: {reason}")
-    pytest.skip(reason)
+    pytest.skip(reason=reason)
 
 
 def apply_settings() -> None:
