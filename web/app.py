@@ -52,11 +52,21 @@ def _signed_in(request: Request) -> Staff | None:
         return staff if staff is not None and staff.active else None
 
 
+def loggable_path(path: str) -> str:
+    """The path without secrets: a partner's signed link works like a password."""
+    if path.startswith(_PARTNER_LINKS):
+        return _PARTNER_LINKS + "…"
+    return path
+
+
+_PARTNER_LINKS = "/partner/referrals/"
+
+
 async def _log_request(request: Request, call_next):  # type: ignore[no-untyped-def]
-    """Access log without query strings: a search for a family name must not reach the logs.
+    """Access log without query strings (a search for a family name) and without link tokens.
     (uvicorn runs with --no-access-log.)"""
     response = await call_next(request)
-    log.info("%s %s %s", request.method, request.url.path, response.status_code)
+    log.info("%s %s %s", request.method, loggable_path(request.url.path), response.status_code)
     return response
 
 

@@ -100,3 +100,15 @@ def test_api_docs_work_without_internet(client):
     assert "/static/vendor/swagger-ui-bundle-5.35.0.js" in page
     assert "cdn." not in page and "https://" not in page
     assert client.get("/static/vendor/swagger-ui-bundle-5.35.0.js").status_code == 200
+
+
+def test_access_log_keeps_names_and_link_tokens_out(web_world, client, caplog):
+    """Given a caseworker searching for a family name and a partner opening a signed link,
+    when both requests are logged, then neither the name nor the token reaches the log."""
+    login(client, web_world.emails["caseworker"])
+    with caplog.at_level("INFO", logger="web.app"):
+        client.get("/cases?q=Haddad")
+        client.get("/partner/referrals/geheimes-token-123")
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "GET /cases 200" in logged
+    assert "Haddad" not in logged and "geheimes-token-123" not in logged
