@@ -5,7 +5,7 @@ Each case takes two transitions, each in its own transaction, as two requests wo
 household's invitation and the caseworker's visit reminder, both due at once, so queued with
 their outbox rows) and ``complete_registration`` (the step's state, history, and the step's two
 pending reminders cancelled). The engine loads the
-case, checks office access, judges the trigger and its guards, takes the optimistic lock and
+case, checks office access, judges the trigger and its guards, locks the case row and
 keeps the derived fields; the baseline writes exactly the same rows with one plain SQLAlchemy
 Core transaction per transition and reads nothing. After the run one case of each side is
 compared row by row (a baseline that wrote less would flatter the engine).

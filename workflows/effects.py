@@ -7,6 +7,7 @@ reminder rows and outbox messages. Nothing leaves the process before the commit.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from core.config import Settings
@@ -41,13 +42,17 @@ class Context:
     settings: Settings
 
 
+# The hot queries are built once (building and keying a statement costs more than running it).
+_SCHEDULED_APPOINTMENT = select(Appointment).where(
+    Appointment.case_id == bindparam("case_id"),
+    Appointment.kind == bindparam("kind"),
+    Appointment.status == AppointmentStatus.SCHEDULED,
+)
+
+
 def _scheduled_appointment(ctx: Context, kind: AppointmentKind) -> Appointment | None:
-    query = select(Appointment).where(
-        Appointment.case_id == ctx.case.id,
-        Appointment.kind == kind,
-        Appointment.status == AppointmentStatus.SCHEDULED,
-    )
-    return ctx.session.exec(query).first()
+    params = {"case_id": ctx.case.id, "kind": kind}
+    return ctx.session.exec(_SCHEDULED_APPOINTMENT, params=params).first()
 
 
 @dataclass(frozen=True)
@@ -188,15 +193,15 @@ class CloseStep:
         step.closed_at = ctx.now
         step.waive_reason = self.reason if step.state == StepState.WAIVED else None
         outcome = ReferralStatus.DONE if step.state == StepState.DONE else ReferralStatus.WITHDRAWN
-        query = select(Referral).where(
-            Referral.step_id == step.id, col(Referral.status).in_(RUNNING_REFERRAL)
-        )
-        for referral in ctx.session.exec(query):
+        for referral in ctx.session.exec(_RUNNING_REFERRALS, params={"step_id": step.id}):
             referral.status = outcome
 
 
 # A referral the partner has not answered, or has accepted: it is still running.
 RUNNING_REFERRAL = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
+_RUNNING_REFERRALS = select(Referral).where(
+    Referral.step_id == bindparam("step_id"), col(Referral.status).in_(RUNNING_REFERRAL)
+)
 
 
 @dataclass(frozen=True)
@@ -208,10 +213,7 @@ class EndReferral:
 
     def apply(self, ctx: Context) -> None:
         step = ctx.facts.steps[self.kind]
-        query = select(Referral).where(
-            Referral.step_id == step.id, col(Referral.status).in_(RUNNING_REFERRAL)
-        )
-        for referral in list(ctx.session.exec(query)):
+        for referral in list(ctx.session.exec(_RUNNING_REFERRALS, params={"step_id": step.id})):
             referral.status = ReferralStatus.WITHDRAWN
             ctx.session.flush()
             reminders.schedule(

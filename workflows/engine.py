@@ -9,16 +9,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import Session
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, select
 
 import workflows.move_in  # noqa: F401 - registers the workflow definitions cases run on
 from core.clock import utc_now
 from core.config import get_settings
-from models import Case, CaseEvent, CaseStep
+from models import Case, CaseEvent, CaseStep, Household, Staff
 from workflows import reminders
-from workflows.access import may_work_on
+from workflows.access import staff_may_work_on
 from workflows.definition import Lifecycle, Subject, Workflow, get_workflow
 from workflows.effects import Context
 from workflows.errors import (
@@ -30,10 +29,6 @@ from workflows.errors import (
 )
 from workflows.facts import CaseFacts
 from workflows.states import OPEN_STEP_STATES, CaseState, StepState
-
-# How often a write that lost the race is judged again against the newer case (only when the
-# caller gave no expected version; with one, losing the race is a StaleCase at once).
-_RETRIES = 3
 
 
 @dataclass(frozen=True)
@@ -60,48 +55,63 @@ def advance(
 ) -> Case:
     """Apply ``trigger`` to the case and record who did it, or raise a domain error."""
     now = now or utc_now()
-    params: dict[str, Any] = {"note": note, "at": at}
-    for _attempt in range(_RETRIES):
-        case = session.get(Case, case_id, populate_existing=True)
-        if case is None:
-            raise CaseNotFound(case_id)
-        if not may_work_on(session, actor_id, case.office_id):
-            raise CaseNotFound(case_id)  # another office's case is not shown, not merely refused
-        if expected_version is not None and case.version != expected_version:
-            raise StaleCase(case_id, expected_version, case.version)
-        change = Change(session, case, actor_id=actor_id, now=now, note=note)
-        subject, lifecycle, verb = change.judge(trigger, params)
-        if _claim(session, case):
-            change.write(trigger, subject, lifecycle, verb)
-            change.finish()
-            return case
-        if expected_version is not None:
-            raise StaleCase(case_id, expected_version, None)
-        # Lost the race before writing anything: forget every row read (steps too) and judge
-        # the trigger again against what the winner committed.
-        session.expire_all()
-    raise StaleCase(case_id, expected_version, None)
+    loaded = _lock(session, case_id, actor_id)
+    if loaded is None:
+        raise CaseNotFound(case_id)
+    case, household, staff = loaded
+    if actor_id is not None and (staff is None or not staff_may_work_on(staff, case.office_id)):
+        raise CaseNotFound(case_id)  # another office's case is not shown, not merely refused
+    if expected_version is not None and case.version != expected_version:
+        raise StaleCase(case_id, expected_version, case.version)
+    change = Change(session, case, actor_id=actor_id, now=now, note=note, household=household)
+    subject, lifecycle, verb = change.judge(trigger, {"note": note, "at": at})
+    # Goes out with the new state in one UPDATE; a form showing the old version is now stale.
+    case.version, case.updated_at = case.version + 1, now
+    with reminders.queued_together(session):
+        change.write(trigger, subject, lifecycle, verb)
+        change.finish()
+    return case
 
 
-def _claim(session: Session, case: Case) -> bool:
-    """Bump the version if nobody else did since we read it (optimistic lock)."""
-    result = session.execute(
-        update(Case)
-        .where(Case.id == case.id, Case.version == case.version)  # type: ignore[arg-type]
-        .values(version=Case.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return False
-    set_committed_value(case, "version", case.version + 1)
-    return True
+# Built once: building and keying a statement costs more than running this one.
+_LOCK = (
+    select(Case, Household, Staff)
+    .join(Household, col(Household.id) == Case.household_id)
+    .outerjoin(Staff, col(Staff.id) == bindparam("actor_id"))  # None (the system): no row
+    .where(col(Case.id) == bindparam("case_id"))
+    .with_for_update(key_share=True, of=Case)
+    .execution_options(populate_existing=True)
+)
+
+
+def _lock(
+    session: Session, case_id: int, actor_id: int | None
+) -> tuple[Case, Household, Staff | None] | None:
+    """The case, read fresh and held until commit, with its household and the actor.
+
+    Two changes to one case queue instead of racing: PostgreSQL locks the case row (``FOR NO
+    KEY UPDATE``: rows that merely refer to the case can still be written), SQLite's ``BEGIN
+    IMMEDIATE`` serialises every writer already. The second one is judged against what the
+    first committed, so the same step done twice is refused and two different steps both hold.
+    The steps are read by the next statement (``CaseFacts.steps``), not joined here: after
+    waiting for the lock, PostgreSQL re-reads the locked row but not the rows joined to it.
+    """
+    row = session.execute(_LOCK, {"case_id": case_id, "actor_id": actor_id}).first()
+    return None if row is None else (row[0], row[1], row[2])
 
 
 class Change:
     """One change to one case: judging triggers, writing their outcome, keeping derived fields."""
 
     def __init__(
-        self, session: Session, case: Case, *, actor_id: int | None, now: datetime, note: str | None
+        self,
+        session: Session,
+        case: Case,
+        *,
+        actor_id: int | None,
+        now: datetime,
+        note: str | None,
+        household: Household | None = None,
     ) -> None:
         self.session, self.case, self.actor_id, self.now, self.note = (
             session,
@@ -111,7 +121,14 @@ class Change:
             note,
         )
         self.workflow: Workflow = get_workflow(case.workflow, case.workflow_version)
-        self.facts = CaseFacts(session, case, actor_id=actor_id, now=now, settings=get_settings())
+        self.facts = CaseFacts(
+            session,
+            case,
+            actor_id=actor_id,
+            now=now,
+            settings=get_settings(),
+            household=household,
+        )
 
     def subject_for(self, trigger: str) -> tuple[Subject, Lifecycle, str]:
         step = self.workflow.step_trigger(trigger)

@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from functools import cached_property
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from core.clock import berlin
@@ -28,6 +29,15 @@ def member_flags(member: HouseholdMember) -> list[str]:
     return [label for flag, label in flags if flag]
 
 
+# Fresh, even if the session read them before the case was locked (engine._lock); built once.
+_STEPS = (
+    select(CaseStep)
+    .where(CaseStep.case_id == bindparam("case_id"))
+    .order_by(col(CaseStep.id))
+    .execution_options(populate_existing=True)
+)
+
+
 class CaseFacts:
     """A read-through view of one case for the duration of one ``advance``."""
 
@@ -39,9 +49,12 @@ class CaseFacts:
         actor_id: int | None,
         now: datetime,
         settings: Settings,
+        household: Household | None = None,
     ) -> None:
         self.session, self.case, self.actor_id = session, case, actor_id
         self.now, self.settings = now, settings
+        if household is not None:  # read already, with the case (engine._lock): no query
+            self.__dict__["household"] = household
 
     @property
     def today(self) -> date:
@@ -62,8 +75,8 @@ class CaseFacts:
 
     @cached_property
     def steps(self) -> dict[str, CaseStep]:
-        query = select(CaseStep).where(CaseStep.case_id == self.case.id)
-        return {step.kind: step for step in self.session.exec(query.order_by(col(CaseStep.id)))}
+        steps = self.session.exec(_STEPS, params={"case_id": self.case.id})
+        return {step.kind: step for step in steps}
 
     @cached_property
     def consented_categories(self) -> set[str]:

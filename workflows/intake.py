@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from core.clock import berlin, utc_now
 from models import Case, CaseEvent, Household, HouseholdMember, Office, Staff, SubLocation
 from models.enums import District
+from workflows import reminders
 from workflows.access import may_work_on
 from workflows.effects import Context, SetMilestone
 from workflows.engine import Change
@@ -148,16 +149,17 @@ def start(
     )
     change = Change(session, case, actor_id=actor_id, now=now, note=None)
     facts = change.facts
-    within = timedelta(days=facts.settings.welcome_visit_within_days)
-    due = end_of_day(facts.household.moved_in_on + within)
-    SetMilestone(Milestone.WELCOME_VISIT, due).apply(
-        Context(session, case, facts, actor_id, now, facts.settings)
-    )
     refused = {kind: STEPS[kind].eligible(facts) for kind in requested}
     refused = {kind: reason for kind, reason in refused.items() if reason is not None}
     if refused:
         raise InvalidInput({f"requested_steps.{k}": str(r) for k, r in refused.items()})
-    for kind, step in STEPS.items():
-        if step.at_intake(facts) or kind in requested:
-            change.fire(f"open_{kind}", at_intake=True)
-    change.finish()
+    within = timedelta(days=facts.settings.welcome_visit_within_days)
+    due = end_of_day(facts.household.moved_in_on + within)
+    with reminders.queued_together(session):
+        SetMilestone(Milestone.WELCOME_VISIT, due).apply(
+            Context(session, case, facts, actor_id, now, facts.settings)
+        )
+        for kind, step in STEPS.items():
+            if step.at_intake(facts) or kind in requested:
+                change.fire(f"open_{kind}", at_intake=True)
+        change.finish()

@@ -5,10 +5,14 @@ sweep, never long Celery countdowns. Each row is claimed before it is sent, so a
 dispatcher, a second delivery of the same task or a retry racing a duplicate sends nothing twice.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
 from core.config import Settings
@@ -36,7 +40,7 @@ def schedule(
     now: datetime,
     **links: Any,
 ) -> Reminder:
-    """Plan one email; one that is already due is queued at once (after commit)."""
+    """Plan one email; one that is already due is queued at once (sent after commit)."""
     due_now = due_at <= now
     reminder = Reminder(
         case_id=case.id,  # type: ignore[arg-type]
@@ -49,10 +53,49 @@ def schedule(
         **links,
     )
     session.add(reminder)
-    session.flush()
+    change: _Scheduled | None = session.info.get(_TOGETHER)
+    if change is not None:
+        change.created[id(reminder)] = reminder
     if due_now:
-        outbox.enqueue(session, SEND_TASK, reminder_id=reminder.id)  # type: ignore[arg-type]
+        if change is not None:
+            change.due_now.append(reminder)
+        else:
+            _enqueue(session, [reminder])
     return reminder
+
+
+_TOGETHER = "reminders_scheduled"
+
+
+@dataclass
+class _Scheduled:
+    """The reminders one change scheduled (held until it ends), and those due at once."""
+
+    created: dict[int, Reminder] = field(default_factory=dict)  # by id(): rows compare by value
+    due_now: list[Reminder] = field(default_factory=list)
+
+
+@contextmanager
+def queued_together(session: Session) -> Iterator[None]:
+    """One change: reminders due now that it schedules go to the outbox together at its end —
+    one flush for the reminders and one for their outbox rows, not a flush for each."""
+    if _TOGETHER in session.info:  # already inside one: the outermost queues
+        yield
+        return
+    change = session.info[_TOGETHER] = _Scheduled()
+    try:
+        yield
+    finally:
+        del session.info[_TOGETHER]
+    _enqueue(session, change.due_now)
+
+
+def _enqueue(session: Session, due: list[Reminder]) -> None:
+    if not due:
+        return
+    session.flush()  # their ids
+    calls = [{"reminder_id": reminder.id} for reminder in due]
+    outbox.enqueue_many(session, SEND_TASK, calls)  # type: ignore[arg-type]
 
 
 def _queue(session: Session, ids: list[int], now: datetime) -> None:
@@ -121,20 +164,46 @@ def cancel(session: Session, reminder: Reminder, reason: str) -> None:
     reminder.cancelled_reason = reason
 
 
+_PENDING = select(Reminder).where(
+    Reminder.case_id == bindparam("case_id"), col(Reminder.status).in_(PENDING_REMINDER_STATUSES)
+)
+
+
 def cancel_obsolete(session: Session, case: Case, **only: Any) -> int:
-    """Cancel the case's pending reminders that no longer apply; returns how many."""
-    query = select(Reminder).where(
-        Reminder.case_id == case.id, col(Reminder.status).in_(PENDING_REMINDER_STATUSES)
-    )
+    """Cancel the case's pending reminders that no longer apply; returns how many.
+
+    Reminders scheduled in the current change (``queued_together``) are left alone: they were
+    made for the state it leaves behind.
+    """
+    query = _PENDING
     for name, value in only.items():
         query = query.where(getattr(Reminder, name) == value)
+    fresh = session.info.get(_TOGETHER)
+    found = session.exec(query, params={"case_id": case.id})
+    pending = [r for r in found if fresh is None or id(r) not in fresh.created]
+    _related = _load_related(session, pending)  # held, so judging finds them in the session
     cancelled = 0
-    for reminder in session.exec(query):
+    for reminder in pending:
         reason = why_obsolete(session, reminder, case)
         if reason is not None:
             cancel(session, reminder, reason)
             cancelled += 1
     return cancelled
+
+
+def _load_related(session: Session, pending: list[Reminder]) -> list[Any]:
+    """The appointments, referrals and steps ``why_obsolete`` looks at: one query per kind."""
+    related: list[Any] = []
+    for model, link in (
+        (Appointment, "appointment_id"),
+        (Referral, "referral_id"),
+        (CaseStep, "step_id"),
+    ):
+        ids = {getattr(r, link) for r in pending} - {None}
+        ids = {i for i in ids if identity_key(model, i) not in session.identity_map}
+        if ids:
+            related += session.exec(select(model).where(col(model.id).in_(ids)))  # type: ignore[attr-defined]
+    return related
 
 
 def dispatch_due(session: Session, now: datetime, settings: Settings) -> int:
