@@ -6,6 +6,7 @@ import socket
 import threading
 
 import pytest
+from celery.signals import after_task_publish
 from sqlmodel import select
 
 from core.clock import utc_now
@@ -80,6 +81,49 @@ def test_redis_down_at_commit_delivers_once_when_it_is_back(
         smtp.wait_for_messages(2, timeout=4)
     assert [r.status for r in visit_reminders(case_id)] == ["sent"]
     broker.stop()
+
+
+def test_redis_lost_mid_relay_sends_every_task_once(env, tmp_path, monkeypatch):
+    """Given eight committed effects relayed three to a Redis pipeline, when Redis shuts down
+    (saving its data) after the first pipeline and comes back, then the first three are marked
+    relayed, the fourth records the error and it and the rest stay pending, and the next sweep
+    brings the queue to every task exactly once."""
+    broker = RedisServer(tmp_path)
+    broker.start()
+    monkeypatch.setenv("WILLKOMMEN_BROKER_URL", broker.url)
+    apply_settings()
+    monkeypatch.setattr(outbox, "PIPELINE_ROWS", 3)
+    buffered: list[str] = []
+
+    def shut_down_in_second_pipeline(headers: dict, **_: object) -> None:
+        buffered.append(headers["id"])
+        if len(buffered) == 4:  # the second pipeline has begun, the first reached Redis
+            broker.client().shutdown(save=True)
+            broker.stop()
+
+    after_task_publish.connect(shut_down_in_second_pipeline, weak=False)
+    try:
+        with unit_of_work() as session:  # the relay right after this commit meets the fault
+            calls = [{"reminder_id": n} for n in range(8)]
+            ids = [m.id for m in outbox.enqueue_many(session, "messages.send_reminder", calls)]
+    finally:
+        after_task_publish.disconnect(shut_down_in_second_pipeline)
+    with unit_of_work() as session:
+        rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        assert [row.relayed_at is not None for row in rows] == [True] * 3 + [False] * 5
+        assert [row.attempts for row in rows] == [0] * 3 + [1] + [0] * 4
+        assert "ConnectionError" in rows[3].last_error
+    broker.start()
+    try:
+        assert outbox.relay() == 5
+        queued = [
+            json.loads(item)["headers"]["id"] for item in broker.client().lrange("messages", 0, -1)
+        ]
+        assert sorted(queued) == sorted(f"outbox-{row_id}" for row_id in ids)
+        with unit_of_work() as session:
+            assert outbox.pending_count(session) == 0
+    finally:
+        broker.stop()
 
 
 def test_task_delivered_twice_sends_one_email(world, smtp, start_worker):
