@@ -51,27 +51,18 @@ class T:
 class Subject:
     """One case (or one step of it) passing through one trigger.
 
-    Conditions and ``after`` callbacks are resolved by name against the guards and effect
-    builders; guards record why they failed, builders record effects. Nothing is written here.
+    Each lifecycle has its own subclass (``Lifecycle.subject``) whose methods are its guards
+    and effect builders, named as in its table: `transitions` calls them as conditions and
+    ``after`` callbacks. Guards record why they failed, builders record effects. Nothing is
+    written here.
     """
 
     state: str
     facts: Any
-    guards: Mapping[str, Guard]
-    builders: Mapping[str, EffectBuilder]
     kind: str | None = None  # the step kind, for a step subject
     effects: list[Any] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)
     judge_input: bool = True
-
-    def __getattr__(self, name: str) -> Any:
-        guards = self.__dict__.get("guards", {})
-        if name in guards:
-            return lambda event: self.holds(guards[name], event.kwargs)
-        builders = self.__dict__.get("builders", {})
-        if name in builders:
-            return lambda event: builders[name](self, event)
-        raise AttributeError(name)
 
     def holds(self, guard: Guard, params: Mapping[str, Any]) -> bool:
         if guard.needs_input is not None and not self.judge_input:
@@ -80,6 +71,22 @@ class Subject:
         if reason is not None:
             self.failures.append((guard.name, reason))
         return reason is None
+
+
+def _subject_class(
+    name: str, guards: Mapping[str, Guard], builders: Mapping[str, EffectBuilder]
+) -> type[Subject]:
+    """A Subject subclass with one method per guard and builder, made once per lifecycle."""
+
+    def condition(guard: Guard) -> Callable[[Subject, EventData], bool]:
+        return lambda subject, event: subject.holds(guard, event.kwargs)
+
+    def callback(builder: EffectBuilder) -> Callable[[Subject, EventData], None]:
+        return lambda subject, event: builder(subject, event)
+
+    methods: dict[str, Any] = {key: condition(guard) for key, guard in guards.items()}
+    methods |= {key: callback(builder) for key, builder in builders.items()}
+    return type(f"{name.title()}Subject", (Subject,), methods)
 
 
 @dataclass
@@ -94,11 +101,13 @@ class Lifecycle:
     builders: Mapping[str, EffectBuilder]
     labels: Mapping[str, str] = field(default_factory=dict)
     machine: Machine = field(init=False, repr=False)
+    subject_class: type[Subject] = field(init=False, repr=False)
     triggers: list[str] = field(init=False, repr=False)
     _from_state: dict[str, list[str]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._check_names()
+        self.subject_class = _subject_class(self.name, self.guards, self.builders)
         self.machine = Machine(
             model=None,
             states=list(self.states),
@@ -119,15 +128,18 @@ class Lifecycle:
         for row in self.transitions:
             missing = [c for c in row.conditions if c not in self.guards]
             missing += [a for a in row.after if a not in self.builders]
+            # Guards and builders become methods of the subject: they must not hide its fields.
+            missing += [n for n in (*row.conditions, *row.after) if hasattr(Subject, n)]
+            missing += [n for n in (*row.conditions, *row.after) if n in Subject.__annotations__]
             if missing:
-                raise ValueError(f"{self.name}.{row.trigger}: unknown names {missing}")
+                raise ValueError(f"{self.name}.{row.trigger}: unknown or reserved names {missing}")
 
     def triggers_from(self, state: str) -> list[str]:
         # str(): `transitions` would look an Enum member up by its Python name.
         return self._from_state.get(str(state), [])
 
     def subject(self, state: str, facts: Any, kind: str | None = None) -> Subject:
-        return Subject(str(state), facts, self.guards, self.builders, kind=kind)
+        return self.subject_class(str(state), facts, kind=kind)
 
     def fire(self, subject: Subject, trigger: str, params: Mapping[str, Any]) -> bool:
         """Run ``trigger`` on ``subject``; False when every candidate transition's guard failed."""
