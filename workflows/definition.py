@@ -163,6 +163,7 @@ class Workflow:
     # Triggers the engine fires by itself after a step changed (e.g. "all steps closed").
     automatic: Sequence[str] = ()
     _step_triggers: dict[str, tuple[str, str]] = field(init=False, repr=False)
+    _labels: dict[str, str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._step_triggers = {
@@ -170,6 +171,13 @@ class Workflow:
             for verb in self.step.triggers
             for kind in self.step_kinds
         }
+        # Asked for every button and history entry: the first labelled row of each trigger.
+        verbs = {t.trigger: t.label for t in reversed(self.step.transitions) if t.label}
+        self._labels = {
+            trigger: f"{self.step_labels.get(kind, kind)}: {verbs.get(verb, verb)}"
+            for trigger, (verb, kind) in self._step_triggers.items()
+        }
+        self._labels |= {t.trigger: t.label for t in reversed(self.case.transitions) if t.label}
 
     def step_trigger(self, trigger: str) -> tuple[str, str] | None:
         """``"complete_school"`` → ``("complete", "school")``; None for case triggers."""
@@ -177,13 +185,7 @@ class Workflow:
 
     def label(self, trigger: str) -> str:
         """Words for a button: ``"Einschulung: erledigt"``."""
-        step = self.step_trigger(trigger)
-        if step is None:
-            rows = [t for t in self.case.transitions if t.trigger == trigger]
-            return rows[0].label if rows and rows[0].label else trigger
-        verb, kind = step
-        verb_label = next((t.label for t in self.step.transitions if t.trigger == verb), verb)
-        return f"{self.step_labels.get(kind, kind)}: {verb_label}"
+        return self._labels.get(trigger, trigger)
 
     def is_known(self, trigger: str) -> bool:
         return trigger in self.case.triggers or self.step_trigger(trigger) is not None
