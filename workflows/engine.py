@@ -121,6 +121,8 @@ class Change:
             note,
         )
         self.workflow: Workflow = get_workflow(case.workflow, case.workflow_version)
+        # The steps this change moved, while only steps moved: only their reminders may be moot.
+        self.touched_steps: list[CaseStep] | None = []
         self.facts = CaseFacts(
             session,
             case,
@@ -163,8 +165,11 @@ class Change:
         if subject.kind is not None:
             before = self._step_row(subject.kind)
             from_state, before.state = before.state, subject.state
+            if self.touched_steps is not None:
+                self.touched_steps.append(before)
         else:
             from_state, self.case.state = self.case.state, subject.state
+            self.touched_steps = None  # the case itself changed: any reminder may be moot
         self.session.add(
             CaseEvent(
                 case_id=self.case.id,  # type: ignore[arg-type]
@@ -208,7 +213,7 @@ class Change:
                     self.note = "automatisch"
                     self.write(trigger, subject, case_lifecycle, trigger)
         _ = self.facts.steps  # loaded once here, so judging the reminders finds them in the session
-        reminders.cancel_obsolete(self.session, self.case)
+        reminders.cancel_obsolete(self.session, self.case, steps=self.touched_steps)
         self.case.updated_at = self.now
         self.case.next_due_at = self._next_due()
         self.session.flush()

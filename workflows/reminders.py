@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, or_, update
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
@@ -167,19 +167,39 @@ def cancel(session: Session, reminder: Reminder, reason: str) -> None:
 _PENDING = select(Reminder).where(
     Reminder.case_id == bindparam("case_id"), col(Reminder.status).in_(PENDING_REMINDER_STATUSES)
 )
+# Those about some steps: their own, and those about the steps' referrals.
+_PENDING_OF_STEPS = _PENDING.where(
+    or_(
+        col(Reminder.step_id).in_(bindparam("step_ids", expanding=True)),
+        col(Reminder.referral_id).in_(
+            select(Referral.id).where(col(Referral.step_id).in_(bindparam("step_ids")))
+        ),
+    )
+)
 
 
-def cancel_obsolete(session: Session, case: Case, **only: Any) -> int:
+def cancel_obsolete(
+    session: Session, case: Case, *, steps: list[CaseStep] | None = None, **only: Any
+) -> int:
     """Cancel the case's pending reminders that no longer apply; returns how many.
 
-    Reminders scheduled in the current change (``queued_together``) are left alone: they were
-    made for the state it leaves behind.
+    With ``steps`` (a change that moved only these steps), only the reminders about them and
+    their referrals are judged; the others depend on nothing that changed. Reminders scheduled
+    in the current change (``queued_together``) are left alone: they were made for the state
+    it leaves behind. Whatever is missed here is judged again before it is sent (``claim``).
     """
+    params: dict[str, Any] = {"case_id": case.id}
     query = _PENDING
+    if steps is not None:
+        if not steps:
+            return 0
+        if any(step.id is None for step in steps):
+            session.flush()  # steps opened by this change
+        query, params["step_ids"] = _PENDING_OF_STEPS, [step.id for step in steps]
     for name, value in only.items():
         query = query.where(getattr(Reminder, name) == value)
     fresh = session.info.get(_TOGETHER)
-    found = session.exec(query, params={"case_id": case.id})
+    found = session.exec(query, params=params)
     pending = [r for r in found if fresh is None or id(r) not in fresh.created]
     _related = _load_related(session, pending)  # held, so judging finds them in the session
     cancelled = 0
