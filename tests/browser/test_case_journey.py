@@ -3,13 +3,16 @@
 Screenshots of the main pages are saved at desktop and tablet size (test-artifacts/screenshots).
 """
 
+import re
 from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from core.clock import berlin, utc_now
+from tests.browser.conftest import SCREENSHOTS
 from tests.web.conftest import PASSWORD
+from tests.web.test_case_timeline import NOTES, write_notes
 
 pytestmark = pytest.mark.slow
 
@@ -74,6 +77,61 @@ def test_caseworker_registers_a_household_and_moves_its_case_on(
     page.get_by_role("link", name="Fälle").first.click()
     expect(page.get_by_role("main")).to_contain_text("Haddad")
     screenshot("case-list")
+
+
+def view(page: Page, name: str) -> None:
+    """Save what the window shows now (not the whole long page) beside the screenshots."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_name  # type: ignore[attr-defined]
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{size}.png"))
+
+
+def test_caseworker_reads_a_long_history_page_by_page(page: Page, live_server, web_world):
+    """Given a case with 120 notes, when the caseworker opens it, then its timeline shows the 50
+    newest entries; each press of "Ältere Einträge anzeigen" appends the next ones below, every
+    note once, until the timeline says nothing older is left."""
+    case_id = web_world.open_case()
+    write_notes(case_id, web_world.caseworker_id)
+    sign_in(page, live_server, web_world.emails["caseworker"])
+    page.goto(f"{live_server}/cases/{case_id}#verlauf")
+    entries = page.locator("#verlauf-eintraege > li")
+    expect(entries).to_have_count(50)
+    more = page.get_by_role("button", name="Ältere Einträge anzeigen")
+    more.scroll_into_view_if_needed()
+    view(page, "case-timeline")  # what she sees at the end of the first page
+
+    more.click()
+    expect(entries).to_have_count(100)
+    more.click()
+
+    expect(page.locator("#verlauf-mehr")).to_contain_text("Keine älteren Einträge.")
+    expect(more).to_have_count(0)
+    notes = [text for text in entries.all_inner_texts() if "Notiz Nummer" in text]
+    assert len(notes) == len(set(notes)) == NOTES
+    expect(entries.last).to_contain_text("Notiz Nummer 0.")
+    page.locator("#verlauf-mehr").scroll_into_view_if_needed()
+    view(page, "case-timeline-end")
+
+
+def test_without_javascript_older_entries_open_as_a_page(browser, live_server, web_world):
+    """Given a browser with JavaScript switched off, when the caseworker follows "Ältere
+    Einträge anzeigen" on a case with 120 notes, then a page of the next 50 entries opens,
+    with its own link further back."""
+    case_id = web_world.open_case()
+    write_notes(case_id, web_world.caseworker_id)
+    context = browser.new_context(java_script_enabled=False, locale="de-DE")
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, web_world.emails["caseworker"])
+        page.goto(f"{live_server}/cases/{case_id}")
+        page.get_by_role("button", name="Ältere Einträge anzeigen").click()
+
+        expect(page).to_have_url(re.compile(rf"/cases/{case_id}/verlauf\?vor="))
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Verlauf · Familie")
+        expect(page.locator("#verlauf-eintraege > li")).to_have_count(50)
+        expect(page.get_by_role("button", name="Ältere Einträge anzeigen")).to_be_visible()
+    finally:
+        context.close()
 
 
 def test_supervisor_and_admin_pages(page: Page, live_server, web_world, screenshot):

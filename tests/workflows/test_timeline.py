@@ -12,10 +12,11 @@ from sqlmodel import select
 from core.clock import utc_now
 from core.config import get_settings
 from core.db import unit_of_work
-from models import Case, CaseEvent, Referral, Staff
+from models import Case, CaseEvent, Referral, Reminder, Staff
 from models.enums import (
     Employer,
     PartnerCategory,
+    Recipient,
     ReferralStatus,
     ReminderKind,
     ReminderStatus,
@@ -26,10 +27,19 @@ from tests.helpers import reminders as reminder_rows
 from workflows import consent, reminders
 from workflows.errors import CaseNotFound, InvalidInput, StaleCase
 from workflows.notes import MAX_NOTE_LENGTH, add_note
-from workflows.timeline import EntryKind, timeline
+from workflows.timeline import (
+    PAGE_SIZE,
+    Cursor,
+    EntryKind,
+    InvalidCursor,
+    Source,
+    timeline,
+    timeline_page,
+)
 
 
 def entries(case_id: int):
+    """The whole timeline newest first, planned entries on top (read page by page)."""
     with unit_of_work() as session:
         return timeline(session, case_id)
 
@@ -165,7 +175,7 @@ def test_a_partners_answer_is_an_entry_of_its_own(world):
 def test_timeline_of_an_unknown_case_is_not_found(world):
     """Given no case 999, when its timeline is asked for, then CaseNotFound."""
     with unit_of_work() as session, pytest.raises(CaseNotFound):
-        timeline(session, 999)
+        timeline_page(session, 999, utc_now())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -250,3 +260,130 @@ def test_every_reminder_kind_has_a_german_title():
 
     assert set(REMINDER_KIND_LABELS) == set(ReminderKind)
     assert all(label and "_" not in label for label in REMINDER_KIND_LABELS.values())
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages
+
+
+def write_notes(case_id: int, actor_id: int, moments: list) -> list[int]:
+    """History rows written straight into the table (notes at the given moments); their ids."""
+    with unit_of_work() as session:
+        rows = [
+            CaseEvent(case_id=case_id, at=at, actor_id=actor_id, trigger="add_note", note=f"N{n}")
+            for n, at in enumerate(moments)
+        ]
+        session.add_all(rows)
+        session.flush()
+        return [row.id for row in rows]
+
+
+def pages(case_id: int, size: int = PAGE_SIZE):
+    """Every page of the case's past entries, first to last, read as the page links do."""
+    now = utc_now()
+    with unit_of_work() as session:
+        found = [timeline_page(session, case_id, now, size=size)]
+        while found[-1].older is not None:
+            cursor = Cursor.parse(str(found[-1].older))  # through the link's text
+            found.append(timeline_page(session, case_id, now, before=cursor, size=size))
+    return found
+
+
+def test_a_long_history_comes_in_pages_of_50_newest_first_without_gaps_or_repeats(world):
+    """Given a case with 120 notes written an hour apart, when its timeline is read page by
+    page, then the first page holds the 50 newest entries, the next the 50 before them, and
+    the pages together hold every entry exactly once, in order."""
+    case_id = world.open_case()
+    start = utc_now() - timedelta(days=10)
+    write_notes(case_id, world.caseworker_id, [start + timedelta(hours=n) for n in range(120)])
+    whole = [e for e in entries(case_id) if e.at <= utc_now()]
+
+    found = pages(case_id)
+
+    assert found[0].entries == whole[:50] and found[1].entries == whole[50:100]
+    notes = [[e.text for e in p.entries if e.kind == EntryKind.NOTE] for p in found]
+    assert notes[0][:2] == ["N119", "N118"] and notes[1][0] == f"N{119 - len(notes[0])}"
+    shown = [e for p in found for e in p.entries]
+    assert shown == whole
+    keys = [e.key for e in shown]
+    assert keys == sorted(set(keys), reverse=True)  # strictly newest first: no repeats
+    history = {e.order for e in shown if e.kind in (EntryKind.NOTE, EntryKind.EVENT)}
+    assert history == {event.id for event in _events(case_id)}  # no gaps
+    assert found[-1].older is None
+
+
+def test_entries_of_one_moment_keep_their_order_across_a_page_break(world):
+    """Given 30 notes and 30 sent reminders all at the same second, when the timeline is read
+    in pages of 25, then every entry appears once, notes above reminders (the history entry
+    above what it set off), later rows first."""
+    case_id = world.open_case()
+    moment = utc_now() - timedelta(hours=1)
+    note_ids = write_notes(case_id, world.caseworker_id, [moment] * 30)
+    with unit_of_work() as session:
+        for _ in range(30):
+            session.add(
+                Reminder(
+                    case_id=case_id,
+                    kind=ReminderKind.VISIT,
+                    recipient=Recipient.CASEWORKER,
+                    due_at=moment - timedelta(minutes=5),
+                    status=ReminderStatus.SENT,
+                    sent_at=moment,
+                    attempts=1,
+                )
+            )
+
+    found = pages(case_id, size=25)
+
+    same = [e for p in found for e in p.entries if e.at == moment]
+    assert [e.order for e in same[:30]] == sorted(note_ids, reverse=True)
+    assert {e.kind for e in same[:30]} == {EntryKind.NOTE}
+    reminder_ids = [e.order for e in same[30:]]
+    assert len(same) == 60 and reminder_ids == sorted(set(reminder_ids), reverse=True)
+    assert [len(p.entries) for p in found][:2] == [25, 25]
+
+
+def test_planned_entries_stay_on_the_first_page_soonest_first(world):
+    """Given a welcome visit planned in three days (reminders ahead) and a long history, when
+    the timeline is read in pages, then the first page carries the planned entries soonest
+    first and no later page repeats them."""
+    case_id = world.open_case()
+    step(case_id, "schedule_welcome_visit", world.caseworker_id, at=in_hours(72))
+    write_notes(
+        case_id, world.caseworker_id, [utc_now() - timedelta(hours=n) for n in range(1, 80)]
+    )
+
+    found = pages(case_id)
+
+    planned = found[0].planned
+    assert planned and all(e.at > utc_now() for e in planned)
+    assert [e.at for e in planned] == sorted(e.at for e in planned)
+    assert not any(p.planned for p in found[1:])
+    assert all(e.at <= utc_now() for p in found for e in p.entries)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "abc",
+        "1764000000-event",
+        "1764000000-case-1",
+        "1-event-x",
+        "9" * 18 + "-event-1",
+        "1764000000-event-1; drop table cases",
+        "-1764000000000000000-event-1",
+    ],
+)
+def test_a_cursor_not_written_by_the_timeline_is_refused(text):
+    """Given a page link whose cursor was cut or altered, when it is read, then InvalidCursor
+    (the page answers 400), never a server error."""
+    with pytest.raises(InvalidCursor):
+        Cursor.parse(text)
+
+
+def test_a_cursor_survives_its_link():
+    """Given an entry's place, when written into a link and read back, then it is the same."""
+    at = utc_now()
+    cursor = Cursor(at, Source.REMINDER, 42)
+    assert Cursor.parse(str(cursor)) == cursor

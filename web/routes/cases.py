@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from core.clock import berlin, utc_now
 from core.db import commit
-from models import Staff
+from models import Household, Staff
 from models.enums import PARTNER_CATEGORY_LABELS, PartnerCategory, Role
 from web.csrf import verify_csrf
 from web.deps import CaseStaff, DbSession, flash
@@ -38,7 +38,7 @@ from workflows.errors import GuardFailed, InvalidInput, StaleCase, TransitionNot
 from workflows.move_in import STEPS
 from workflows.notes import add_note
 from workflows.states import CASE_STATE_LABELS
-from workflows.timeline import timeline
+from workflows.timeline import Cursor, timeline_page
 from workflows.worklist import CaseQuery, find_cases
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -180,15 +180,44 @@ def case_detail(request: Request, case_id: int, staff: CaseStaff, session: DbSes
         "title": f"{case.number} · Familie {page.household.family_name}",
         "page": page,
         "case": case,
-        "entries": timeline(session, case_id),
+        "history": timeline_page(session, case_id, now),
         "diagram": mermaid(page.workflow.case, current=case.state, labels=CASE_STATE_LABELS),
         "now": now,
         "now_local": berlin(now).strftime("%Y-%m-%dT%H:%M"),
         "deadline": deadline,
         "contact_labels": CONTACT_LABELS,
-        "timeline_shown": 15,
     }
     return render(request, "cases/detail.html", context)
+
+
+@router.get("/cases/{case_id:int}/verlauf")
+def case_history(
+    request: Request, case_id: int, staff: CaseStaff, session: DbSession, vor: str = ""
+) -> Response:
+    """The next page of older timeline entries: HTMX appends it below the case page's
+    timeline; without JavaScript it is a page of its own with a link to the page after it."""
+    case = case_for(session, staff, case_id)
+    if not vor:
+        return RedirectResponse(f"/cases/{case_id}#verlauf", status_code=303)
+    before = Cursor.parse(vor)  # InvalidCursor: 400
+    household = session.get(Household, case.household_id)
+    family_name = household.family_name if household else ""
+    context = {
+        "staff": staff,
+        "nav": "cases",
+        "title": f"Ältere Einträge · {case.number} · Familie {family_name}",
+        "case": case,
+        "family_name": family_name,
+        "before": before,
+        "history": timeline_page(session, case_id, utc_now(), before=before),
+    }
+    if _htmx_part(request):
+        context |= {"flashes": [], "appending": True}
+        response = render(request, "cases/history.html", context, block="entries")
+    else:
+        response = render(request, "cases/history.html", context)
+    response.headers["Vary"] = "HX-Request"
+    return response
 
 
 @router.post("/cases/{case_id:int}/advance")
