@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from models.fields import utc_field
@@ -12,7 +12,18 @@ class Case(SQLModel, table=True):
     """One household's accompaniment; ``state`` is driven only by ``workflows.engine.advance``."""
 
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_office_state_due", "office_id", "state", "next_due_at"),)
+    __table_args__ = (
+        Index("ix_cases_office_state_due", "office_id", "state", "next_due_at"),
+        # The work list of an office: its open cases by due date, page 1 an index walk.
+        Index(
+            "ix_cases_open_office_due",
+            "office_id",
+            "next_due_at",
+            "id",
+            sqlite_where=text("state <> 'closed'"),
+            postgresql_where=text("state <> 'closed'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     household_id: int = Field(foreign_key="households.id", index=True)
