@@ -9,7 +9,7 @@ import logging
 from collections.abc import Sequence
 
 from kombu import Producer
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from core.celery_app import app as celery_app
@@ -26,26 +26,32 @@ PIPELINE_ROWS = 100
 COMMANDS_PER_TASK = 6
 
 
-def enqueue(session: Session, task: str, **ids: int) -> OutboxMessage:
+def enqueue(session: Session, task: str, **ids: int) -> int:
     """Queue ``task`` to run once this transaction commits. Arguments are ids, never names."""
     return enqueue_many(session, task, [ids])[0]
 
 
-def enqueue_many(
-    session: Session, task: str, calls: Sequence[dict[str, int]]
-) -> list[OutboxMessage]:
-    """Queue one ``task`` per entry of ``calls`` (each a dict of ids) in one flush."""
+def enqueue_many(session: Session, task: str, calls: Sequence[dict[str, int]]) -> list[int]:
+    """Queue one ``task`` per entry of ``calls`` (each a dict of ids): one INSERT for all.
+
+    Returns the outbox rows' ids; they are relayed right after the commit.
+    """
     for ids in calls:
         for name, value in ids.items():
             if not isinstance(value, int) or isinstance(value, bool):
                 raise TypeError(f"outbox arguments are ids only; {name}={type(value).__name__}")
-    messages = [OutboxMessage(task=task, arguments=dict(ids)) for ids in calls]
-    session.add_all(messages)
-    session.flush()
+    if not calls:
+        return []
+    now, table = utc_now(), OutboxMessage.__table__  # type: ignore[attr-defined]
+    rows = [
+        {"task": task, "arguments": dict(ids), "created_at": now, "attempts": 0} for ids in calls
+    ]
+    # A Core INSERT … VALUES (…), (…) RETURNING id: SQLite's ORM flush would send one per row.
+    created = list(session.execute(insert(table).values(rows).returning(table.c.id)).scalars())
     pending: list[int] = session.info.setdefault("outbox_ids", [])
-    pending.extend(message.id for message in messages)  # type: ignore[misc]
+    pending.extend(created)
     after_commit(session, lambda: relay_quietly(pending), key="outbox")
-    return messages
+    return created
 
 
 def relay_quietly(ids: Sequence[int]) -> None:

@@ -105,7 +105,7 @@ def test_redis_lost_mid_relay_sends_every_task_once(env, tmp_path, monkeypatch):
     try:
         with unit_of_work() as session:  # the relay right after this commit meets the fault
             calls = [{"reminder_id": n} for n in range(8)]
-            ids = [m.id for m in outbox.enqueue_many(session, "messages.send_reminder", calls)]
+            ids = outbox.enqueue_many(session, "messages.send_reminder", calls)
     finally:
         after_task_publish.disconnect(shut_down_in_second_pipeline)
     with unit_of_work() as session:
