@@ -13,16 +13,18 @@ cookie, dependencies, the reads, rendering — no network. Pages: ``GET /cases``
 cases, most urgent first, 25 a page, with the total) and ``GET /cases/{id}`` of the long case.
 
 Baseline: the plain Core ``SELECT`` statements behind each page, rows fetched, nothing built —
-for the list the office's open cases joined with their household, ordered by next due date,
-``LIMIT 25``, and their count; for the case page the case, its household, members, steps,
-history, reminders and referrals.
+for the list the count of the office's open cases (and of those with a due date), page 1 (open
+cases with a due date by date, joined with household, office and assignee, ``LIMIT 25``) and
+the steps of the 25 cases; for the case page the case, its household, members and steps, and
+per timeline source (history, reminders, referrals, answers) the newest 51 rows up to now and
+the planned ones after it (``ORDER BY time … LIMIT``), then the staff and partners they name.
 
 Subject and baseline alternate in blocks of ten requests (AB BA …) after warm-up requests. The
 garbage collector runs as in a server; an untimed collection at the start of each block keeps
 one side from paying for the other's garbage. Figures: p95 (p50 in the note) of each; target
 p95 ≤ 2 × the bare query's p95. Before timing, each page is checked against its baseline (the
-list's first case and total; one timeline entry on the page per history entry, reminder,
-referral and answer) — a page showing less would flatter the app.
+list's page and total; the case page's 50 timeline entries are the 50 newest of the bare rows,
+with a link to older ones) — a page showing less would flatter the app.
 """
 
 import gc
@@ -479,7 +481,7 @@ def run(ctx: Context) -> list[Row]:
                 ctx,
                 f"case page p95 ({history:,} history entries)",
                 times,
-                f"timeline: the newest {TIMELINE_PAGE} entries (of {written['events']:,} history "
+                f"timeline: the newest {TIMELINE_PAGE} entries (of {history:,} history "
                 f"entries, {written['reminders']} sent reminders, {written['referrals']} answered "
                 f"referrals) and a link to older ones; page {len(html.encode()) / 1024:,.0f} KiB; "
                 "baseline: case, household, members, steps, per timeline source the newest "
