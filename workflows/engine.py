@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, insert
 from sqlmodel import Session, col, select
 
 import workflows.move_in  # noqa: F401 - registers the workflow definitions cases run on
@@ -100,6 +100,9 @@ def _lock(
     return None if row is None else (row[0], row[1], row[2])
 
 
+_RECORD = insert(CaseEvent.__table__)  # type: ignore[attr-defined]
+
+
 class Change:
     """One change to one case: judging triggers, writing their outcome, keeping derived fields."""
 
@@ -170,18 +173,7 @@ class Change:
         else:
             from_state, self.case.state = self.case.state, subject.state
             self.touched_steps = None  # the case itself changed: any reminder may be moot
-        self.session.add(
-            CaseEvent(
-                case_id=self.case.id,  # type: ignore[arg-type]
-                at=self.now,
-                actor_id=self.actor_id,
-                trigger=trigger,
-                step_kind=subject.kind,
-                from_state=from_state,
-                to_state=subject.state,
-                note=self.note,
-            )
-        )
+        self.record(trigger, subject.kind, from_state, subject.state)
         # No flush here: effects that need ids flush themselves, queries autoflush, and the
         # step's state and closing time then go out as one UPDATE.
         context = Context(
@@ -189,6 +181,17 @@ class Change:
         )
         for effect in subject.effects:
             effect.apply(context)
+
+    def record(
+        self, trigger: str, step_kind: str | None, from_state: str | None, to_state: str
+    ) -> None:
+        """One history entry: a plain INSERT (no ORM object: it is never read back here) that
+        flushes nothing, so the rows it changed go out together later."""
+        entry: dict[str, Any] = {"case_id": self.case.id, "at": self.now, "note": self.note}
+        entry |= {"actor_id": self.actor_id, "trigger": trigger, "step_kind": step_kind}
+        entry |= {"from_state": from_state, "to_state": to_state}
+        with self.session.no_autoflush:
+            self.session.execute(_RECORD, entry)
 
     def _step_row(self, kind: str) -> CaseStep:
         row = self.facts.steps.get(kind)

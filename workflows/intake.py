@@ -7,7 +7,7 @@ from pydantic import BaseModel, EmailStr, Field, StringConstraints, ValidationEr
 from sqlmodel import Session, select
 
 from core.clock import berlin, utc_now
-from models import Case, CaseEvent, Household, HouseholdMember, Office, Staff, SubLocation
+from models import Case, Household, HouseholdMember, Office, Staff, SubLocation
 from models.enums import District
 from workflows import reminders
 from workflows.access import may_work_on
@@ -137,17 +137,8 @@ def start(
     session: Session, case: Case, *, actor_id: int | None, now: datetime, requested: list[StepKind]
 ) -> None:
     """First history entry, the welcome-visit deadline, and every step that applies opened."""
-    session.add(
-        CaseEvent(
-            case_id=case.id,  # type: ignore[arg-type]
-            at=now,
-            actor_id=actor_id,
-            trigger="open_case",
-            from_state=None,
-            to_state=case.state,
-        )
-    )
     change = Change(session, case, actor_id=actor_id, now=now, note=None)
+    change.record("open_case", None, None, case.state)
     facts = change.facts
     refused = {kind: STEPS[kind].eligible(facts) for kind in requested}
     refused = {kind: reason for kind, reason in refused.items() if reason is not None}
