@@ -173,8 +173,11 @@ class Table:
         queries = {
             "due": "SELECT id FROM reminders WHERE status = 'scheduled' AND due_at <= :now "
             "ORDER BY due_at LIMIT 500",
-            "lost": "SELECT id FROM reminders WHERE status = 'sending' AND claimed_at < :lease "
-            "OR status = 'queued' AND queued_at < :lease LIMIT 500",
+            # dispatch_due asks once per status (an OR lost the index on SQLite after ANALYZE)
+            "lost sending": "SELECT id FROM reminders WHERE status = 'sending' "
+            "AND claimed_at < :lease LIMIT 500",
+            "lost queued": "SELECT id FROM reminders WHERE status = 'queued' "
+            "AND queued_at < :lease LIMIT 500",
         }
         plans = []
         with self.engine.connect() as conn:
