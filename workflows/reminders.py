@@ -78,7 +78,8 @@ class _Scheduled:
 @contextmanager
 def queued_together(session: Session) -> Iterator[None]:
     """One change: reminders due now that it schedules go to the outbox together at its end —
-    one flush for the reminders and one for their outbox rows, not a flush for each."""
+    one flush for the reminders and one INSERT for their outbox rows, not one of each per
+    reminder."""
     if _TOGETHER in session.info:  # already inside one: the outermost queues
         yield
         return
