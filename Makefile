@@ -41,7 +41,7 @@ migrate: install ## Create or upgrade the database
 
 translations: install ## Extract the household emails' texts, update every language, check them
 	$(BIN)/pybabel extract -F babel.cfg -o locales/messages.pot --no-location --sort-output \
-		--project "lokal willkommen" --copyright-holder "Stadt Dortmund" workflows/email_templates
+		--project "lokal willkommen" --copyright-holder "Stadt Dortmund" workflows/messaging/email_templates
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages -w 100 \
 		--no-fuzzy-matching --ignore-obsolete
 	$(BIN)/willkommen messages check

@@ -45,7 +45,7 @@ from bench.report import Row, Target
 from core.clock import utc_now
 from core.db import get_engine
 from core.passwords import hash_password
-from workflows.states import CaseState
+from workflows.move_in.states import CaseState
 
 TARGET = Target("<=", 2.0)
 PASSWORD = "bench-seite-passwort"

@@ -163,7 +163,7 @@ SIDES = {"engine": engine_side, "bare": bare_side}
 
 def _serve(conn: Connection, start: Any) -> None:
     """A worker process: run sides on the cases it is sent; report its start and end time."""
-    import workflows.move_in  # noqa: F401 - registers the workflow (engine.py does not import it)
+    import workflows.move_in.tables  # noqa: F401 - registers the workflow (engine.py does not import it)
     from bench.services import apply_settings
 
     apply_settings()

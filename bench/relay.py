@@ -19,7 +19,7 @@ from bench.report import Row, Target
 from core.clock import utc_now
 from core.db import get_engine
 from models import OutboxMessage
-from workflows import outbox
+from workflows.engine import outbox
 
 TARGET = Target(">=", 1.0)
 TASK = "messages.send_reminder"

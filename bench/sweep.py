@@ -29,7 +29,7 @@ from bench.report import Row, Target
 from core.clock import utc_now
 from core.config import get_settings
 from core.db import get_engine, new_session
-from workflows import reminders
+from workflows.engine import reminders
 
 TARGET = Target("<=", 1.2)
 # Due times: t0 + (g × 2654435761 mod 90 days) for row g — Knuth's multiplier spreads them

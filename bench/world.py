@@ -14,7 +14,7 @@ from sqlmodel import SQLModel
 from core.db import get_engine, unit_of_work
 from models import Office, Partner, Staff
 from models.enums import Employer, PartnerCategory, Role
-from workflows.intake import open_case, parse_intake
+from workflows.casework.intake import open_case, parse_intake
 
 # Copied tables in insert order, with the column that ties a row to the template case.
 CASE_TABLES = [

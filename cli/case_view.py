@@ -26,10 +26,10 @@ from models import (
 )
 from models.enums import PARTNER_CATEGORY_LABELS
 from workflows.engine import allowed_triggers
-from workflows.errors import CaseNotFound
-from workflows.facts import age_on, member_flags
+from workflows.engine.errors import CaseNotFound
+from workflows.engine.facts import age_on, member_flags
 from workflows.move_in import STEPS
-from workflows.states import CASE_STATE_LABELS, OPEN_STEP_STATES, STEP_STATE_LABELS
+from workflows.move_in.states import CASE_STATE_LABELS, OPEN_STEP_STATES, STEP_STATE_LABELS
 
 SHORT_STEP_LABELS = {
     "registration": "Anmeldung",

@@ -21,9 +21,9 @@ from cli.console import (
 from core.clock import utc_now
 from core.db import unit_of_work
 from models import Case, CaseStep, Household, Office
-from workflows.definition import get_workflow
 from workflows.engine import advance
-from workflows.states import (
+from workflows.engine.definition import get_workflow
+from workflows.move_in.states import (
     CASE_STATE_LABELS,
     OPEN_STEP_STATES,
     STEP_STATE_LABELS,

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from core.clock import BERLIN
 from core.config import get_settings
 from models import Staff
-from workflows.errors import DomainError
+from workflows.engine.errors import DomainError
 
 _CASE_NUMBER = re.compile(r"^(?:LW-?)?0*(\d{1,9})$", re.IGNORECASE)
 _LOCAL_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%d.%m.%Y %H:%M")

@@ -21,7 +21,7 @@ from core.db import unit_of_work
 from core.passwords import hash_password
 from models import Case, ConsultationHour, Household, Office, Partner, Staff, SubLocation
 from models.enums import Employer, Role
-from workflows.intake import open_case, parse_intake
+from workflows.casework.intake import open_case, parse_intake
 
 Progress = Callable[[int, int], None]
 

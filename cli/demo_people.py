@@ -10,7 +10,7 @@ from typing import Any
 
 from cli.demo_data import slug
 from models.enums import District
-from workflows.facts import age_on
+from workflows.engine.facts import age_on
 
 D = District
 

@@ -15,7 +15,7 @@ from core.clock import BERLIN, berlin
 from models import CaseStep, Consent, Household
 from workflows.engine import advance
 from workflows.move_in import STEPS
-from workflows.states import OPEN_STEP_STATES
+from workflows.move_in.states import OPEN_STEP_STATES
 
 # plan → days since moving in (a plan needs enough weeks behind it to have come that far)
 PLAN_AGES: dict[str, tuple[int, int]] = {

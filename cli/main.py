@@ -23,10 +23,10 @@ from core.db import unit_of_work
 from core.migrate import current_revision, upgrade
 from models import Office, Staff
 from models.enums import Employer
-from workflows import outbox
-from workflows.diagram import mermaid
+from workflows.engine import outbox
+from workflows.engine.diagram import mermaid
 from workflows.move_in import MOVE_IN
-from workflows.states import CASE_STATE_LABELS, STEP_STATE_LABELS
+from workflows.move_in.states import CASE_STATE_LABELS, STEP_STATE_LABELS
 
 app = typer.Typer(
     name="willkommen",

@@ -8,8 +8,8 @@ from cli.cases import CaseId
 from cli.console import fail, out, readable_errors
 from core.config import get_settings
 from core.db import new_session
-from workflows import catalogues, i18n
-from workflows.previews import KIND_LABELS, preview
+from workflows.messaging import catalogues, i18n
+from workflows.messaging.previews import KIND_LABELS, preview
 
 app = typer.Typer(
     help="Nachrichten an Haushalte, Partner und Personal: Vorschau und Übersetzungen.",

@@ -9,7 +9,7 @@ from cli.console import out, readable_errors, staff_by_email
 from core.db import unit_of_work
 from models import Office, Staff
 from models.enums import Employer, Role
-from workflows.accounts import create_staff, issue_api_token, set_password
+from workflows.directory.accounts import create_staff, issue_api_token, set_password
 
 app = typer.Typer(help="Konten der Mitarbeitenden und API-Tokens.", no_args_is_help=True)
 

@@ -6,7 +6,7 @@ from core.celery_app import app
 from core.clock import utc_now
 from core.config import get_settings
 from core.db import unit_of_work
-from workflows import retention
+from workflows.privacy import retention
 
 log = logging.getLogger(__name__)
 

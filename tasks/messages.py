@@ -10,7 +10,8 @@ from core.clock import utc_now
 from core.config import get_settings
 from core.db import unit_of_work
 from models import Staff
-from workflows import delivery, digest
+from workflows.messaging import delivery
+from workflows.oversight import digest
 
 log = logging.getLogger(__name__)
 

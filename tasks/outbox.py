@@ -1,7 +1,7 @@
 """The periodic sweep that relays effects the broker missed (it was down at commit time)."""
 
 from core.celery_app import app
-from workflows import outbox
+from workflows.engine import outbox
 
 
 @app.task(name="outbox.relay")

@@ -4,7 +4,7 @@ from core.celery_app import app
 from core.clock import utc_now
 from core.config import get_settings
 from core.db import unit_of_work
-from workflows import reminders
+from workflows.engine import reminders
 
 
 @app.task(name="reminders.dispatch_due")

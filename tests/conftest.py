@@ -29,7 +29,7 @@ from tests.services import (
     postgres_available,
     redis_binary,
 )
-from workflows.intake import open_case, parse_intake
+from workflows.casework.intake import open_case, parse_intake
 
 REQUIRE_SERVICES = os.environ.get("WILLKOMMEN_REQUIRE_SERVICES") == "1"
 

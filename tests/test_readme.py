@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from workflows.diagram import mermaid
+from workflows.engine.diagram import mermaid
 from workflows.move_in import MOVE_IN
-from workflows.states import CASE_STATE_LABELS, STEP_STATE_LABELS
+from workflows.move_in.states import CASE_STATE_LABELS, STEP_STATE_LABELS
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 

@@ -26,7 +26,7 @@ from web.routes import (
     previews,
 )
 from web.templating import render
-from workflows.errors import DomainError
+from workflows.engine.errors import DomainError
 
 log = logging.getLogger(__name__)
 

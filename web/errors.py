@@ -2,8 +2,8 @@
 
 from fastapi import status
 
-from workflows.accounts import SignInRefused
-from workflows.errors import CaseNotFound, Conflict, DomainError, GuardFailed, InvalidInput
+from workflows.directory.accounts import SignInRefused
+from workflows.engine.errors import CaseNotFound, Conflict, DomainError, GuardFailed, InvalidInput
 
 
 class LoginRequired(Exception):

@@ -12,7 +12,7 @@ from core.clock import format_berlin, format_deadline
 from models.enums import PARTNER_CATEGORY_LABELS
 from web.csrf import csrf_token
 from workflows.move_in import STEPS
-from workflows.states import CASE_STATE_LABELS, STEP_STATE_LABELS
+from workflows.move_in.states import CASE_STATE_LABELS, STEP_STATE_LABELS
 
 templates = Jinja2Blocks(directory=str(Path(__file__).parent / "templates"))
 env = templates.env

@@ -11,7 +11,7 @@ from core.clock import BERLIN, berlin, utc_now
 from core.db import unit_of_work
 from models import Appointment, Case, CaseEvent, CaseStep, Household, Office, Staff
 from models.enums import Role
-from workflows.states import OPEN_STEP_STATES, CaseState
+from workflows.move_in.states import OPEN_STEP_STATES, CaseState
 
 
 def cases_in(state: str) -> list[Case]:

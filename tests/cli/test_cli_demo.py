@@ -25,8 +25,8 @@ from models import (
     SubLocation,
 )
 from models.enums import Employer, PartnerCategory, Role
-from workflows.facts import age_on
-from workflows.states import CaseState
+from workflows.engine.facts import age_on
+from workflows.move_in.states import CaseState
 
 PARTNER_ORGANISATIONS = {
     "Brackel/Aplerbeck": "Caritas",

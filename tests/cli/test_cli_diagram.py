@@ -4,9 +4,9 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from workflows.diagram import edge_label, mermaid
+from workflows.engine.diagram import edge_label, mermaid
 from workflows.move_in import MOVE_IN
-from workflows.states import CaseState, StepState
+from workflows.move_in.states import CaseState, StepState
 
 
 def test_diagram_names_every_state_and_trigger(runner: CliRunner) -> None:

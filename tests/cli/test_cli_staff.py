@@ -10,7 +10,7 @@ from core.clock import utc_now
 from core.db import unit_of_work
 from core.migrate import upgrade
 from models import Staff
-from workflows.accounts import authenticate, staff_for_token
+from workflows.directory.accounts import authenticate, staff_for_token
 
 
 def test_first_admin_can_sign_in_and_a_token_opens_the_api(runner: CliRunner, data_dir):

@@ -17,8 +17,9 @@ from models.enums import PartnerCategory
 from tests.conftest import apply_settings
 from tests.helpers import in_hours, pass_time, reminders, step
 from tests.services import RedisServer, SmtpServer, wait_for
-from workflows import consent, outbox
-from workflows import reminders as reminder_service
+from workflows.engine import outbox
+from workflows.engine import reminders as reminder_service
+from workflows.referrals import consent
 
 pytestmark = pytest.mark.slow
 

@@ -18,7 +18,7 @@ from models.enums import PartnerCategory, ReferralStatus, SharedField
 from tests.helpers import pass_time, reminder_statuses, run_sweep, step
 from tests.services import wait_for
 from web.app import create_app
-from workflows import consent
+from workflows.referrals import consent
 
 pytestmark = pytest.mark.slow
 

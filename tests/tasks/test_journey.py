@@ -8,8 +8,8 @@ from models import Case, Referral
 from models.enums import PartnerCategory
 from tests.helpers import in_hours, pass_time, reminder_statuses, run_sweep, step
 from tests.services import wait_for
-from workflows import consent, referral_answers
-from workflows.referral_links import Action
+from workflows.referrals import answers, consent
+from workflows.referrals.links import Action
 
 pytestmark = pytest.mark.slow
 
@@ -61,7 +61,7 @@ def test_journey_from_intake_to_closure_sends_each_email_once(world, smtp, start
     assert "Amal Haddad" in referral.get_content()
     with unit_of_work() as session:  # the partner accepts (its link is tested over HTTP)
         referral_id = session.exec(select(Referral.id)).one()
-        referral_answers.answer(session, referral_id, Action.ACCEPT)
+        answers.answer(session, referral_id, Action.ACCEPT)
     step(case_id, "record_welcome_visit", cw)
 
     # Nine days later the household is reminded of the legal registration deadline.

@@ -11,7 +11,7 @@ from core.db import unit_of_work
 from models import Office, Partner, Staff, SubLocation
 from tests.web.conftest import PASSWORD, csrf, login
 from web.routes import admin as admin_routes
-from workflows.accounts import issue_api_token
+from workflows.directory.accounts import issue_api_token
 
 
 def count(model: type) -> int:

@@ -10,7 +10,7 @@ from core.clock import BERLIN, utc_now
 from core.db import unit_of_work
 from models import ApiToken, Case, CaseEvent, Household
 from tests.helpers import step
-from workflows.accounts import issue_api_token
+from workflows.directory.accounts import issue_api_token
 
 
 def token_for(web_world, role: str) -> dict[str, str]:

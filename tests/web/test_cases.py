@@ -19,7 +19,7 @@ from models import Appointment, Case, CaseEvent, CaseStep, Consent, Referral, Su
 from models.enums import PartnerCategory
 from tests.helpers import in_hours, step
 from tests.web.conftest import csrf, login
-from workflows import consent
+from workflows.referrals import consent
 
 # ---------------------------------------------------------------------------------------------
 # Helpers

@@ -12,9 +12,9 @@ from models import Reminder
 from models.enums import ReminderKind
 from tests.helpers import in_hours, pass_time, step
 from tests.web.conftest import login
-from workflows import reminders
-from workflows.delivery import deliver
-from workflows.intake import open_case, parse_intake
+from workflows.casework.intake import open_case, parse_intake
+from workflows.engine import reminders
+from workflows.messaging.delivery import deliver
 
 ADULT = {"given_name": "Amal", "family_name": "Haddad", "birth_date": "1986-04-02"}
 

@@ -15,9 +15,9 @@ from core.db import unit_of_work
 from models import Case, CaseEvent, CaseStep, Referral, Reminder
 from models.enums import PartnerCategory, ReferralStatus, ReminderKind, ReminderStatus
 from tests.helpers import step
-from workflows import consent, referral_links
-from workflows.referral_links import Action
-from workflows.timeline import timeline
+from workflows.casework.timeline import timeline
+from workflows.referrals import consent, links
+from workflows.referrals.links import Action
 
 PARTNER_NAME = "Caritas Stromspar-Check"
 
@@ -42,7 +42,7 @@ def the_referral(case_id: int) -> Referral:
 
 def link(referral: Referral, action: Action) -> str:
     """The path of the partner's link, as the referral email carries it."""
-    return "/" + referral_links.url(get_settings(), referral, action).split("/", 3)[3]
+    return "/" + links.url(get_settings(), referral, action).split("/", 3)[3]
 
 
 def energy_state(case_id: int) -> str:
@@ -153,10 +153,10 @@ def test_expired_link_is_refused(referred, client):
     """Given a link signed longer ago than links live, when it is used, then it is refused as
     expired (410) and the referral is untouched."""
     referral = the_referral(referred)
-    serializer = referral_links.serializer(get_settings(), signer=SignedLongAgo)
-    token = serializer.dumps(referral_links.payload(referral, Action.ACCEPT))
+    serializer = links.serializer(get_settings(), signer=SignedLongAgo)
+    token = serializer.dumps(links.payload(referral, Action.ACCEPT))
     for method in (client.get, client.post):
-        refused = method(f"{referral_links.PATH}/{token}")
+        refused = method(f"{links.PATH}/{token}")
         assert refused.status_code == 410
         assert "abgelaufen" in refused.text
     assert the_referral(referred).status == ReferralStatus.SENT
@@ -167,9 +167,9 @@ def test_link_for_another_case_is_refused(referred, web_world, client):
     then it is refused (400), and neither case changes."""
     other_case = web_world.open_case(family_name="Petrenko")
     referral = the_referral(referred)
-    forged = {**referral_links.payload(referral, Action.DECLINE), "c": other_case}
-    token = referral_links.serializer(get_settings()).dumps(forged)
-    refused = client.post(f"{referral_links.PATH}/{token}", data={"reason": "x"})
+    forged = {**links.payload(referral, Action.DECLINE), "c": other_case}
+    token = links.serializer(get_settings()).dumps(forged)
+    refused = client.post(f"{links.PATH}/{token}", data={"reason": "x"})
     assert refused.status_code == 400
     assert "passt nicht" in refused.text
     assert the_referral(referred).status == ReferralStatus.SENT

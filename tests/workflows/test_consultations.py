@@ -11,9 +11,10 @@ from core.config import get_settings
 from core.db import unit_of_work
 from models import Appointment, Reminder, SubLocation
 from models.enums import ReminderKind, ReminderStatus
-from workflows import consultations, reminders
-from workflows.errors import CaseNotFound, InvalidInput
-from workflows.messages import compose
+from workflows.appointments import consultations
+from workflows.engine import reminders
+from workflows.engine.errors import CaseNotFound, InvalidInput
+from workflows.messaging.compose import compose
 
 SOON = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=4)
 

@@ -33,9 +33,8 @@ from models import (
 )
 from models.enums import AppointmentStatus, PartnerCategory, ReminderKind, ReminderStatus
 from tests.helpers import in_hours, reminders, step
-from workflows import consent, outbox
-from workflows.engine import advance, allowed_triggers
-from workflows.errors import (
+from workflows.engine import advance, allowed_triggers, outbox
+from workflows.engine.errors import (
     CaseNotFound,
     Conflict,
     GuardFailed,
@@ -44,6 +43,7 @@ from workflows.errors import (
     TransitionNotAllowed,
     UnknownTrigger,
 )
+from workflows.referrals import consent
 
 # ---------------------------------------------------------------------------------------------
 # Helpers

@@ -17,9 +17,9 @@ from core.db import unit_of_work
 from models import ConsultationHour, Reminder, SubLocation
 from models.enums import ReminderKind
 from tests.helpers import in_hours, step
-from workflows import catalogues, i18n
-from workflows.household_mail import HOUSEHOLD_KINDS
-from workflows.previews import preview
+from workflows.messaging import catalogues, i18n
+from workflows.messaging.household_mail import HOUSEHOLD_KINDS
+from workflows.messaging.previews import preview
 
 GERMAN = catalogues.read(catalogues.POT)
 # Every fixed piece of German text the templates use (placeholders cut out).
@@ -162,7 +162,7 @@ def test_a_language_missing_a_message_fails_the_check(tmp_path, monkeypatch):
 def test_household_without_email_fails_visibly_and_nothing_is_skipped(world):
     """Given a household without an email address, when its welcome information is delivered,
     then the reminder is failed with the reason on the case, not silently dropped."""
-    from workflows.delivery import deliver
+    from workflows.messaging.delivery import deliver
 
     case_id = world.open_case(email=None)
     with unit_of_work() as session:

@@ -18,10 +18,10 @@ from transitions import MachineError
 from core.clock import BERLIN, berlin
 from core.config import Settings
 from models.enums import PartnerCategory
-from workflows.definition import Subject
-from workflows.effects import PlanStep, Refer, SetMilestone
+from workflows.engine.definition import Subject
 from workflows.move_in import MOVE_IN, STEPS
-from workflows.states import CaseState, Milestone, StepKind, StepState
+from workflows.move_in.effects import PlanStep, Refer, SetMilestone
+from workflows.move_in.states import CaseState, Milestone, StepKind, StepState
 
 NOW = datetime(2025, 3, 20, 9, 30, tzinfo=UTC)
 LATER = NOW + timedelta(days=2)

@@ -14,9 +14,10 @@ from models import Office, Reminder, Staff
 from models.enums import Employer, ReminderKind, ReminderStatus, Role
 from tests.conftest import World
 from tests.helpers import in_hours, pass_time, step
-from workflows import oversight, reminders
-from workflows.delivery import deliver
-from workflows.intake import open_case, parse_intake
+from workflows.casework.intake import open_case, parse_intake
+from workflows.engine import reminders
+from workflows.messaging.delivery import deliver
+from workflows.oversight import figures
 
 ADULT = {"given_name": "Amal", "family_name": "Haddad", "birth_date": "1986-04-02"}
 
@@ -93,10 +94,8 @@ def test_office_loads_count_open_and_overdue_steps_and_active_cases_per_office(o
     pass_time(20)
 
     with unit_of_work() as session:
-        loads = {
-            load.office_name: load for load in oversight.office_loads(session, None, utc_now())
-        }
-        only_a = oversight.office_loads(session, [offices.a], utc_now())
+        loads = {load.office_name: load for load in figures.office_loads(session, None, utc_now())}
+        only_a = figures.office_loads(session, [offices.a], utc_now())
 
     eving = loads["Eving/Scharnhorst"]
     assert eving.open_steps == {"registration": 2, "energy": 1}
@@ -120,8 +119,8 @@ def test_overdue_lists_steps_and_missed_visits_of_the_visible_offices_longest_fi
     pass_time(21)
 
     with unit_of_work() as session:
-        for_a = oversight.overdue(session, [offices.a], utc_now())
-        for_all = oversight.overdue(session, None, utc_now())
+        for_a = figures.overdue(session, [offices.a], utc_now())
+        for_all = figures.overdue(session, None, utc_now())
 
     assert for_a.total == 1
     (item,) = for_a.rows
@@ -140,7 +139,7 @@ def test_overdue_lists_steps_and_missed_visits_of_the_visible_offices_longest_fi
     }
     dues = [row.due_at for row in for_all.rows]
     assert dues == sorted(dues)
-    assert oversight.milestone_label("welcome_visit") == "Willkommensbesuch"
+    assert figures.milestone_label("welcome_visit") == "Willkommensbesuch"
 
 
 def test_overdue_list_is_limited_but_counts_all(offices):
@@ -150,7 +149,7 @@ def test_overdue_list_is_limited_but_counts_all(offices):
         offices.case_in_a()
     pass_time(20)
     with unit_of_work() as session:
-        listing = oversight.overdue(session, None, utc_now(), limit=2)
+        listing = figures.overdue(session, None, utc_now(), limit=2)
     assert len(listing.rows) == 2 and listing.total == 9  # registration, energy, visit each
 
 
@@ -170,9 +169,9 @@ def test_failed_messages_show_what_could_not_be_delivered_in_the_visible_offices
     assert deliver(reminder.id).status == "failed"  # type: ignore[arg-type]
 
     with unit_of_work() as session:
-        for_a = oversight.failed_messages(session, [offices.a])
-        for_b = oversight.failed_messages(session, [offices.b])
-        for_all = oversight.failed_messages(session, None)
+        for_a = figures.failed_messages(session, [offices.a])
+        for_b = figures.failed_messages(session, [offices.b])
+        for_all = figures.failed_messages(session, None)
         stored = session.get(Reminder, reminder.id)
     assert stored is not None and stored.status == ReminderStatus.FAILED
     assert for_b.total == 0 and for_all.total == 1
@@ -199,8 +198,8 @@ def test_median_days_from_move_in_to_step_done_per_step(offices):
     step(in_b, "complete_registration", offices.b_caseworker)
 
     with unit_of_work() as session:
-        for_a = oversight.step_durations(session, [offices.a], utc_now())
-        for_all = oversight.step_durations(session, None, utc_now())
+        for_a = figures.step_durations(session, [offices.a], utc_now())
+        for_all = figures.step_durations(session, None, utc_now())
 
     assert [(d.kind, d.median_days, d.count) for d in for_a] == [
         ("registration", 4.0, 3),
@@ -217,17 +216,17 @@ def test_nothing_visible_means_empty_read_models(offices):
     offices.case_in_b()
     pass_time(20)
     with unit_of_work() as session:
-        assert oversight.office_loads(session, [], utc_now()) == []
-        assert oversight.overdue(session, [], utc_now()).total == 0
-        assert oversight.failed_messages(session, []).total == 0
-        assert oversight.step_durations(session, [], utc_now()) == []
+        assert figures.office_loads(session, [], utc_now()) == []
+        assert figures.overdue(session, [], utc_now()).total == 0
+        assert figures.failed_messages(session, []).total == 0
+        assert figures.step_durations(session, [], utc_now()) == []
 
 
 def test_a_deadline_at_midnight_ends_the_day_before_and_lateness_counts_calendar_days():
     """Given a step due at midnight (Berlin) starting 10 March, when it is read on 10 and on 12
     March, then its last day is 9 March and it is 1 and 3 days overdue."""
     due = datetime(2026, 3, 10, tzinfo=BERLIN)
-    item = oversight.OverdueItem(
+    item = figures.OverdueItem(
         case_id=1,
         case_number="LW-000001",
         office_name="Eving/Scharnhorst",

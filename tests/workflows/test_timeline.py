@@ -24,10 +24,8 @@ from models.enums import (
 )
 from tests.helpers import in_hours, step
 from tests.helpers import reminders as reminder_rows
-from workflows import consent, reminders
-from workflows.errors import CaseNotFound, InvalidInput, StaleCase
-from workflows.notes import MAX_NOTE_LENGTH, add_note
-from workflows.timeline import (
+from workflows.casework.notes import MAX_NOTE_LENGTH, add_note
+from workflows.casework.timeline import (
     PAGE_SIZE,
     Cursor,
     EntryKind,
@@ -36,6 +34,9 @@ from workflows.timeline import (
     timeline,
     timeline_page,
 )
+from workflows.engine import reminders
+from workflows.engine.errors import CaseNotFound, InvalidInput, StaleCase
+from workflows.referrals import consent
 
 
 def entries(case_id: int):

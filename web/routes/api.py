@@ -39,20 +39,20 @@ from web.schemas import (
     StepOut,
     TriggerOut,
 )
-from workflows.access import staff_may_work_on, visible_office_ids
-from workflows.accounts import staff_for_token
+from workflows.casework.intake import IntakeIn, open_case
+from workflows.casework.worklist import CaseQuery, find_cases
+from workflows.directory.accounts import staff_for_token
 from workflows.engine import advance, allowed_triggers
-from workflows.errors import CaseNotFound, GuardFailed, InvalidInput
-from workflows.intake import IntakeIn, open_case
+from workflows.engine.access import staff_may_work_on, visible_office_ids
+from workflows.engine.errors import CaseNotFound, GuardFailed, InvalidInput
 from workflows.move_in import STEPS
-from workflows.states import (
+from workflows.move_in.states import (
     CASE_STATE_LABELS,
     OPEN_STEP_STATES,
     STEP_STATE_LABELS,
     CaseState,
     StepKind,
 )
-from workflows.worklist import CaseQuery, find_cases
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 

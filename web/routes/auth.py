@@ -10,7 +10,7 @@ from models.enums import Role
 from web.csrf import verify_csrf
 from web.deps import DbSession, current_staff, flash
 from web.templating import render
-from workflows.accounts import SignInRefused, authenticate
+from workflows.directory.accounts import SignInRefused, authenticate
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 

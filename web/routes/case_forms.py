@@ -24,13 +24,13 @@ from models import (
     SubLocation,
 )
 from models.enums import PARTNER_CATEGORY_LABELS, AppointmentStatus, PartnerCategory
-from workflows.access import staff_may_work_on
-from workflows.definition import Workflow, get_workflow
 from workflows.engine import TriggerOption, allowed_triggers
-from workflows.errors import CaseNotFound
-from workflows.facts import CaseFacts, age_on, member_flags
+from workflows.engine.access import staff_may_work_on
+from workflows.engine.definition import Workflow, get_workflow
+from workflows.engine.errors import CaseNotFound
+from workflows.engine.facts import CaseFacts, age_on, member_flags
 from workflows.move_in import STEPS
-from workflows.states import (
+from workflows.move_in.states import (
     MILESTONE_LABELS,
     MILESTONE_STATES,
     OPEN_STEP_STATES,

@@ -29,17 +29,17 @@ from web.routes.case_forms import (
     place_choices,
 )
 from web.templating import render
-from workflows import consent
-from workflows.access import visible_office_ids
-from workflows.definition import get_workflow
-from workflows.diagram import mermaid
+from workflows.casework.notes import add_note
+from workflows.casework.timeline import Cursor, timeline_page
+from workflows.casework.worklist import CaseQuery, find_cases
 from workflows.engine import advance
-from workflows.errors import GuardFailed, InvalidInput, StaleCase, TransitionNotAllowed
+from workflows.engine.access import visible_office_ids
+from workflows.engine.definition import get_workflow
+from workflows.engine.diagram import mermaid
+from workflows.engine.errors import GuardFailed, InvalidInput, StaleCase, TransitionNotAllowed
 from workflows.move_in import STEPS
-from workflows.notes import add_note
-from workflows.states import CASE_STATE_LABELS
-from workflows.timeline import Cursor, timeline_page
-from workflows.worklist import CaseQuery, find_cases
+from workflows.move_in.states import CASE_STATE_LABELS
+from workflows.referrals import consent
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 

@@ -19,8 +19,8 @@ from web.csrf import verify_csrf
 from web.deps import CaseStaff, DbSession, flash
 from web.routes.case_forms import case_for
 from web.templating import env
-from workflows import consent
-from workflows.errors import InvalidInput
+from workflows.engine.errors import InvalidInput
+from workflows.referrals import consent
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 

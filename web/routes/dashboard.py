@@ -11,10 +11,10 @@ from models.enums import REMINDER_KIND_LABELS
 from web.csrf import verify_csrf
 from web.deps import DbSession, Supervisor
 from web.templating import render
-from workflows import oversight
-from workflows.access import visible_office_ids
+from workflows.engine.access import visible_office_ids
 from workflows.move_in import STEPS
-from workflows.states import ACTIVE_CASE_STATES, CASE_STATE_LABELS
+from workflows.move_in.states import ACTIVE_CASE_STATES, CASE_STATE_LABELS
+from workflows.oversight import figures
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -43,7 +43,7 @@ def dashboard(request: Request, staff: Supervisor, session: DbSession) -> Respon
     """What needs a supervisor's attention in their offices (the head's: in all of them)."""
     now = utc_now()
     office_ids = visible_office_ids(staff)
-    loads = oversight.office_loads(session, office_ids, now)
+    loads = figures.office_loads(session, office_ids, now)
     if office_ids is None:
         scope = "alle Büros"
     else:
@@ -57,14 +57,14 @@ def dashboard(request: Request, staff: Supervisor, session: DbSession) -> Respon
         "scope": scope,
         "loads": loads,
         "totals": _totals(loads),
-        "overdue": oversight.overdue(session, office_ids, now),
-        "failed": oversight.failed_messages(session, office_ids),
-        "durations": oversight.step_durations(session, office_ids, now),
+        "overdue": figures.overdue(session, office_ids, now),
+        "failed": figures.failed_messages(session, office_ids),
+        "durations": figures.step_durations(session, office_ids, now),
         "step_columns": [(k, SHORT_STEP_LABELS.get(k, k), s.label) for k, s in STEPS.items()],
         "state_columns": [_state_column(state) for state in ACTIVE_CASE_STATES],
         "kind_labels": REMINDER_KIND_LABELS,
-        "recipient_labels": oversight.RECIPIENT_LABELS,
-        "milestone_label": oversight.milestone_label,
+        "recipient_labels": figures.RECIPIENT_LABELS,
+        "milestone_label": figures.milestone_label,
         "flower_url": get_settings().flower_url,
     }
     return render(request, "dashboard/index.html", context)
@@ -77,9 +77,9 @@ def _state_column(state: str) -> tuple[str, str, str | None]:
     return state, short, None if short.replace("\u00ad", "") == label else label
 
 
-def _totals(loads: list[oversight.OfficeLoad]) -> oversight.OfficeLoad:
+def _totals(loads: list[figures.OfficeLoad]) -> figures.OfficeLoad:
     """The sum over the offices shown (a last row when there is more than one)."""
-    total = oversight.OfficeLoad(office_id=0, office_name="Summe")
+    total = figures.OfficeLoad(office_id=0, office_name="Summe")
     for load in loads:
         for target, source in (
             (total.open_steps, load.open_steps),

@@ -22,9 +22,9 @@ from web.csrf import verify_csrf
 from web.deps import CaseStaff, DbSession, flash
 from web.routes.case_forms import place_choices
 from web.templating import render
-from workflows.access import visible_office_ids
-from workflows.errors import InvalidInput
-from workflows.intake import open_case, parse_intake
+from workflows.casework.intake import open_case, parse_intake
+from workflows.engine.access import visible_office_ids
+from workflows.engine.errors import InvalidInput
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 

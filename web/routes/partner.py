@@ -18,9 +18,9 @@ from core.db import commit
 from models import Case, CaseStep, Office, Partner
 from web.deps import DbSession
 from web.templating import templates
-from workflows import referral_answers, referral_links
 from workflows.move_in import STEPS
-from workflows.referral_links import Action, LinkRefused, LinkTarget
+from workflows.referrals import answers, links
+from workflows.referrals.links import Action, LinkRefused, LinkTarget
 
 router = APIRouter(include_in_schema=False)
 
@@ -65,7 +65,7 @@ def _details(session: Session, target: LinkTarget) -> dict:
 def show_referral(request: Request, token: str, session: DbSession) -> Response:
     """The referral a partner's link stands for, with a form to confirm the answer."""
     try:
-        target = referral_links.read(session, get_settings(), token)
+        target = links.read(session, get_settings(), token)
     except LinkRefused as refusal:
         return _refused(request, refusal)
     return _page(request, "answer.html", {**_details(session, target), "token": token})
@@ -77,10 +77,10 @@ def answer_referral(
 ) -> Response:
     """Record the partner's answer (accept, or decline with an optional reason), once."""
     try:
-        target = referral_links.read(session, get_settings(), token)
+        target = links.read(session, get_settings(), token)
         details = _details(session, target)
         note = reason if target.action == Action.DECLINE else None
-        referral_answers.answer(session, target.referral.id or 0, target.action, note)
+        answers.answer(session, target.referral.id or 0, target.action, note)
     except LinkRefused as refusal:
         session.rollback()
         return _refused(request, refusal)

@@ -12,8 +12,8 @@ from web.csrf import verify_csrf
 from web.deps import CaseStaff, DbSession
 from web.routes.case_forms import case_for
 from web.templating import render
-from workflows import i18n
-from workflows.previews import KIND_LABELS, PreviewUnavailable, preview
+from workflows.messaging import i18n
+from workflows.messaging.previews import KIND_LABELS, PreviewUnavailable, preview
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 

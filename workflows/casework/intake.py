@@ -1,0 +1,155 @@
+"""Intake: a household that has just moved in becomes a case on the current workflow."""
+
+from datetime import date, datetime, timedelta
+from typing import Annotated
+
+from pydantic import BaseModel, EmailStr, Field, StringConstraints, ValidationError, field_validator
+from sqlmodel import Session, select
+
+from core.clock import berlin, utc_now
+from models import Case, Household, HouseholdMember, Office, Staff, SubLocation
+from models.enums import District
+from workflows.engine import Change, reminders
+from workflows.engine.access import may_work_on
+from workflows.engine.errors import InvalidInput
+from workflows.move_in import CURRENT, STEPS, end_of_day
+from workflows.move_in.effects import Context, SetMilestone
+from workflows.move_in.states import CaseState, Milestone, StepKind
+
+
+def _today() -> date:
+    return berlin(utc_now()).date()
+
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+
+
+class MemberIn(BaseModel):
+    given_name: Name
+    family_name: Name
+    birth_date: date
+    in_school: bool = False
+    in_childcare: bool = False
+    able_to_work: bool = False
+    is_contact: bool = False
+
+    @field_validator("birth_date")
+    @classmethod
+    def _not_in_future(cls, value: date) -> date:
+        if value > _today() or value.year < 1900:
+            raise ValueError("Geburtsdatum liegt in der Zukunft oder ist unplausibel.")
+        return value
+
+
+class IntakeIn(BaseModel):
+    """What staff record when a household has just moved in."""
+
+    family_name: Name
+    street: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
+    postal_code: Annotated[str, StringConstraints(pattern=r"^44\d{3}$")]
+    district: District
+    moved_in_on: date
+    languages: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]] = Field(
+        min_length=1
+    )
+    contact_channels: list[str] = Field(default_factory=lambda: ["visit"])
+    email: EmailStr | None = None
+    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 /()-]{5,30}$")] | None = None
+    expected_birth_on: date | None = None
+    members: list[MemberIn] = Field(min_length=1)
+    requested_steps: list[StepKind] = Field(default_factory=list)
+    assignee_id: int | None = None
+    sub_location_id: int | None = None
+
+    @field_validator("moved_in_on")
+    @classmethod
+    def _plausible_move_in(cls, value: date) -> date:
+        today = _today()
+        if value > today + timedelta(days=60) or value < today - timedelta(days=5 * 365):
+            raise ValueError("Einzugsdatum ist unplausibel.")
+        return value
+
+
+def parse_intake(data: dict) -> IntakeIn:
+    """Validate raw input; every problem is reported at its field, in German."""
+    try:
+        return IntakeIn.model_validate(data)
+    except ValidationError as exc:
+        errors = {
+            ".".join(str(p) for p in err["loc"]) or "form": err["msg"] for err in exc.errors()
+        }
+        raise InvalidInput(errors) from None
+
+
+def open_case(
+    session: Session, intake: IntakeIn, *, actor_id: int | None, now: datetime | None = None
+) -> Case:
+    """Register the household and open its case; the steps that apply open with their due dates."""
+    now = now or utc_now()
+    offices = session.exec(select(Office)).all()
+    serving = next((o for o in offices if intake.district in o.districts), None)
+    if serving is None:
+        raise InvalidInput(
+            {"district": f"Kein Büro für den Bezirk {intake.district} eingerichtet."}
+        )
+    if not may_work_on(session, actor_id, serving.id):  # type: ignore[arg-type]
+        raise InvalidInput(
+            {
+                "district": f"{intake.district} gehört zum Büro {serving.name}. "
+                "Sie können nur Haushalte aus den Bezirken Ihres Büros aufnehmen."
+            }
+        )
+    if intake.assignee_id is not None:
+        assignee = session.get(Staff, intake.assignee_id)
+        if assignee is None or assignee.office_id not in (None, serving.id):
+            raise InvalidInput({"assignee_id": "Mitarbeitende:r gehört nicht zu diesem Büro."})
+    if intake.sub_location_id is not None:
+        place = session.get(SubLocation, intake.sub_location_id)
+        if place is None or place.office_id != serving.id:
+            raise InvalidInput({"sub_location_id": "Dieser Standort gehört nicht zu diesem Büro."})
+    household = Household(
+        office_id=serving.id,  # type: ignore[arg-type]
+        created_at=now,
+        **intake.model_dump(exclude={"members", "requested_steps", "assignee_id"}),
+    )
+    session.add(household)
+    session.flush()
+    for member in intake.members:
+        session.add(HouseholdMember(household_id=household.id, **member.model_dump()))  # type: ignore[arg-type]
+    case = Case(
+        household_id=household.id,  # type: ignore[arg-type]
+        office_id=serving.id,  # type: ignore[arg-type]
+        assignee_id=intake.assignee_id if intake.assignee_id is not None else actor_id,
+        workflow=CURRENT.name,
+        workflow_version=CURRENT.version,
+        state=CaseState.INTAKE,
+        opened_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    session.flush()
+    start(session, case, actor_id=actor_id, now=now, requested=intake.requested_steps)
+    return case
+
+
+def start(
+    session: Session, case: Case, *, actor_id: int | None, now: datetime, requested: list[StepKind]
+) -> None:
+    """First history entry, the welcome-visit deadline, and every step that applies opened."""
+    change = Change(session, case, actor_id=actor_id, now=now, note=None)
+    change.record("open_case", None, None, case.state)
+    facts = change.facts
+    refused = {kind: STEPS[kind].eligible(facts) for kind in requested}
+    refused = {kind: reason for kind, reason in refused.items() if reason is not None}
+    if refused:
+        raise InvalidInput({f"requested_steps.{k}": str(r) for k, r in refused.items()})
+    within = timedelta(days=facts.settings.welcome_visit_within_days)
+    due = end_of_day(facts.household.moved_in_on + within)
+    with reminders.queued_together(session):
+        SetMilestone(Milestone.WELCOME_VISIT, due).apply(
+            Context(session, case, facts, actor_id, now, facts.settings)
+        )
+        for kind, step in STEPS.items():
+            if step.at_intake(facts) or kind in requested:
+                change.fire(f"open_{kind}", at_intake=True)
+        change.finish()

@@ -1,0 +1,56 @@
+"""Notes on a case: free text staff write down (a phone call, what was agreed at the door).
+
+A note is one more append-only history entry (``CaseEvent`` with trigger ``add_note``). It does
+**not** bump the case's version: a note changes neither the state nor a step, so it must not turn
+a colleague's open case page stale and make their next button press a conflict. For the same
+reason it needs no lock and never races with ``advance``.
+"""
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from core.clock import utc_now
+from models import Case, CaseEvent
+from workflows.engine.access import may_work_on
+from workflows.engine.errors import CaseNotFound, InvalidInput, StaleCase
+
+NOTE_TRIGGER = "add_note"
+MAX_NOTE_LENGTH = 4000
+
+
+def add_note(
+    session: Session,
+    case_id: int,
+    text: str,
+    *,
+    actor_id: int,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> CaseEvent:
+    """Write a note into the case's history, attributed to ``actor_id``.
+
+    ``expected_version`` is for callers whose note only makes sense for the case as they saw
+    it: if given and the case has changed since, ``StaleCase``. The web form does not send it.
+    """
+    case = session.get(Case, case_id)
+    if case is None or not may_work_on(session, actor_id, case.office_id):
+        raise CaseNotFound(case_id)  # another office's case is not shown, not merely refused
+    if expected_version is not None and case.version != expected_version:
+        raise StaleCase(case_id, expected_version, case.version)
+    cleaned = text.strip()
+    if not cleaned:
+        raise InvalidInput({"note": "Bitte einen Text für die Notiz eingeben."})
+    if len(cleaned) > MAX_NOTE_LENGTH:
+        too_long = f"Die Notiz ist zu lang (höchstens {MAX_NOTE_LENGTH} Zeichen)."
+        raise InvalidInput({"note": too_long})
+    event = CaseEvent(
+        case_id=case_id,
+        at=now or utc_now(),
+        actor_id=actor_id,
+        trigger=NOTE_TRIGGER,
+        note=cleaned,
+    )
+    session.add(event)
+    session.flush()
+    return event

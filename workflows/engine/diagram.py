@@ -1,0 +1,52 @@
+"""Mermaid state diagrams drawn from a lifecycle's transitions table, so they never drift from it.
+
+Pure (no database, no output): used by the CLI, the README test and the case page.
+"""
+
+from collections.abc import Mapping, Sequence
+
+from workflows.engine.definition import Lifecycle, T
+
+CURRENT_STYLE = "fill:#fde68a,stroke:#b45309,stroke-width:3px"
+
+
+def edge_label(row: T) -> str:
+    """UML-style ``trigger [guard, guard] / effect, effect`` for one table row."""
+    label = row.trigger
+    if row.conditions:
+        label += f" [{', '.join(row.conditions)}]"
+    if row.after:
+        label += f" / {', '.join(row.after)}"
+    return label
+
+
+def _sources(row: T) -> Sequence[str]:
+    return [str(row.source)] if isinstance(row.source, str) else [str(s) for s in row.source]
+
+
+def mermaid(
+    lifecycle: Lifecycle, current: str | None = None, labels: Mapping[str, str] | None = None
+) -> str:
+    """``stateDiagram-v2`` text for ``lifecycle``; internal transitions (dest None) loop back.
+
+    ``current`` is highlighted; ``labels`` (state → words) become state descriptions.
+    """
+    states = [str(state) for state in lifecycle.states]
+    if current is not None and current not in states:
+        raise ValueError(f"{current!r} is not a state of the {lifecycle.name} lifecycle")
+    labels = {**lifecycle.labels, **(labels or {})}
+    lines = ["stateDiagram-v2", f"    %% {lifecycle.name} lifecycle, drawn from its table"]
+    lines += [f"    {state} : {labels[state]}" for state in states if labels.get(state)]
+    lines.append(f"    [*] --> {lifecycle.initial}")
+    leaving: set[str] = set()
+    for row in lifecycle.transitions:
+        for source in _sources(row):
+            dest = source if row.dest is None else str(row.dest)
+            lines.append(f"    {source} --> {dest} : {edge_label(row)}")
+            leaving.add(source)
+    # A state nothing leaves ends the lifecycle.
+    lines += [f"    {state} --> [*]" for state in states if state not in leaving]
+    if current is not None:
+        lines.append(f"    classDef current {CURRENT_STYLE}")
+        lines.append(f"    class {current} current")
+    return "\n".join(lines) + "\n"

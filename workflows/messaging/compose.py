@@ -1,0 +1,248 @@
+"""The emails behind reminders, composed from the database when they are sent.
+
+Households get theirs in their language with a calendar invitation where one belongs
+(``workflows.household_mail``, ``workflows.ics``); partners and staff get German
+(``workflows.referral_mail`` and the composers below). Recipients are resolved at send time, so
+a task carries nothing but the reminder's id.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from sqlmodel import Session, col, select
+
+from core.clock import format_berlin, utc_now
+from core.config import Settings
+from models import (
+    Appointment,
+    Case,
+    CaseStep,
+    Household,
+    Office,
+    Partner,
+    Referral,
+    Reminder,
+    Staff,
+)
+from models.enums import AppointmentKind, Recipient, ReminderKind, Role
+from workflows.messaging import household_mail, i18n, ics, referral_mail
+from workflows.move_in import STEPS
+from workflows.move_in.states import MILESTONE_LABELS
+
+
+class Undeliverable(Exception):
+    """Nobody to send to (no address on record) or nothing may be sent; retrying cannot help."""
+
+
+def compose(
+    session: Session,
+    reminder: Reminder,
+    settings: Settings,
+    *,
+    languages: tuple[str, ...] | None = None,
+    now: datetime | None = None,
+    preview: bool = False,
+) -> EmailMessage:
+    """The email for ``reminder``, addressed to whoever should receive it now.
+
+    For a ``preview``, ``languages`` may override the household's (staff and partners read
+    German), a missing address is shown instead of refused, and answer links are placeholders.
+    """
+    case = session.get(Case, reminder.case_id)
+    assert case is not None
+    office = session.get(Office, case.office_id)
+    assert office is not None
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    try:
+        message["To"] = ", ".join(_recipients(session, reminder, case))
+    except Undeliverable:
+        if not preview:
+            raise
+        message["To"] = "(keine E-Mail-Adresse hinterlegt)"
+    message["Reply-To"] = office.email
+    # Stable per reminder, so a receiving system can drop a duplicate after a worker crash.
+    message["Message-ID"] = make_msgid(f"reminder-{reminder.id}", domain="lokal-willkommen.de")
+    message["X-Willkommen-Reminder"] = str(reminder.id)
+    if reminder.kind in household_mail.HOUSEHOLD_KINDS:
+        _household(message, session, reminder, case, office, languages, now or utc_now())
+        return message
+    if reminder.kind in _REFERRAL_COMPOSERS:
+        try:
+            subject, body = _REFERRAL_COMPOSERS[reminder.kind](
+                session, reminder, case, office, settings, not preview
+            )
+        except referral_mail.NoConsent as exc:
+            raise Undeliverable(str(exc)) from None
+    else:
+        subject, body = _COMPOSERS[reminder.kind](session, reminder, case, office)
+    message["Subject"] = subject
+    message.set_content(body + _signature(office))
+    message["Content-Language"] = "de"
+    return message
+
+
+def _household(
+    message: EmailMessage,
+    session: Session,
+    reminder: Reminder,
+    case: Case,
+    office: Office,
+    languages: tuple[str, ...] | None,
+    now: datetime,
+) -> None:
+    """Text and HTML in the household's language(s); the appointment's .ics where one belongs."""
+    household = session.get(Household, case.household_id)
+    assert household is not None
+    chosen = languages or i18n.choose_languages(household.languages)
+    context = household_mail.context_for(session, reminder, case, office)
+    rendered = household_mail.render(reminder.kind, chosen, office, context)
+    message["Subject"] = rendered.subject
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    if reminder.kind in _CALENDAR_METHODS:
+        appointment = session.get(Appointment, reminder.appointment_id)
+        assert appointment is not None
+        method = _CALENDAR_METHODS[reminder.kind]
+        summary = household_mail.appointment_name(appointment.kind, chosen[0])
+        calendar = ics.invitation(
+            appointment,
+            office,
+            summary=f"{summary} – lokal willkommen {office.name}",
+            attendee=household.email,
+            cancel=method == "CANCEL",
+            now=now,
+        )
+        message.add_attachment(
+            calendar,
+            maintype="text",
+            subtype="calendar",
+            filename="termin.ics",
+            params={"method": method},
+        )
+    # After the content: setting content clears the Content-* headers.
+    message["Content-Language"] = ", ".join(rendered.languages)
+
+
+_CALENDAR_METHODS = {
+    ReminderKind.APPOINTMENT_INVITATION: "REQUEST",
+    ReminderKind.APPOINTMENT_UPDATE: "REQUEST",
+    ReminderKind.APPOINTMENT_CANCELLATION: "CANCEL",
+}
+
+
+def _recipients(session: Session, reminder: Reminder, case: Case) -> list[str]:
+    addresses: list[str | None]
+    if reminder.recipient == Recipient.CASEWORKER:
+        appointment = session.get(Appointment, reminder.appointment_id or -1)
+        referral = session.get(Referral, reminder.referral_id or -1)
+        staff_id = (
+            (appointment.staff_id if appointment else None)
+            or case.assignee_id
+            or (referral.created_by_id if referral else None)
+        )
+        staff = session.get(Staff, staff_id) if staff_id else None
+        addresses = [staff.email if staff else None]
+    elif reminder.recipient == Recipient.HOUSEHOLD:
+        household = session.get(Household, case.household_id)
+        addresses = [household.email if household else None]
+    elif reminder.recipient == Recipient.PARTNER:
+        referral = session.get(Referral, reminder.referral_id)
+        partner = session.get(Partner, referral.partner_id) if referral else None
+        addresses = [partner.email if partner else None]
+    else:
+        addresses = [s.email for s in supervisors_of(session, case.office_id)]
+    present = [address for address in addresses if address]
+    if not present:
+        whom = _RECIPIENT_WORDS.get(reminder.recipient, str(reminder.recipient))
+        raise Undeliverable(f"Keine E-Mail-Adresse für {whom} hinterlegt.")
+    return present
+
+
+_RECIPIENT_WORDS = {
+    Recipient.CASEWORKER: "die zuständige Person",
+    Recipient.HOUSEHOLD: "den Haushalt",
+    Recipient.PARTNER: "den Partner",
+    Recipient.SUPERVISORS: "die Leitung",
+}
+
+
+def supervisors_of(session: Session, office_id: int) -> list[Staff]:
+    """The office's supervisors; if it has none, those responsible for all offices."""
+    base = select(Staff).where(Staff.role == Role.SUPERVISOR, col(Staff.active).is_(True))
+    own = list(session.exec(base.where(Staff.office_id == office_id)))
+    return own or list(session.exec(base.where(col(Staff.office_id).is_(None))))
+
+
+def _signature(office: Office) -> str:
+    phone = f"\nTelefon {office.phone}" if office.phone else ""
+    return f"\n\n--\nlokal willkommen {office.name}\n{office.address}{phone}\n{office.email}\n"
+
+
+def _visit(session: Session, reminder: Reminder, case: Case, _office: Office) -> tuple[str, str]:
+    appointment = session.get(Appointment, reminder.appointment_id)
+    household = session.get(Household, case.household_id)
+    assert appointment is not None and household is not None
+    what = (
+        "Willkommensbesuch" if appointment.kind == AppointmentKind.WELCOME_VISIT else "Nachbesuch"
+    )
+    when = format_berlin(appointment.starts_at)
+    subject = f"Erinnerung: {what} am {when} ({case.number})"
+    body = (
+        f"Guten Tag,\n\nder {what} bei Familie {household.family_name} steht an:\n\n"
+        f"  Termin:   {when}\n  Ort:      {appointment.location}\n"
+        f"  Sprachen: {', '.join(household.languages) or '–'}\n  Fall:     {case.number}\n"
+    )
+    return subject, body
+
+
+def _step_overdue(
+    session: Session, reminder: Reminder, case: Case, office: Office
+) -> tuple[str, str]:
+    step = session.get(CaseStep, reminder.step_id)
+    assert step is not None and step.due_at is not None
+    label = STEPS[step.kind].label
+    legal = " (gesetzliche Frist)" if step.legal_deadline else ""
+    subject = f"Überfällig: {label} im Fall {case.number}"
+    body = (
+        f"Guten Tag,\n\nim Fall {case.number} (Büro {office.name}) ist der Schritt »{label}« "
+        f"seit {format_berlin(step.due_at)} überfällig{legal}.\n\n{_assignee_line(session, case)}"
+    )
+    return subject, body
+
+
+def _milestone_overdue(
+    session: Session, reminder: Reminder, case: Case, office: Office
+) -> tuple[str, str]:
+    label = MILESTONE_LABELS.get(reminder.milestone or "", "Termin")
+    due = format_berlin(case.milestone_due_at) if case.milestone_due_at else "–"
+    subject = f"Überfällig: {label} im Fall {case.number}"
+    body = (
+        f"Guten Tag,\n\nim Fall {case.number} (Büro {office.name}) hat der {label} bis {due} "
+        f"nicht stattgefunden.\n\n{_assignee_line(session, case)}"
+    )
+    return subject, body
+
+
+def _assignee_line(session: Session, case: Case) -> str:
+    assignee = session.get(Staff, case.assignee_id) if case.assignee_id else None
+    return (
+        f"Zuständig: {assignee.name}\n" if assignee else "Der Fall hat keine zuständige Person.\n"
+    )
+
+
+_COMPOSERS: dict[str, Callable[[Session, Reminder, Case, Office], tuple[str, str]]] = {
+    ReminderKind.VISIT: _visit,
+    ReminderKind.STEP_OVERDUE: _step_overdue,
+    ReminderKind.MILESTONE_OVERDUE: _milestone_overdue,
+}
+_REFERRAL_COMPOSERS: dict[
+    str, Callable[[Session, Reminder, Case, Office, Settings, bool], tuple[str, str]]
+] = {
+    ReminderKind.REFERRAL: referral_mail.referral,
+    ReminderKind.REFERRAL_REMINDER: referral_mail.referral_reminder,
+    ReminderKind.REFERRAL_WITHDRAWN: referral_mail.referral_withdrawn,
+    ReminderKind.REFERRAL_UNANSWERED: referral_mail.referral_unanswered,
+}

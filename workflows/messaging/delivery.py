@@ -1,0 +1,53 @@
+"""Delivering one reminder: claim it, send it, record the outcome. Safe to run twice."""
+
+import logging
+from dataclasses import dataclass
+
+from core import mail
+from core.clock import utc_now
+from core.config import Settings, get_settings
+from core.db import unit_of_work
+from workflows.engine import reminders
+from workflows.messaging.compose import Undeliverable, compose
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # "sent", "skipped" (moot or taken by another delivery), "retry", "failed"
+    retry_in: float | None = None
+
+
+def deliver(reminder_id: int, settings: Settings | None = None) -> Outcome:
+    """Send the reminder once; SMTP failures are recorded on it with the pause before a retry."""
+    settings = settings or get_settings()
+    with unit_of_work() as session:
+        reminder = reminders.claim(session, reminder_id, utc_now())
+        if reminder is None:
+            return Outcome("skipped")
+        case_id, kind = reminder.case_id, reminder.kind
+        try:
+            message = compose(session, reminder, settings)
+        except Undeliverable as exc:
+            reminders.record_failure(
+                session, reminder_id, str(exc), utc_now(), settings, permanent=True
+            )
+            log.warning("reminder %s of case %s: no address on record", reminder_id, case_id)
+            return Outcome("failed")
+    try:
+        mail.send(message, settings)
+    except mail.MailError as exc:
+        with unit_of_work() as session:
+            pause = reminders.record_failure(
+                session, reminder_id, str(exc), utc_now(), settings, permanent=exc.permanent
+            )
+        log.warning(
+            "reminder %s of case %s: sending failed (%s); retry in %s s",
+            reminder_id, case_id, exc, pause,
+        )  # fmt: skip
+        return Outcome("failed" if pause is None else "retry", pause)
+    with unit_of_work() as session:
+        reminders.mark_sent(session, reminder_id, utc_now())
+    log.info("reminder %s (%s) of case %s sent", reminder_id, kind, case_id)
+    return Outcome("sent")

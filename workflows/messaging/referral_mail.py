@@ -1,0 +1,205 @@
+"""Emails around a referral (German): to the partner, and to the caseworker if it stays open.
+
+The referral email holds exactly the household data the household consented to share with the
+partner's category (``Consent.shared_fields``), plus the two signed answer links.
+"""
+
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from core.clock import berlin, format_berlin, utc_now
+from core.config import Settings
+from models import (
+    Case,
+    CaseStep,
+    Consent,
+    Household,
+    HouseholdMember,
+    Office,
+    Partner,
+    Referral,
+    Reminder,
+    Staff,
+)
+from models.enums import SharedField
+from workflows.engine.facts import age_on
+from workflows.messaging import i18n
+from workflows.move_in import STEPS
+from workflows.referrals import links
+from workflows.referrals.links import Action
+
+Composed = tuple[str, str]
+
+
+class NoConsent(Exception):
+    """The household's consent for this partner's category is gone: nothing may be sent."""
+
+
+def _loaded(session: Session, reminder: Reminder) -> tuple[Referral, Partner, str]:
+    referral = session.get(Referral, reminder.referral_id)
+    assert referral is not None
+    partner = session.get(Partner, referral.partner_id)
+    step = session.get(CaseStep, referral.step_id)
+    assert partner is not None and step is not None
+    return referral, partner, STEPS[step.kind].label if step.kind in STEPS else step.kind
+
+
+def active_consent(session: Session, household_id: int, category: str) -> Consent | None:
+    query = select(Consent).where(
+        Consent.household_id == household_id,
+        Consent.partner_category == category,
+        col(Consent.withdrawn_at).is_(None),
+    )
+    return session.exec(query).first()
+
+
+def shared_details(session: Session, household: Household, fields: list[str]) -> list[str]:
+    """One line per consented field, in a fixed order; nothing that was not consented."""
+    members = list(
+        session.exec(
+            select(HouseholdMember)
+            .where(HouseholdMember.household_id == household.id)
+            .order_by(col(HouseholdMember.is_contact).desc(), col(HouseholdMember.id))
+        )
+    )
+    contact = members[0] if members else None
+    today = berlin(utc_now()).date()
+    ages = sorted((age_on(m.birth_date, today) for m in members), reverse=True)
+    lines = {
+        SharedField.NAME: f"Ansprechperson: {contact.given_name} {contact.family_name}"
+        if contact
+        else None,
+        SharedField.PHONE: f"Telefon: {household.phone}" if household.phone else None,
+        SharedField.EMAIL: f"E-Mail: {household.email}" if household.email else None,
+        SharedField.LANGUAGES: "Sprachen: "
+        + ", ".join(i18n.language_name(code, "de") for code in household.languages)
+        if household.languages
+        else None,
+        SharedField.ADDRESS: f"Adresse: {household.street}, {household.postal_code} "
+        f"{household.city}",
+        SharedField.MEMBERS: f"Haushalt: {len(members)} Personen, Alter "
+        + ", ".join(str(age) for age in ages),
+    }
+    return [line for field, line in lines.items() if field in fields and line]
+
+
+PLACEHOLDER = f"{links.PATH}/<Link wird beim Versand erzeugt>"
+
+
+def _links(settings: Settings, referral: Referral, live: bool) -> str:
+    expires = format_berlin(
+        utc_now() + timedelta(days=settings.referral_link_max_age_days), with_time=False
+    )
+    accept = links.url(settings, referral, Action.ACCEPT) if live else PLACEHOLDER
+    decline = links.url(settings, referral, Action.DECLINE) if live else PLACEHOLDER
+    return (
+        "Bitte antworten Sie mit einem Klick (kein Konto nötig):\n\n"
+        f"  Annehmen:  {accept}\n\n"
+        f"  Ablehnen (gern mit Grund):  {decline}\n\n"
+        f"Die Links gelten bis zum {expires} und nur für eine Antwort.\n"
+    )
+
+
+def _contact(session: Session, referral: Referral) -> str:
+    caseworker = session.get(Staff, referral.created_by_id) if referral.created_by_id else None
+    if caseworker is None:
+        return ""
+    return f"Ansprechpartner:in bei uns: {caseworker.name}, {caseworker.email}\n"
+
+
+def referral(
+    session: Session,
+    reminder: Reminder,
+    case: Case,
+    office: Office,
+    settings: Settings,
+    live_links: bool = True,
+) -> Composed:
+    """The referral itself: what the household consented to share, and the answer links."""
+    referral, partner, label = _loaded(session, reminder)
+    household = session.get(Household, case.household_id)
+    assert household is not None
+    consent = active_consent(session, household.id or 0, partner.category)
+    if consent is None:
+        raise NoConsent("Keine Einwilligung für diese Partnerart (mehr).")
+    details = "\n".join(
+        f"  {line}" for line in shared_details(session, household, consent.shared_fields)
+    )
+    subject = f"Weitervermittlung: {label} ({case.number})"
+    body = (
+        f"Guten Tag,\n\nlokal willkommen {office.name} vermittelt Ihnen einen Haushalt, der "
+        f"kürzlich in eine eigene Wohnung gezogen ist, zum Thema »{label}«. Der Haushalt hat der "
+        f"Weitergabe dieser Angaben an Sie zugestimmt:\n\n{details or '  (keine)'}\n\n"
+        f"Fallnummer: {case.number}\n{_contact(session, referral)}\n"
+        f"{_links(settings, referral, live_links)}"
+    )
+    return subject, body
+
+
+def referral_reminder(
+    session: Session,
+    reminder: Reminder,
+    case: Case,
+    office: Office,
+    settings: Settings,
+    live_links: bool = True,
+) -> Composed:
+    """The partner's one reminder; the household's data is not repeated."""
+    referral, _partner, label = _loaded(session, reminder)
+    subject = f"Erinnerung: Weitervermittlung {label} ({case.number}) noch offen"
+    body = (
+        f"Guten Tag,\n\nam {format_berlin(referral.created_at, with_time=False)} haben wir Ihnen "
+        f"einen Haushalt zum Thema »{label}« vermittelt (Fallnummer {case.number}). Wir haben "
+        "noch keine Antwort. Die Angaben zum Haushalt stehen in unserer ersten E-Mail.\n\n"
+        f"{_contact(session, referral)}\n{_links(settings, referral, live_links)}"
+    )
+    return subject, body
+
+
+def referral_withdrawn(
+    session: Session,
+    reminder: Reminder,
+    case: Case,
+    office: Office,
+    settings: Settings,
+    live_links: bool = True,
+) -> Composed:
+    """Referral withdrawn (mostly: consent withdrawn): the partner stops, deletes what it got."""
+    referral, partner, label = _loaded(session, reminder)
+    why = (
+        "der Haushalt hat seine Einwilligung zur Weitergabe seiner Daten widerrufen. Wir ziehen "
+        "deshalb"
+        if active_consent(session, case.household_id, partner.category) is None
+        else "wir ziehen"
+    )
+    subject = f"Weitervermittlung zurückgezogen: {label} ({case.number})"
+    body = (
+        f"Guten Tag,\n\n{why} unsere Weitervermittlung vom "
+        f"{format_berlin(referral.created_at, with_time=False)} zum Thema »{label}« "
+        f"(Fallnummer {case.number}) zurück.\n\nBitte löschen Sie alle Angaben zu diesem "
+        "Haushalt, die Sie von uns bekommen haben, und nehmen Sie wegen dieser "
+        "Weitervermittlung keinen Kontakt mehr auf.\n\nVielen Dank.\n"
+    )
+    return subject, body
+
+
+def referral_unanswered(
+    session: Session,
+    reminder: Reminder,
+    case: Case,
+    office: Office,
+    settings: Settings,
+    live_links: bool = True,
+) -> Composed:
+    """To the caseworker: the partner has not answered, even after a reminder."""
+    referral, partner, label = _loaded(session, reminder)
+    phone = f" (Telefon {partner.phone})" if partner.phone else ""
+    subject = f"Keine Antwort von {partner.name}: {label} im Fall {case.number}"
+    body = (
+        f"Guten Tag,\n\n{partner.name}{phone} hat auf die Weitervermittlung vom "
+        f"{format_berlin(referral.created_at, with_time=False)} (»{label}«, Fall {case.number}) "
+        "auch nach einer Erinnerung nicht geantwortet. Bitte fragen Sie nach oder vermitteln "
+        "Sie den Haushalt anders.\n"
+    )
+    return subject, body

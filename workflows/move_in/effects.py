@@ -1,0 +1,298 @@
+"""What a transition sets off, recorded as values inside the transition and applied by the engine.
+
+Each effect writes rows in the same transaction as the state change: appointments, referrals,
+reminder rows and outbox messages. Nothing leaves the process before the commit.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, select
+
+from core.config import Settings
+from models import Appointment, Case, CaseEvent, Referral
+from models.enums import (
+    AppointmentKind,
+    AppointmentStatus,
+    Recipient,
+    ReferralStatus,
+    ReminderKind,
+)
+from workflows.appointments.notices import (
+    announce_appointment,
+    call_off_appointment,
+    cancel_appointment_reminders,
+)
+from workflows.engine import reminders
+from workflows.engine.facts import CaseFacts
+from workflows.move_in.states import Milestone, StepKind, StepState
+
+# Supervisors hear of a missed deadline in the morning after it, not at midnight.
+ESCALATION_DELAY = timedelta(hours=8)
+
+
+@dataclass
+class Context:
+    session: Session
+    case: Case
+    facts: CaseFacts
+    actor_id: int | None
+    now: datetime
+    settings: Settings
+
+
+# The hot queries are built once (building and keying a statement costs more than running it).
+_SCHEDULED_APPOINTMENT = select(Appointment).where(
+    Appointment.case_id == bindparam("case_id"),
+    Appointment.kind == bindparam("kind"),
+    Appointment.status == AppointmentStatus.SCHEDULED,
+)
+
+
+def _scheduled_appointment(ctx: Context, kind: AppointmentKind) -> Appointment | None:
+    params = {"case_id": ctx.case.id, "kind": kind}
+    return ctx.session.exec(_SCHEDULED_APPOINTMENT, params=params).first()
+
+
+@dataclass(frozen=True)
+class BookVisit:
+    """Plan (or move) a home visit and remind the caseworker before it."""
+
+    kind: AppointmentKind
+    starts_at: datetime
+
+    def apply(self, ctx: Context) -> None:
+        appointment = _scheduled_appointment(ctx, self.kind)
+        if appointment is None:
+            household = ctx.facts.household
+            appointment = Appointment(
+                case_id=ctx.case.id,  # type: ignore[arg-type]
+                kind=self.kind,
+                starts_at=self.starts_at,
+                location=f"{household.street}, {household.postal_code} {household.city}",
+                staff_id=ctx.actor_id or ctx.case.assignee_id,
+            )
+            ctx.session.add(appointment)
+            ctx.session.flush()
+            moved = False
+        else:
+            appointment.starts_at = self.starts_at
+            appointment.sequence += 1
+            _cancel_visit_reminders(ctx, appointment, "Termin verschoben")
+            moved = True
+        announce_appointment(ctx.session, ctx.case, appointment, ctx.now, ctx.settings, moved)
+        before = timedelta(hours=ctx.settings.visit_reminder_hours_before)
+        reminders.schedule(
+            ctx.session,
+            ctx.case,
+            ReminderKind.VISIT,
+            Recipient.CASEWORKER,
+            self.starts_at - before,
+            ctx.now,
+            appointment_id=appointment.id,
+        )
+
+
+def _cancel_visit_reminders(ctx: Context, appointment: Appointment, reason: str) -> None:
+    cancel_appointment_reminders(ctx.session, appointment, reason)
+
+
+@dataclass(frozen=True)
+class FinishVisit:
+    kind: AppointmentKind
+
+    def apply(self, ctx: Context) -> None:
+        appointment = _scheduled_appointment(ctx, self.kind)
+        if appointment is not None:
+            appointment.status = AppointmentStatus.DONE
+
+
+@dataclass(frozen=True)
+class SetMilestone:
+    """Set (or clear) the case-level deadline; supervisors hear of it if it passes."""
+
+    milestone: str | None
+    due_at: datetime | None
+
+    def apply(self, ctx: Context) -> None:
+        ctx.case.milestone_due_at = self.due_at
+        if self.milestone == Milestone.WELCOME_VISIT:
+            # Only set when the case is opened: welcome the household with where to find help.
+            reminders.schedule(
+                ctx.session, ctx.case, ReminderKind.CONSULTATION_INFO, Recipient.HOUSEHOLD,
+                ctx.now, ctx.now,
+            )  # fmt: skip
+        if self.milestone is not None and self.due_at is not None:
+            reminders.schedule(
+                ctx.session,
+                ctx.case,
+                ReminderKind.MILESTONE_OVERDUE,
+                Recipient.SUPERVISORS,
+                self.due_at + ESCALATION_DELAY,
+                ctx.now,
+                milestone=self.milestone,
+            )
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """A step was opened: set its due time, remind the household, escalate when it passes."""
+
+    kind: str
+    due_at: datetime
+    legal_deadline: bool
+
+    def apply(self, ctx: Context) -> None:
+        step = ctx.facts.steps[self.kind]
+        step.due_at, step.legal_deadline = self.due_at, self.legal_deadline
+        step.opened_at, step.closed_at, step.waive_reason = ctx.now, None, None
+        ctx.session.flush()
+        reminders.schedule(
+            ctx.session,
+            ctx.case,
+            ReminderKind.STEP_OVERDUE,
+            Recipient.SUPERVISORS,
+            self.due_at + ESCALATION_DELAY,
+            ctx.now,
+            step_id=step.id,
+        )
+        if self.kind == StepKind.REGISTRATION:
+            days = timedelta(days=ctx.settings.registration_reminder_days_before)
+            # 9 o'clock in the morning, a few days before the legal deadline ends
+            remind_at = self.due_at - days - timedelta(hours=15)
+            if remind_at > ctx.now:  # a reminder after the deadline helps no one
+                reminders.schedule(
+                    ctx.session,
+                    ctx.case,
+                    ReminderKind.REGISTRATION_DEADLINE,
+                    Recipient.HOUSEHOLD,
+                    remind_at,
+                    ctx.now,
+                    step_id=step.id,
+                )
+        if self.kind == StepKind.ENERGY:
+            days = timedelta(days=ctx.settings.energy_reminder_days_before)
+            remind_at = self.due_at - days - timedelta(hours=15)  # 9 o'clock, days before
+            if remind_at > ctx.now:
+                reminders.schedule(
+                    ctx.session, ctx.case, ReminderKind.STEP_REMINDER, Recipient.HOUSEHOLD,
+                    remind_at, ctx.now, step_id=step.id,
+                )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CloseStep:
+    """A step was done or waived: its referrals end with it."""
+
+    kind: str
+    reason: str | None
+
+    def apply(self, ctx: Context) -> None:
+        step = ctx.facts.steps[self.kind]
+        step.closed_at = ctx.now
+        step.waive_reason = self.reason if step.state == StepState.WAIVED else None
+        outcome = ReferralStatus.DONE if step.state == StepState.DONE else ReferralStatus.WITHDRAWN
+        for referral in ctx.session.exec(_RUNNING_REFERRALS, params={"step_id": step.id}):
+            referral.status = outcome
+
+
+# A referral the partner has not answered, or has accepted: it is still running.
+RUNNING_REFERRAL = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
+_RUNNING_REFERRALS = select(Referral).where(
+    Referral.step_id == bindparam("step_id"), col(Referral.status).in_(RUNNING_REFERRAL)
+)
+
+
+@dataclass(frozen=True)
+class EndReferral:
+    """The step is back with the office: a referral still running is withdrawn and its partner
+    asked to delete what it received (a declined one has ended already)."""
+
+    kind: str
+
+    def apply(self, ctx: Context) -> None:
+        step = ctx.facts.steps[self.kind]
+        for referral in list(ctx.session.exec(_RUNNING_REFERRALS, params={"step_id": step.id})):
+            referral.status = ReferralStatus.WITHDRAWN
+            ctx.session.flush()
+            reminders.schedule(
+                ctx.session, ctx.case, ReminderKind.REFERRAL_WITHDRAWN, Recipient.PARTNER,
+                ctx.now, ctx.now, referral_id=referral.id,
+            )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Refer:
+    """Refer the household to a partner for one step; the referral email goes out at once."""
+
+    kind: str
+    partner_id: int
+
+    def apply(self, ctx: Context) -> None:
+        step = ctx.facts.steps[self.kind]
+        referral = Referral(
+            case_id=ctx.case.id,  # type: ignore[arg-type]
+            step_id=step.id,  # type: ignore[arg-type]
+            partner_id=self.partner_id,
+            created_by_id=ctx.actor_id,
+            created_at=ctx.now,
+        )
+        ctx.session.add(referral)
+        ctx.session.flush()
+        reminders.schedule(
+            ctx.session,
+            ctx.case,
+            ReminderKind.REFERRAL,
+            Recipient.PARTNER,
+            ctx.now,
+            ctx.now,
+            referral_id=referral.id,
+        )
+        # Unanswered: the partner is reminded once, later the caseworker hears of it. Both are
+        # cancelled as soon as the referral is answered or ends (reminders.why_obsolete).
+        ask_again = ctx.now + timedelta(days=ctx.settings.referral_reminder_after_days)
+        give_up = ask_again + timedelta(days=ctx.settings.referral_escalation_after_days)
+        for kind, recipient, due in (
+            (ReminderKind.REFERRAL_REMINDER, Recipient.PARTNER, ask_again),
+            (ReminderKind.REFERRAL_UNANSWERED, Recipient.CASEWORKER, give_up),
+        ):
+            reminders.schedule(
+                ctx.session, ctx.case, kind, recipient, due, ctx.now, referral_id=referral.id
+            )
+
+
+@dataclass(frozen=True)
+class CloseCase:
+    """The case ends: steps still open end as waived, their referrals as withdrawn, visits off."""
+
+    def apply(self, ctx: Context) -> None:
+        ctx.case.closed_at = ctx.now
+        ctx.case.milestone_due_at = None
+        for step in ctx.facts.steps.values():
+            if step.state in (StepState.OPEN, StepState.REFERRED):
+                ctx.session.add(
+                    CaseEvent(
+                        case_id=ctx.case.id,  # type: ignore[arg-type]
+                        at=ctx.now,
+                        actor_id=ctx.actor_id,
+                        trigger=f"waive_{step.kind}",
+                        step_kind=step.kind,
+                        from_state=step.state,
+                        to_state=StepState.WAIVED,
+                        note="Fall geschlossen",
+                    )
+                )
+                step.state = StepState.WAIVED
+                CloseStep(step.kind, "Fall geschlossen").apply(ctx)
+        query = select(Appointment).where(
+            Appointment.case_id == ctx.case.id,
+            Appointment.status == AppointmentStatus.SCHEDULED,
+        )
+        for appointment in list(ctx.session.exec(query)):
+            call_off_appointment(ctx.session, ctx.case, appointment, ctx.now, "Fall geschlossen")
+
+
+Effect = (
+    BookVisit | FinishVisit | SetMilestone | PlanStep | CloseStep | EndReferral | Refer | CloseCase
+)
