@@ -7,6 +7,9 @@ import tasks.reminders
 from core.celery_app import app
 from core.config import get_settings
 from tasks.schedule import beat_schedule
+from workflows.installed import register_all
+
+register_all()
 
 app.conf.beat_schedule = beat_schedule(get_settings())
 

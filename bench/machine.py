@@ -27,7 +27,7 @@ from typing import Any
 import psutil
 from transitions import Machine
 
-import workflows.move_in.tables as move_in
+import workflows.move_in as move_in
 from bench.common import Context, timed
 from bench.report import Row, Target
 from core.clock import utc_now

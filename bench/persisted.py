@@ -163,9 +163,10 @@ SIDES = {"engine": engine_side, "bare": bare_side}
 
 def _serve(conn: Connection, start: Any) -> None:
     """A worker process: run sides on the cases it is sent; report its start and end time."""
-    import workflows.move_in.tables  # noqa: F401 - registers the workflow (engine.py does not import it)
     from bench.services import apply_settings
+    from workflows.installed import register_all
 
+    register_all()  # a fresh process: the engine knows no workflow until one registers
     apply_settings()
     while True:
         command = conn.recv()

@@ -25,8 +25,11 @@ from models import Office, Staff
 from models.enums import Employer
 from workflows.engine import outbox
 from workflows.engine.diagram import mermaid
+from workflows.installed import register_all
 from workflows.move_in import MOVE_IN
 from workflows.move_in.states import CASE_STATE_LABELS, STEP_STATE_LABELS
+
+register_all()
 
 app = typer.Typer(
     name="willkommen",

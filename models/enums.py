@@ -68,6 +68,10 @@ class ReferralStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+# A referral the partner has not answered, or has accepted: it is still running.
+RUNNING_REFERRAL_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
+
+
 class ReminderKind(StrEnum):
     VISIT = "visit"  # to the caseworker, before a welcome or follow-up visit
     REGISTRATION_DEADLINE = "registration_deadline"  # to the household

@@ -30,6 +30,9 @@ from tests.services import (
     redis_binary,
 )
 from workflows.casework.intake import open_case, parse_intake
+from workflows.installed import register_all
+
+register_all()  # as every process that runs cases does at start-up
 
 REQUIRE_SERVICES = os.environ.get("WILLKOMMEN_REQUIRE_SERVICES") == "1"
 

@@ -27,6 +27,7 @@ from web.routes import (
 )
 from web.templating import render
 from workflows.engine.errors import DomainError
+from workflows.installed import register_all
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ async def _log_request(request: Request, call_next):  # type: ignore[no-untyped-
 
 def create_app() -> FastAPI:
     """The staff web app and the JSON API, configured from the settings."""
+    register_all()
     settings = get_settings()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

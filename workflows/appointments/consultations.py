@@ -13,13 +13,13 @@ from core.clock import utc_now
 from core.config import get_settings
 from models import Appointment, Case, Office, SubLocation
 from models.enums import AppointmentKind, AppointmentStatus
-from workflows.engine.access import may_work_on
-from workflows.engine.errors import CaseNotFound, InvalidInput
-from workflows.move_in.effects import (
+from workflows.appointments.notices import (
     announce_appointment,
     call_off_appointment,
     cancel_appointment_reminders,
 )
+from workflows.engine.access import may_work_on
+from workflows.engine.errors import CaseNotFound, InvalidInput
 from workflows.move_in.states import CaseState
 
 

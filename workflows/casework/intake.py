@@ -11,9 +11,10 @@ from models import Case, Household, HouseholdMember, Office, Staff, SubLocation
 from models.enums import District
 from workflows.engine import Change, reminders
 from workflows.engine.access import may_work_on
+from workflows.engine.effects import Context
 from workflows.engine.errors import InvalidInput
 from workflows.move_in import CURRENT, STEPS, end_of_day
-from workflows.move_in.effects import Context, SetMilestone
+from workflows.move_in.effects import SetMilestone
 from workflows.move_in.states import CaseState, Milestone, StepKind
 
 
@@ -137,7 +138,7 @@ def start(
 ) -> None:
     """First history entry, the welcome-visit deadline, and every step that applies opened."""
     change = Change(session, case, actor_id=actor_id, now=now, note=None)
-    change.record("open_case", None, None, case.state)
+    change.writer.record("open_case", None, None, case.state, None)
     facts = change.facts
     refused = {kind: STEPS[kind].eligible(facts) for kind in requested}
     refused = {kind: reason for kind, reason in refused.items() if reason is not None}

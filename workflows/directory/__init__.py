@@ -1,0 +1,2 @@
+"""Who and where: offices, sub-locations, partners and staff (``records``), and accounts with
+passwords, sign-in and API tokens (``accounts``)."""

@@ -100,10 +100,13 @@ class Lifecycle:
     guards: Mapping[str, Guard]
     builders: Mapping[str, EffectBuilder]
     labels: Mapping[str, str] = field(default_factory=dict)
+    # States nothing leaves (a closed case): no step of it may be moved any more.
+    final: Sequence[str] = ()
     machine: Machine = field(init=False, repr=False)
     subject_class: type[Subject] = field(init=False, repr=False)
     triggers: list[str] = field(init=False, repr=False)
     _from_state: dict[str, list[str]] = field(init=False, repr=False)
+    _needs_input: dict[str, tuple[str, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._check_names()
@@ -123,6 +126,12 @@ class Lifecycle:
             str(state): [t for t in self.machine.get_triggers(str(state)) if t in self.triggers]
             for state in self.states
         }
+        self._needs_input = {trigger: self._inputs_of(trigger) for trigger in self.triggers}
+
+    def _inputs_of(self, trigger: str) -> tuple[str, ...]:
+        rows = [t for t in self.transitions if t.trigger == trigger]
+        guards = [self.guards[name] for t in rows for name in t.conditions]
+        return tuple(sorted({g.needs_input for g in guards if g.needs_input}))
 
     def _check_names(self) -> None:
         for row in self.transitions:
@@ -137,6 +146,10 @@ class Lifecycle:
     def triggers_from(self, state: str) -> list[str]:
         # str(): `transitions` would look an Enum member up by its Python name.
         return self._from_state.get(str(state), [])
+
+    def needs_input(self, trigger: str) -> tuple[str, ...]:
+        """What staff must type for ``trigger`` ("at", "note"), as its guards judge it."""
+        return self._needs_input.get(trigger, ())
 
     def subject(self, state: str, facts: Any, kind: str | None = None) -> Subject:
         return self.subject_class(str(state), facts, kind=kind)
@@ -162,6 +175,12 @@ class Workflow:
     step_labels: Mapping[str, str] = field(default_factory=dict)
     # Triggers the engine fires by itself after a step changed (e.g. "all steps closed").
     automatic: Sequence[str] = ()
+    # Step states in which a step is still to be done: its deadline counts, overdue is overdue.
+    open_step_states: Sequence[str] = ()
+    # Step states in which the household itself is still to act (not handed to a partner).
+    household_step_states: Sequence[str] = ()
+    # Case-level deadlines (milestones) and the case states in which each is still running.
+    milestone_states: Mapping[str, Sequence[str]] = field(default_factory=dict)
     _step_triggers: dict[str, tuple[str, str]] = field(init=False, repr=False)
     _labels: dict[str, str] = field(init=False, repr=False)
 
@@ -187,6 +206,10 @@ class Workflow:
         """Words for a button: ``"Einschulung: erledigt"``."""
         return self._labels.get(trigger, trigger)
 
+    def is_closed(self, case_state: str) -> bool:
+        """Has the case reached a final state (nothing more to do, no reminder applies)?"""
+        return case_state in self.case.final
+
     def is_known(self, trigger: str) -> bool:
         return trigger in self.case.triggers or self.step_trigger(trigger) is not None
 
@@ -195,6 +218,7 @@ _REGISTRY: dict[tuple[str, int], Workflow] = {}
 
 
 def register(workflow: Workflow) -> Workflow:
+    """Make ``workflow`` available to the engine; called by the package that defines it."""
     _REGISTRY[(workflow.name, workflow.version)] = workflow
     return workflow
 
@@ -204,4 +228,7 @@ def get_workflow(name: str, version: int) -> Workflow:
     try:
         return _REGISTRY[(name, version)]
     except KeyError:
-        raise LookupError(f"workflow {name} v{version} is not registered") from None
+        raise LookupError(
+            f"workflow {name} v{version} is not registered"
+            " (workflows.installed.register_all() loads the installed definitions)"
+        ) from None

@@ -26,7 +26,7 @@ from models.enums import (
     ReminderStatus,
 )
 from workflows.engine import outbox
-from workflows.move_in.states import MILESTONE_STATES, OPEN_STEP_STATES, CaseState, StepState
+from workflows.engine.definition import get_workflow
 
 SEND_TASK = "messages.send_reminder"
 
@@ -136,18 +136,19 @@ def why_obsolete(session: Session, reminder: Reminder, case: Case) -> str | None
         referral = session.get(Referral, reminder.referral_id)
         withdrawn = referral is not None and referral.status == ReferralStatus.WITHDRAWN
         return None if withdrawn else "Weitervermittlung nicht zurückgezogen"
-    if case.state == CaseState.CLOSED:
+    workflow = get_workflow(case.workflow, case.workflow_version)
+    if workflow.is_closed(case.state):
         return "Fall abgeschlossen"
     if reminder.kind in (ReminderKind.REGISTRATION_DEADLINE, ReminderKind.STEP_OVERDUE):
         step = session.get(CaseStep, reminder.step_id)
-        if step is None or step.state not in OPEN_STEP_STATES:
+        if step is None or step.state not in workflow.open_step_states:
             return "Schritt bereits erledigt"
     elif reminder.kind == ReminderKind.STEP_REMINDER:
         step = session.get(CaseStep, reminder.step_id)
-        if step is None or step.state != StepState.OPEN:
+        if step is None or step.state not in workflow.household_step_states:
             return "Schritt erledigt oder weitervermittelt"
     elif reminder.kind == ReminderKind.MILESTONE_OVERDUE:
-        if case.state not in MILESTONE_STATES.get(reminder.milestone or "", ()):
+        if case.state not in workflow.milestone_states.get(reminder.milestone or "", ()):
             return "Termin hat stattgefunden"
     elif reminder.kind in APPOINTMENT_KINDS:
         appointment = session.get(Appointment, reminder.appointment_id)

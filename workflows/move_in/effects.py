@@ -1,18 +1,18 @@
-"""What a transition sets off, recorded as values inside the transition and applied by the engine.
+"""The move-in workflow's effects: visits, deadlines, steps, referrals and closing the case.
 
-Each effect writes rows in the same transaction as the state change: appointments, referrals,
-reminder rows and outbox messages. Nothing leaves the process before the commit.
+Recorded as values by the effect builders (``workflows.move_in.builders``) and applied by the
+engine with its :class:`~workflows.engine.effects.Context`, in the change's one transaction.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
-from core.config import Settings
-from models import Appointment, Case, CaseEvent, Referral
+from models import Appointment, CaseEvent, Referral
 from models.enums import (
+    RUNNING_REFERRAL_STATUSES,
     AppointmentKind,
     AppointmentStatus,
     Recipient,
@@ -25,21 +25,11 @@ from workflows.appointments.notices import (
     cancel_appointment_reminders,
 )
 from workflows.engine import reminders
-from workflows.engine.facts import CaseFacts
+from workflows.engine.effects import Context
 from workflows.move_in.states import Milestone, StepKind, StepState
 
 # Supervisors hear of a missed deadline in the morning after it, not at midnight.
 ESCALATION_DELAY = timedelta(hours=8)
-
-
-@dataclass
-class Context:
-    session: Session
-    case: Case
-    facts: CaseFacts
-    actor_id: int | None
-    now: datetime
-    settings: Settings
 
 
 # The hot queries are built once (building and keying a statement costs more than running it).
@@ -197,10 +187,8 @@ class CloseStep:
             referral.status = outcome
 
 
-# A referral the partner has not answered, or has accepted: it is still running.
-RUNNING_REFERRAL = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)
 _RUNNING_REFERRALS = select(Referral).where(
-    Referral.step_id == bindparam("step_id"), col(Referral.status).in_(RUNNING_REFERRAL)
+    Referral.step_id == bindparam("step_id"), col(Referral.status).in_(RUNNING_REFERRAL_STATUSES)
 )
 
 

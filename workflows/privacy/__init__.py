@@ -1,0 +1,1 @@
+"""Personal data leaves when its purpose ends: closed cases anonymised after retention."""

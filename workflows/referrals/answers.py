@@ -13,9 +13,8 @@ from sqlmodel import Session, col, select
 
 from core.clock import utc_now
 from models import Case, CaseStep, Partner, Referral
-from models.enums import ReferralStatus
+from models.enums import RUNNING_REFERRAL_STATUSES, ReferralStatus
 from workflows.engine import advance, reminders
-from workflows.move_in.effects import RUNNING_REFERRAL
 from workflows.move_in.states import StepState
 from workflows.referrals.links import Action, AlreadyAnswered
 
@@ -82,7 +81,7 @@ def withdraw_for_consent(
         .where(
             Case.household_id == household_id,
             Partner.category == category,
-            col(Referral.status).in_(RUNNING_REFERRAL),
+            col(Referral.status).in_(RUNNING_REFERRAL_STATUSES),
         )
     )
     ended = []

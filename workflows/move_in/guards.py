@@ -1,0 +1,90 @@
+"""The move-in workflow's guards: pure checks that return the reason they fail, or None.
+
+The names in the tables' ``conditions`` column; the engine runs them to decide which buttons to
+show, so none of them writes, sends or sleeps.
+"""
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from models.enums import PARTNER_CATEGORY_LABELS
+from workflows.engine.definition import Guard, Subject
+from workflows.move_in.states import (
+    OPEN_STEP_STATES,
+    CaseState,
+)
+from workflows.move_in.steps import STEPS
+
+Params = Mapping[str, Any]
+
+
+def _appointment_in_future(subject: Subject, params: Params) -> str | None:
+    at = params.get("at")
+    if not isinstance(at, datetime) or at.tzinfo is None:
+        return "Bitte Datum und Uhrzeit des Termins angeben."
+    if at <= subject.facts.now:
+        return "Der Termin muss in der Zukunft liegen."
+    return None
+
+
+def _open_steps(subject: Subject) -> list[str]:
+    steps = subject.facts.steps.values()
+    return [STEPS[s.kind].label for s in steps if s.state in OPEN_STEP_STATES]
+
+
+def _all_steps_closed(subject: Subject, _params: Params) -> str | None:
+    still_open = _open_steps(subject)
+    return f"Noch offene Schritte: {', '.join(still_open)}." if still_open else None
+
+
+def _has_open_step(subject: Subject, _params: Params) -> str | None:
+    return None if _open_steps(subject) else "Kein offener Schritt: zuerst einen Schritt öffnen."
+
+
+def _has_note(_subject: Subject, params: Params) -> str | None:
+    note = params.get("note")
+    return None if isinstance(note, str) and note.strip() else "Bitte einen Grund angeben."
+
+
+def _case_active(subject: Subject, _params: Params) -> str | None:
+    closed = subject.facts.case.state == CaseState.CLOSED
+    return "Der Fall ist abgeschlossen." if closed else None
+
+
+def _step_eligible(subject: Subject, _params: Params) -> str | None:
+    return STEPS[subject.kind or ""].eligible(subject.facts)
+
+
+def _step_has_partner(subject: Subject, params: Params) -> str | None:
+    category = STEPS[subject.kind or ""].partner_category
+    if category is None:
+        return "Für diesen Schritt ist keine Weitervermittlung vorgesehen."
+    if subject.facts.partner_for(category) is None:
+        district = subject.facts.household.district
+        label = PARTNER_CATEGORY_LABELS[category]
+        return f"Kein aktiver Partner '{label}' für den Bezirk {district} hinterlegt."
+    return None
+
+
+def _consent_given(subject: Subject, _params: Params) -> str | None:
+    category = STEPS[subject.kind or ""].partner_category
+    if category is None or category in subject.facts.consented_categories:
+        return None
+    label = PARTNER_CATEGORY_LABELS[category]
+    return f"Einwilligung des Haushalts zur Weitergabe an '{label}' fehlt."
+
+
+GUARDS = {
+    guard.name: guard
+    for guard in [
+        Guard("appointment_in_future", _appointment_in_future, needs_input="at"),
+        Guard("all_steps_closed", _all_steps_closed),
+        Guard("has_open_step", _has_open_step),
+        Guard("has_note", _has_note, needs_input="note"),
+        Guard("case_active", _case_active),
+        Guard("step_eligible", _step_eligible),
+        Guard("step_has_partner", _step_has_partner),
+        Guard("consent_given", _consent_given),
+    ]
+}
