@@ -56,16 +56,12 @@ def engine_triggers(rows: list[tuple[Case, CaseStep]], now: Any, at: Any) -> Non
     for case, step in rows:
         change = Change(None, case, actor_id=1, now=now, note=None)  # type: ignore[arg-type]
         change.facts.__dict__["steps"] = {"registration": step}
-        subject, _lifecycle, _verb = change.judge(
-            "schedule_welcome_visit", {"note": None, "at": at}
-        )
-        case.state = subject.state
+        judged = change.judge("schedule_welcome_visit", {"note": None, "at": at})
+        case.state = judged.subject.state
         change = Change(None, case, actor_id=1, now=now, note=None)  # type: ignore[arg-type]
         change.facts.__dict__["steps"] = {"registration": step}
-        subject, _lifecycle, _verb = change.judge(
-            "complete_registration", {"note": None, "at": None}
-        )
-        step.state = subject.state
+        judged = change.judge("complete_registration", {"note": None, "at": None})
+        step.state = judged.subject.state
 
 
 class BareCase:

@@ -100,7 +100,8 @@ class Lifecycle:
     guards: Mapping[str, Guard]
     builders: Mapping[str, EffectBuilder]
     labels: Mapping[str, str] = field(default_factory=dict)
-    # States nothing leaves (a closed case): no step of it may be moved any more.
+    # States nothing leaves (a closed case): no step trigger is offered any more, no reminder
+    # about the case applies.
     final: Sequence[str] = ()
     machine: Machine = field(init=False, repr=False)
     subject_class: type[Subject] = field(init=False, repr=False)
