@@ -18,8 +18,10 @@ from models.enums import PARTNER_CATEGORY_LABELS
 from web.csrf import verify_csrf
 from web.deps import Admin, DbSession, flash
 from web.templating import render
-from workflows.directory import records
-from workflows.directory.records import OfficeInput, PartnerInput, StaffInput, SubLocationInput
+from workflows.directory import checks, offices, partners, team
+from workflows.directory.offices import OfficeInput, SubLocationInput
+from workflows.directory.partners import PartnerInput
+from workflows.directory.team import StaffInput
 from workflows.engine.errors import InvalidInput
 
 T = TypeVar("T")
@@ -40,9 +42,9 @@ def _page(
         "staff": staff,
         "nav": "admin",
         "errors": errors or {},
-        "districts": records.DISTRICTS,
-        "role_labels": records.ROLE_LABELS,
-        "employer_labels": records.EMPLOYER_LABELS,
+        "districts": checks.DISTRICTS,
+        "role_labels": team.ROLE_LABELS,
+        "employer_labels": team.EMPLOYER_LABELS,
         "category_labels": PARTNER_CATEGORY_LABELS,
         "now": utc_now(),
     }
@@ -80,7 +82,7 @@ def index(request: Request, staff: Admin, session: DbSession) -> Response:
 @router.get("/offices")
 def office_list(request: Request, staff: Admin, session: DbSession) -> Response:
     """Every office with its districts, sub-locations and staff."""
-    rows = records.list_offices(session)
+    rows = offices.list_offices(session)
     return _page(request, staff, "offices.html", {"rows": rows, "title": "Büros"})
 
 
@@ -96,7 +98,7 @@ def office_create(
 ) -> Response:
     """Add an office."""
     try:
-        office = records.save_office(session, data)
+        office = offices.save_office(session, data)
     except InvalidInput as exc:
         return _office_form(request, staff, data, None, session=session, errors=exc.errors)
     return _done(request, session, f"Büro {office.name} angelegt.", f"/admin/offices/{office.id}")
@@ -120,7 +122,7 @@ def office_update(
     """Change an office's details."""
     office = _get(session, Office, office_id)
     try:
-        records.save_office(session, data, office_id)
+        offices.save_office(session, data, office_id)
     except InvalidInput as exc:
         return _office_form(request, staff, data, office, session=session, errors=exc.errors)
     return _done(request, session, f"Büro {office.name} gespeichert.", "/admin/offices")
@@ -136,8 +138,8 @@ def _office_form(
     errors: dict[str, str] | None = None,
 ) -> Response:
     office_id = office.id if office else None
-    places = records.sub_locations_of(session, office_id) if office_id else []
-    owners = records.district_owners(session, office_id)
+    places = offices.sub_locations_of(session, office_id) if office_id else []
+    owners = offices.district_owners(session, office_id)
     title = f"Büro {office.name}" if office else "Neues Büro"
     context = {"form": form, "office": office, "places": places, "owners": owners, "title": title}
     return _page(request, staff, "office_form.html", context, errors=errors)
@@ -163,7 +165,7 @@ def sub_location_create(
     """Add an outreach place to an office."""
     office = _get(session, Office, office_id)
     try:
-        place = records.save_sub_location(session, office_id, data)
+        place = offices.save_sub_location(session, office_id, data)
     except InvalidInput as exc:
         return _place_form(request, staff, office, data, None, errors=exc.errors)
     message = f"Außenstelle {place.name} angelegt."
@@ -193,7 +195,7 @@ def sub_location_update(
     place = _get(session, SubLocation, place_id)
     office = _get(session, Office, place.office_id)
     try:
-        records.save_sub_location(session, office.id, data, place_id)  # type: ignore[arg-type]
+        offices.save_sub_location(session, office.id, data, place_id)  # type: ignore[arg-type]
     except InvalidInput as exc:
         return _place_form(request, staff, office, data, place, errors=exc.errors)
     message = f"Außenstelle {data.name.strip()} gespeichert."
@@ -221,8 +223,8 @@ def _place_form(
 @router.get("/partners")
 def partner_list(request: Request, staff: Admin, session: DbSession) -> Response:
     """Every cooperation partner by kind."""
-    partners = records.list_partners(session)
-    return _page(request, staff, "partners.html", {"partners": partners, "title": "Partner"})
+    rows = partners.list_partners(session)
+    return _page(request, staff, "partners.html", {"partners": rows, "title": "Partner"})
 
 
 @router.get("/partners/new")
@@ -237,7 +239,7 @@ def partner_create(
 ) -> Response:
     """Add a cooperation partner."""
     try:
-        partner = records.save_partner(session, data)
+        partner = partners.save_partner(session, data)
     except InvalidInput as exc:
         return _partner_form(request, staff, data, None, errors=exc.errors)
     return _done(request, session, f"Partner {partner.name} angelegt.", "/admin/partners")
@@ -261,7 +263,7 @@ def partner_update(
     """Change a partner; an inactive partner receives no new referrals."""
     partner = _get(session, Partner, partner_id)
     try:
-        records.save_partner(session, data, partner_id)
+        partners.save_partner(session, data, partner_id)
     except InvalidInput as exc:
         return _partner_form(request, staff, data, partner, errors=exc.errors)
     return _done(request, session, f"Partner {partner.name} gespeichert.", "/admin/partners")
@@ -287,7 +289,7 @@ def _partner_form(
 @router.get("/staff")
 def staff_list(request: Request, staff: Admin, session: DbSession) -> Response:
     """Every account with role, office and status."""
-    rows = records.list_staff(session)
+    rows = team.list_staff(session)
     return _page(request, staff, "staff.html", {"rows": rows, "title": "Mitarbeitende"})
 
 
@@ -303,7 +305,7 @@ def staff_create(
 ) -> Response:
     """Add an account with an initial password."""
     try:
-        person = records.add_staff(session, data)
+        person = team.add_staff(session, data)
     except InvalidInput as exc:
         session.rollback()  # an account flushed before a later check failed is not kept
         return _staff_form(request, staff, session, data, errors=exc.errors)
@@ -320,8 +322,8 @@ def _staff_form(
     *,
     errors: dict[str, str] | None = None,
 ) -> Response:
-    offices = session.exec(select(Office).order_by(col(Office.name))).all()
-    options = [(str(office.id), office.name) for office in offices]
+    known = session.exec(select(Office).order_by(col(Office.name))).all()
+    options = [(str(office.id), office.name) for office in known]
     context = {"form": form, "office_options": options, "title": "Neues Konto"}
     return _page(request, staff, "staff_form.html", context, errors=errors)
 
@@ -357,7 +359,7 @@ def staff_set_active(
     """Deactivate an account (no sign-in, no API token works) or reactivate it."""
     _get(session, Staff, staff_id)
     try:
-        person = records.set_staff_active(session, staff_id, active, by_id=staff.id)  # type: ignore[arg-type]
+        person = team.set_staff_active(session, staff_id, active, by_id=staff.id)  # type: ignore[arg-type]
     except InvalidInput as exc:
         return _staff_page(request, staff, session, staff_id, errors=exc.errors)
     message = f"Konto von {person.name} {'reaktiviert' if active else 'deaktiviert'}."
@@ -375,7 +377,7 @@ def staff_reset_password(
     """Set a new password (which also ends a lock-out after failed sign-ins)."""
     person = _get(session, Staff, staff_id)
     try:
-        records.reset_password(session, staff_id, password)
+        team.reset_password(session, staff_id, password)
     except InvalidInput as exc:
         return _staff_page(request, staff, session, staff_id, errors=exc.errors)
     message = f"Neues Passwort für {person.name} gesetzt."

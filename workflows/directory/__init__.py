@@ -1,2 +1,3 @@
-"""Who and where: offices, sub-locations, partners and staff (``records``), and accounts with
-passwords, sign-in and API tokens (``accounts``)."""
+"""Who and where, as administrators keep it: ``offices`` (with sub-locations), ``partners``,
+``team`` (staff accounts), ``accounts`` (passwords, sign-in, API tokens) and the form ``checks``
+they share."""
