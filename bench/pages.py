@@ -51,7 +51,7 @@ TARGET = Target("<=", 2.0)
 PASSWORD = "bench-seite-passwort"
 PER_PAGE = 25  # web.routes.cases.PER_PAGE
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-TIMELINE_PAGE = 50  # workflows.timeline.PAGE_SIZE
+TIMELINE_PAGE = 50  # workflows.casework.timeline.PAGE_SIZE
 _TIME = re.compile(r'<time datetime="([^"]+)"')  # one per timeline entry (cases/_timeline.html)
 
 

@@ -1,6 +1,6 @@
 """Scenario 3: outbox relay — effects relayed to Redis per second against plain ``apply_async``.
 
-Engine side: ``workflows.outbox.relay()``, the ``outbox.relay`` sweep's body, on a table of
+Engine side: ``workflows.engine.outbox.relay()``, the ``outbox.relay`` sweep's body, on a table of
 pending outbox rows (what committed transitions left behind): it claims them in batches,
 publishes each as a ``messages.send_reminder`` task through one producer, 100 tasks to a Redis
 pipeline (kombu's ``Producer.batch``), and marks them relayed, one transaction per batch.

@@ -7,13 +7,13 @@ rows are realistic: one case (and household) per ten reminders, every reminder `
 with a due time spread pseudo-randomly over the next 90 days, so the due ones lie all over the
 table, as they do when reminders are written over weeks.
 
-At each size the sweep runs at the moment when exactly 10,000 reminders are due (the due time
-of the 10,000th scheduled one): ``workflows.reminders.dispatch_due`` in batches, one committed
-transaction each, exactly as the ``reminders.dispatch_due`` task does, less the after-commit
-publishing to Redis (a cost per reminder that does not depend on the table's size; scenario 3
-measures it). Afterwards the dispatched reminders are marked sent (they stay in the table, as
-sent reminders do) and the next repetition takes the next 10,000. The figure is the median
-sweep time at each size; the ratio is against the smallest table.
+At each size the sweep runs at the moment when exactly 10,000 reminders are due (the due time of
+the 10,000th scheduled one): ``workflows.engine.reminders.dispatch_due`` in batches, one
+committed transaction each, exactly as the ``reminders.dispatch_due`` task does, less the after-
+commit publishing to Redis (a cost per reminder that does not depend on the table's size;
+scenario 3 measures it). Afterwards the dispatched reminders are marked sent (they stay in the
+table, as sent reminders do) and the next repetition takes the next 10,000. The figure is the
+median sweep time at each size; the ratio is against the smallest table.
 """
 
 import os

@@ -78,7 +78,7 @@ class ReminderKind(StrEnum):
     STEP_OVERDUE = "step_overdue"  # escalation to the office's supervisors
     MILESTONE_OVERDUE = "milestone_overdue"  # welcome or follow-up visit late; to supervisors
     REFERRAL = "referral"  # the referral itself, to the partner
-    # To the household, in its language (workflows.household_mail):
+    # To the household, in its language (workflows.messaging.household_mail):
     APPOINTMENT_INVITATION = "appointment_invitation"  # a visit or consultation booked; ICS
     APPOINTMENT_UPDATE = "appointment_update"  # moved; ICS with the same UID, SEQUENCE + 1
     APPOINTMENT_CANCELLATION = "appointment_cancellation"  # called off; ICS METHOD:CANCEL

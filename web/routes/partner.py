@@ -1,7 +1,7 @@
 """Public pages where a partner answers a referral through the signed link in its email.
 
 No account and no session: the link itself is the credential (signed, expiring, single use,
-see ``workflows.referral_links``). A GET only shows the referral and a confirm form, so a mail
+see ``workflows.referrals.links``). A GET only shows the referral and a confirm form, so a mail
 scanner that opens links changes nothing; the POST goes to the same signed address, which a
 foreign site cannot know, so it needs no CSRF cookie. Refusals are clear German pages: 400 for
 a damaged or foreign link, 410 for an expired one, 409 for one already used.

@@ -19,15 +19,15 @@ from workflows.appointments.notices import (
     cancel_appointment_reminders,
 )
 from workflows.engine.access import may_work_on
+from workflows.engine.definition import get_workflow
 from workflows.engine.errors import CaseNotFound, InvalidInput
-from workflows.move_in.states import CaseState
 
 
 def _case(session: Session, case_id: int, actor_id: int | None) -> Case:
     case = session.get(Case, case_id)
     if case is None or not may_work_on(session, actor_id, case.office_id):
         raise CaseNotFound(case_id)
-    if case.state == CaseState.CLOSED:
+    if get_workflow(case.workflow, case.workflow_version).is_closed(case.state):
         raise InvalidInput({"case": "Der Fall ist abgeschlossen."})
     return case
 

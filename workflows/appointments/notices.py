@@ -1,7 +1,8 @@
 """What the household hears about an appointment: invitation, update, reminder, cancellation.
 
-Shared by the visits (``workflows.effects.BookVisit``, ``CloseCase``) and the consultation-hour
-appointments (``workflows.consultations``). Every message is a reminder row, composed when sent.
+Shared by the visits (``workflows.move_in.effects.BookVisit``, ``CloseCase``) and the
+consultation-hour appointments (``workflows.appointments.consultations``). Every message is a
+reminder row, composed when sent.
 """
 
 from datetime import datetime, timedelta

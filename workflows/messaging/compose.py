@@ -1,9 +1,9 @@
 """The emails behind reminders, composed from the database when they are sent.
 
 Households get theirs in their language with a calendar invitation where one belongs
-(``workflows.household_mail``, ``workflows.ics``); partners and staff get German
-(``workflows.referral_mail`` and the composers below). Recipients are resolved at send time, so
-a task carries nothing but the reminder's id.
+(``workflows.messaging.household_mail``, ``workflows.messaging.ics``); partners and staff get
+German (``workflows.messaging.referral_mail`` and the composers below). Recipients are resolved at
+send time, so a task carries nothing but the reminder's id.
 """
 
 from collections.abc import Callable

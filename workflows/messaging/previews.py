@@ -1,6 +1,6 @@
 """What an email will say, before it goes out: any kind, for one case, in a chosen language.
 
-A preview composes exactly what the worker would (``workflows.messages.compose``) from a
+A preview composes exactly what the worker would (``workflows.messaging.compose``) from a
 reminder that is never stored. Where the case has no appointment yet, an example appointment
 (tomorrow, 10:00) is written into the caller's transaction so the text can be read; callers roll
 back, so a preview leaves no row behind and sends nothing.

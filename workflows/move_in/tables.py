@@ -128,7 +128,7 @@ STEP_TRANSITIONS = [
         ["refer_to_partner"],
         "weitervermitteln",
     ),
-    # By staff (the partner said no on the phone), or by workflows.referral_answers when the
+    # By staff (the partner said no on the phone), or by workflows.referrals.answers when the
     # partner declines through its link or the household withdraws its consent.
     T(
         "end_referral",

@@ -1,7 +1,7 @@
 """Read models for supervisors: workload per office, overdue deadlines, failed messages, durations.
 
 Every function takes the offices the supervisor may see (``None``: all, from
-``workflows.access.visible_office_ids``) and answers with a fixed number of grouped queries,
+``workflows.engine.access.visible_office_ids``) and answers with a fixed number of grouped queries,
 whatever the number of cases.
 """
 

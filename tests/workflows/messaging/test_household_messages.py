@@ -1,7 +1,8 @@
 """Household emails in the household's language, on a real database (SQLite and PostgreSQL).
 
-Messages are composed by the same code the workers use (through ``workflows.previews``, which
-stores nothing); catalogues are checked against the templates.
+Messages are composed by the same code the workers use (through
+``workflows.messaging.previews``, which stores nothing); catalogues are checked against the
+templates.
 """
 
 import re
