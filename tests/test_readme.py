@@ -7,7 +7,8 @@ from workflows.engine.diagram import mermaid
 from workflows.move_in import MOVE_IN
 from workflows.move_in.states import CASE_STATE_LABELS, STEP_STATE_LABELS
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
 
 
 def test_readme_diagrams_are_the_current_workflow():
@@ -17,8 +18,9 @@ def test_readme_diagrams_are_the_current_workflow():
     assert mermaid(MOVE_IN.step, labels=STEP_STATE_LABELS).rstrip("\n") in README
 
 
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = {name: (ROOT / name).read_text() for name in ("README.md", "ARCHITECTURE.md", "CONTRIBUTING.md")}
+DOCS = {
+    name: (ROOT / name).read_text() for name in ("README.md", "ARCHITECTURE.md", "CONTRIBUTING.md")
+}
 
 
 def test_every_workflows_package_is_on_the_map():
