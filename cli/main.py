@@ -21,6 +21,7 @@ from cli.dev import Stack
 from core.config import get_settings
 from core.db import unit_of_work
 from core.migrate import current_revision, upgrade
+from core.secrets import WeakSecrets
 from models import Office, Staff
 from models.enums import Employer
 from workflows.engine import outbox
@@ -236,8 +237,10 @@ def flower(
     """
     try:
         settings = get_settings()
-    except ValueError as exc:  # pydantic's validation error: e.g. the default password
-        fail(str(exc).splitlines()[-1] if str(exc) else "Einstellungen ungültig.")
+    except WeakSecrets as exc:  # production with an example or development secret
+        fail(str(exc))
+    except ValueError as exc:  # pydantic's validation error: a setting that is not valid
+        fail(str(exc).splitlines()[1].strip() if str(exc) else "Einstellungen ungültig.")
     if not settings.flower_user or not settings.flower_password.get_secret_value():
         fail("WILLKOMMEN_FLOWER_USER und WILLKOMMEN_FLOWER_PASSWORD setzen.")
     credentials = f"{settings.flower_user}:{settings.flower_password.get_secret_value()}"

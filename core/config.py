@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core import secrets
+
 DEFAULT_STEP_DUE_DAYS: dict[str, int] = {
     # days after move-in; registration is fixed by law (BMG §17) and not configurable here
     "energy": 14,
@@ -21,7 +23,11 @@ class Settings(BaseSettings):
     """Every knob is an environment variable with a safe local default."""
 
     model_config = SettingsConfigDict(
-        env_prefix="WILLKOMMEN_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="WILLKOMMEN_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        hide_input_in_errors=True,  # an error must not print the secrets it was given
     )
 
     environment: Literal["development", "test", "production"] = "development"
@@ -101,15 +107,32 @@ class Settings(BaseSettings):
         self.step_due_days = {**DEFAULT_STEP_DUE_DAYS, **self.step_due_days}
         return self
 
-    @model_validator(mode="after")
-    def _refuse_default_secrets(self) -> "Settings":
+    def refuse_weak_secrets(self) -> None:
+        """In production every secret must be a real one (see ``core.secrets``)."""
         if self.environment != "production":
-            return self
-        if self.flower_password.get_secret_value() == "willkommen-dev":
-            raise ValueError("set WILLKOMMEN_FLOWER_PASSWORD: the default is for development only")
-        if self.secret_key.get_secret_value() == "willkommen-dev-secret-change-me":
-            raise ValueError("set WILLKOMMEN_SECRET_KEY: the default is for development only")
-        return self
+            return
+        found = list(secrets.problems(self._secrets()))
+        if found:
+            raise secrets.WeakSecrets(found)
+
+    def _secrets(self) -> dict[str, tuple[str | None, int]]:
+        smtp = self.smtp_password.get_secret_value() if self.smtp_password else None
+        return {
+            "WILLKOMMEN_SECRET_KEY": (self.secret_key.get_secret_value(), secrets.MIN_SECRET_KEY),
+            "WILLKOMMEN_FLOWER_PASSWORD": (
+                self.flower_password.get_secret_value(),
+                secrets.MIN_PASSWORD,
+            ),
+            "WILLKOMMEN_SMTP_PASSWORD": (smtp, 1),  # set by the mail relay: only no placeholder
+            "the password in WILLKOMMEN_DATABASE_URL (POSTGRES_PASSWORD)": (
+                secrets.url_password(self.database_url),
+                secrets.MIN_PASSWORD,
+            ),
+            "the password in WILLKOMMEN_BROKER_URL": (
+                secrets.url_password(self.broker_url),
+                secrets.MIN_PASSWORD,
+            ),
+        }
 
     @property
     def resolved_database_url(self) -> str:
@@ -124,5 +147,11 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    """The process-wide settings; tests and the CLI clear the cache after changing the env."""
-    return Settings()
+    """The process-wide settings; tests and the CLI clear the cache after changing the env.
+
+    Every process (web, worker, beat, Flower, the CLI) reads them here at start-up, so in
+    production none of them starts with a weak or example secret (``secrets.WeakSecrets``).
+    """
+    settings = Settings()
+    settings.refuse_weak_secrets()
+    return settings
