@@ -6,10 +6,12 @@ German (``workflows.messaging.referral_mail`` and the composers below). Recipien
 send time, so a task carries nothing but the reminder's id.
 """
 
+import hashlib
+import hmac
 from collections.abc import Callable
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import parseaddr
 
 from sqlmodel import Session, col, select
 
@@ -34,6 +36,15 @@ from workflows.move_in.states import MILESTONE_LABELS
 
 class Undeliverable(Exception):
     """Nobody to send to (no address on record) or nothing may be sent; retrying cannot help."""
+
+
+def message_id(reminder_id: int, settings: Settings) -> str:
+    """The reminder's Message-ID: the same on every composition and attempt, so a receiving
+    system drops a copy resent after a crash; unguessable across installations (keyed)."""
+    key = settings.secret_key.get_secret_value().encode()
+    tag = hmac.new(key, f"reminder-{reminder_id}".encode(), hashlib.sha256).hexdigest()[:16]
+    domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "lokal-willkommen.invalid"
+    return f"<reminder-{reminder_id}.{tag}@{domain}>"
 
 
 def compose(
@@ -63,8 +74,7 @@ def compose(
             raise
         message["To"] = "(keine E-Mail-Adresse hinterlegt)"
     message["Reply-To"] = office.email
-    # Stable per reminder, so a receiving system can drop a duplicate after a worker crash.
-    message["Message-ID"] = make_msgid(f"reminder-{reminder.id}", domain="lokal-willkommen.de")
+    message["Message-ID"] = message_id(reminder.id, settings)  # type: ignore[arg-type]
     message["X-Willkommen-Reminder"] = str(reminder.id)
     if reminder.kind in household_mail.HOUSEHOLD_KINDS:
         _household(message, session, reminder, case, office, languages, now or utc_now())
