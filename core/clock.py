@@ -14,6 +14,17 @@ def berlin(moment: datetime) -> datetime:
     return moment.astimezone(BERLIN)
 
 
+def shift_local(moment: datetime, delta: timedelta) -> datetime:
+    """``moment`` moved by ``delta`` on Berlin's wall clock, as aware UTC.
+
+    The one rule for times relative to another: "24 hours before a visit at 10:00" is 10:00 the
+    day before, "9 o'clock four days before the deadline" is 9:00, also across a change to or
+    from summer time (plain UTC arithmetic would be an hour off there).
+    """
+    wall = berlin(moment).replace(tzinfo=None) + delta
+    return wall.replace(tzinfo=BERLIN).astimezone(UTC)
+
+
 def start_of_day(day: date) -> datetime:
     """Midnight at the start of ``day`` in Berlin, as UTC."""
     return datetime(day.year, day.month, day.day, tzinfo=BERLIN).astimezone(UTC)

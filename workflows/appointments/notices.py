@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from core.clock import shift_local
 from core.config import Settings
 from models import Appointment, Case, Reminder
 from models.enums import (
@@ -43,7 +44,8 @@ def announce_appointment(
     kind = ReminderKind.APPOINTMENT_UPDATE if moved else ReminderKind.APPOINTMENT_INVITATION
     links = {"appointment_id": appointment.id}
     reminders.schedule(session, case, kind, Recipient.HOUSEHOLD, now, now, **links)
-    remind_at = appointment.starts_at - timedelta(hours=settings.visit_reminder_hours_before)
+    before = timedelta(hours=settings.visit_reminder_hours_before)
+    remind_at = shift_local(appointment.starts_at, -before)
     if remind_at > now:  # the invitation itself was the reminder for a visit that soon
         reminders.schedule(
             session, case, ReminderKind.APPOINTMENT_REMINDER, Recipient.HOUSEHOLD, remind_at, now,

@@ -5,7 +5,7 @@ guards hold, then writes the new state, one history entry per transition and the
 The caller's unit of work commits; nothing leaves the process before that.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam
@@ -35,10 +35,12 @@ def advance(
     now: datetime | None = None,
 ) -> Case:
     """Apply ``trigger`` to the case and record who did it, or raise a domain error."""
-    now = now or utc_now()
     loaded = _lock(session, case_id, actor_id)
     if loaded is None:
         raise CaseNotFound(case_id)
+    # Stamped once the case is ours: changes to one case are recorded in the order they commit.
+    now = now or utc_now()
+    at = at.astimezone(UTC) if at is not None and at.tzinfo is not None else at
     case, household, staff = loaded
     if actor_id is not None and (staff is None or not staff_may_work_on(staff, case.office_id)):
         raise CaseNotFound(case_id)  # another office's case is not shown, not merely refused

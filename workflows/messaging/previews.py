@@ -12,7 +12,7 @@ from email.message import EmailMessage
 
 from sqlmodel import Session, col, select
 
-from core.clock import berlin, start_of_day, utc_now
+from core.clock import berlin, shift_local, start_of_day, utc_now
 from core.config import Settings
 from models import Appointment, Case, CaseStep, Household, Referral, Reminder
 from models.enums import AppointmentKind, AppointmentStatus, Recipient, ReminderKind
@@ -138,7 +138,9 @@ def _appointment(
         return found, None
     household = session.get(Household, case.household_id)
     assert household is not None
-    tomorrow = start_of_day(berlin(now).date() + timedelta(days=1)) + timedelta(hours=10)
+    tomorrow = shift_local(
+        start_of_day(berlin(now).date() + timedelta(days=1)), timedelta(hours=10)
+    )
     sample = Appointment(
         case_id=case.id,  # type: ignore[arg-type]
         kind=AppointmentKind.WELCOME_VISIT,

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam
 from sqlmodel import col, select
 
+from core.clock import shift_local
 from models import Appointment, CaseEvent, Referral
 from models.enums import (
     RUNNING_REFERRAL_STATUSES,
@@ -28,8 +29,10 @@ from workflows.engine import reminders
 from workflows.engine.effects import Context
 from workflows.move_in.states import Milestone, StepKind, StepState
 
-# Supervisors hear of a missed deadline in the morning after it, not at midnight.
+# Supervisors hear of a missed deadline in the morning after it (8:00), not at midnight.
 ESCALATION_DELAY = timedelta(hours=8)
+# Households hear of a deadline at 9 o'clock, some days before it ends (at midnight).
+MORNING_BEFORE_MIDNIGHT = timedelta(hours=15)
 
 
 # The hot queries are built once (building and keying a statement costs more than running it).
@@ -78,7 +81,7 @@ class BookVisit:
             ctx.case,
             ReminderKind.VISIT,
             Recipient.CASEWORKER,
-            self.starts_at - before,
+            shift_local(self.starts_at, -before),
             ctx.now,
             appointment_id=appointment.id,
         )
@@ -119,7 +122,7 @@ class SetMilestone:
                 ctx.case,
                 ReminderKind.MILESTONE_OVERDUE,
                 Recipient.SUPERVISORS,
-                self.due_at + ESCALATION_DELAY,
+                shift_local(self.due_at, ESCALATION_DELAY),
                 ctx.now,
                 milestone=self.milestone,
             )
@@ -143,14 +146,14 @@ class PlanStep:
             ctx.case,
             ReminderKind.STEP_OVERDUE,
             Recipient.SUPERVISORS,
-            self.due_at + ESCALATION_DELAY,
+            shift_local(self.due_at, ESCALATION_DELAY),
             ctx.now,
             step_id=step.id,
         )
         if self.kind == StepKind.REGISTRATION:
             days = timedelta(days=ctx.settings.registration_reminder_days_before)
             # 9 o'clock in the morning, a few days before the legal deadline ends
-            remind_at = self.due_at - days - timedelta(hours=15)
+            remind_at = shift_local(self.due_at, -(days + MORNING_BEFORE_MIDNIGHT))
             if remind_at > ctx.now:  # a reminder after the deadline helps no one
                 reminders.schedule(
                     ctx.session,
@@ -163,7 +166,7 @@ class PlanStep:
                 )
         if self.kind == StepKind.ENERGY:
             days = timedelta(days=ctx.settings.energy_reminder_days_before)
-            remind_at = self.due_at - days - timedelta(hours=15)  # 9 o'clock, days before
+            remind_at = shift_local(self.due_at, -(days + MORNING_BEFORE_MIDNIGHT))
             if remind_at > ctx.now:
                 reminders.schedule(
                     ctx.session, ctx.case, ReminderKind.STEP_REMINDER, Recipient.HOUSEHOLD,

@@ -400,6 +400,29 @@ def test_two_people_completing_different_steps_at_once_both_succeed(world):
     assert after["state"] == "accompanying"
 
 
+def test_changes_that_waited_for_the_case_are_stamped_in_the_order_they_were_made(world):
+    """Given a case someone holds for a moment, when two caseworkers complete two steps at
+    that moment, then each history entry is stamped after the case was free again, and the
+    entries' times follow the order in which the changes were written."""
+    case_id = visited(world)
+    started = utc_now()
+
+    results = race(
+        advancing(case_id, "complete_registration", world.caseworker_id),
+        advancing(case_id, "complete_energy", world.supervisor_id),
+        hold_case=case_id,
+    )
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    with unit_of_work() as session:
+        query = select(CaseEvent).where(CaseEvent.case_id == case_id, CaseEvent.at > started)
+        entries = list(session.exec(query.order_by(col(CaseEvent.id))))
+    assert sorted(e.trigger for e in entries) == ["complete_energy", "complete_registration"]
+    # The case was held for 0.3 s: a stamp taken before the lock would be earlier than that.
+    assert all(e.at >= started + timedelta(seconds=0.3) for e in entries), entries
+    assert entries[0].at <= entries[1].at
+
+
 def test_two_people_completing_the_same_step_at_once_one_gets_a_conflict(world):
     """Given a case after the welcome visit with the energy step open,
     when two caseworkers mark energy done at the same moment without naming a version,
