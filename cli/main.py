@@ -1,5 +1,6 @@
 """``willkommen``: the command line of lokal willkommen (console script ``cli.main:app``)."""
 
+import atexit
 import os
 import sys
 from enum import StrEnum
@@ -31,6 +32,8 @@ from workflows.move_in import MOVE_IN
 from workflows.move_in.states import CASE_STATE_LABELS, STEP_STATE_LABELS
 
 register_all()
+# A command ends right after its commit: let the relay thread publish what it committed first.
+atexit.register(outbox.settle, 10)
 
 app = typer.Typer(
     name="willkommen",
@@ -97,6 +100,7 @@ def demo(
             )
         _print_summary(summary)
         _print_logins()
+        outbox.settle(30)
         with unit_of_work() as session:
             waiting = outbox.pending_count(session)
         if waiting:

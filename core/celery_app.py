@@ -29,11 +29,12 @@ def configure(app: Celery, settings: Settings) -> None:
     app.conf.update(
         broker_url=broker_url(settings),
         broker_connection_retry_on_startup=True,
-        # Fail fast when Redis is away: the outbox keeps the work and relays it later.
+        # Fail fast when Redis is away or hangs: the outbox keeps the work and relays it later
+        # (from a thread of its own, never while someone waits for a page).
         broker_transport_options={
             "visibility_timeout": settings.broker_visibility_timeout_seconds,
             "socket_connect_timeout": 3,
-            "socket_timeout": 10,
+            "socket_timeout": 5,
         },
         task_publish_retry_policy={
             "max_retries": 2,

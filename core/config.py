@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core import secrets
@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     # that run workers start a private Redis (see core.local_redis).
     database_url: str | None = None
     broker_url: str | None = None
+    # Connections per process. A web process works on this many requests at once (the others
+    # wait their turn, see web/admission.py); the overflow serves its relay thread and readiness.
+    db_pool_size: int = Field(default=20, ge=1, le=500)
+    db_max_overflow: int = Field(default=5, ge=2, le=100)
+    # Never reached by an admitted request; a bound for the background threads.
+    db_pool_timeout_seconds: float = Field(default=10.0, gt=0)
 
     # Outgoing mail
     smtp_host: str = "127.0.0.1"

@@ -18,5 +18,8 @@ class OutboxMessage(SQLModel, table=True):
     arguments: dict[str, int] = json_dict_field()
     created_at: datetime = utc_field(default_now=True)
     relayed_at: datetime | None = utc_field(nullable=True)
+    # A relay is publishing it until then (no transaction stays open while Redis is slow); a
+    # relay that died leaves it to the next one once this has passed.
+    claimed_until: datetime | None = utc_field(nullable=True)
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=300)

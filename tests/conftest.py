@@ -5,6 +5,8 @@ WILLKOMMEN_REQUIRE_SERVICES=1 (set by .ci/run) a missing service fails the run i
 """
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,6 +23,7 @@ from core.migrate import upgrade
 from models import Office, Partner, Staff
 from models.enums import Employer, PartnerCategory, Role
 from tests.services import (
+    ROOT,
     PostgresDatabase,
     RedisServer,
     SmtpServer,
@@ -28,8 +31,10 @@ from tests.services import (
     free_port,
     postgres_available,
     redis_binary,
+    wait_for,
 )
 from workflows.casework.intake import open_case, parse_intake
+from workflows.engine import outbox
 from workflows.installed import register_all
 
 register_all()  # as every process that runs cases does at start-up
@@ -243,9 +248,39 @@ class World:
         with unit_of_work() as session:
             intake = parse_intake(self.intake(**overrides))
             case = open_case(session, intake, actor_id=actor_id or self.caseworker_id)
-            return int(case.id)  # type: ignore[arg-type]
+        outbox.settle()  # what intake queued is published (or given up on) before the test goes on
+        return int(case.id)  # type: ignore[arg-type]
 
 
 @pytest.fixture
 def world(env: dict[str, str]) -> World:
     return World()
+
+
+@pytest.fixture
+def live_server(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    """The web app served by uvicorn in its own process, on the test's database and Redis."""
+    port = free_port()
+    log = (tmp_path / "uvicorn.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
+                return bool(response.status == 200)
+        except OSError:
+            return process.poll() is not None
+
+    wait_for(answers, 30, what="uvicorn to answer")
+    assert process.poll() is None, (tmp_path / "uvicorn.log").read_text()
+    yield url
+    process.terminate()
+    process.wait(10)
+    log.close()

@@ -9,13 +9,16 @@ from core.celery_app import app as celery_app
 from core.db import unit_of_work
 from models import Case, CaseStep, Reminder
 from models.enums import ReminderStatus
-from workflows.engine import advance
+from workflows.engine import advance, outbox
 
 
 def step(case_id: int, trigger: str, actor_id: int | None, **params: Any) -> Case:
-    """Advance the case in its own committed transaction, as a request would."""
+    """Advance the case in its own committed transaction, as a request would; return once the
+    process's relay thread has published what the change queued (deterministic tests)."""
     with unit_of_work() as session:
-        return advance(session, case_id, trigger, actor_id=actor_id, **params)
+        case = advance(session, case_id, trigger, actor_id=actor_id, **params)
+    outbox.settle()
+    return case
 
 
 def pass_time(days: float) -> None:

@@ -97,6 +97,15 @@ class RedisServer:
             self.process.wait(10)
             self.process = None
 
+    def hang(self) -> None:
+        """The process stays alive and keeps its port, but answers nothing (SIGSTOP)."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
     def ping(self) -> bool:
         try:
             return bool(redis.Redis(port=self.port, socket_connect_timeout=0.2).ping())

@@ -3,6 +3,7 @@
 import logging
 from pathlib import Path
 
+import sqlalchemy.exc
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -12,6 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from core.config import get_settings
 from core.db import new_session
 from models import Staff
+from web.admission import AdmissionGate, gate_options
 from web.errors import CsrfFailed, Forbidden, LoginRequired, status_for
 from web.routes import (
     admin,
@@ -45,12 +47,18 @@ def _error(request: Request, status_code: int, title: str, message: str) -> Resp
 
 def _signed_in(request: Request) -> Staff | None:
     """The signed-in staff member for the navigation of an error page, if there is one."""
+    known = getattr(request.state, "staff", None)  # signed in by this request's own session
+    if known is not None:
+        return known if isinstance(known, Staff) else None
     staff_id = request.session.get("staff_id") if "session" in request.scope else None
     if not isinstance(staff_id, int):
         return None
-    with new_session() as session:
-        staff = session.get(Staff, staff_id)
-        return staff if staff is not None and staff.active else None
+    try:
+        with new_session() as session:
+            staff = session.get(Staff, staff_id)
+            return staff if staff is not None and staff.active else None
+    except sqlalchemy.exc.SQLAlchemyError:  # the database is away: the page goes without
+        return None
 
 
 def loggable_path(path: str) -> str:
@@ -95,6 +103,9 @@ def create_app() -> FastAPI:
         https_only=settings.environment == "production",
     )
     app.middleware("http")(_log_request)
+    app.add_middleware(
+        AdmissionGate, **gate_options(settings.db_pool_size, settings.db_max_overflow)
+    )
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in (
         health,
@@ -150,6 +161,16 @@ def create_app() -> FastAPI:
     @app.exception_handler(404)
     def not_found(request: Request, _exc: Exception) -> Response:
         return _error(request, 404, "Nicht gefunden", "Diese Seite gibt es nicht.")
+
+    @app.exception_handler(sqlalchemy.exc.TimeoutError)
+    @app.exception_handler(sqlalchemy.exc.OperationalError)
+    def database_unavailable(request: Request, exc: Exception) -> Response:
+        # Nothing was written (the transaction rolled back); the person may simply try again.
+        log.warning("database unavailable: %s", type(exc).__name__)
+        message = "Die Datenbank ist gerade nicht erreichbar. Nichts wurde gespeichert. "
+        response = _error(request, 503, "Kurz nicht verfügbar", message + "Bitte gleich erneut.")
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(500)
     def server_error(request: Request, _exc: Exception) -> Response:

@@ -29,6 +29,7 @@ def current_staff(request: Request, session: DbSession) -> Staff:
     if staff is None or not staff.active:
         request.session.pop("staff_id", None)
         raise LoginRequired()
+    request.state.staff = staff  # for an error page's navigation, without a second connection
     return staff
 
 

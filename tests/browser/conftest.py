@@ -3,8 +3,6 @@ Playwright. Screenshots of the main pages go to test-artifacts/screenshots/."""
 
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.conftest import unavailable
-from tests.services import ROOT, free_port, wait_for
+from tests.services import ROOT
 from tests.web.conftest import web_world  # noqa: F401 - the same staff as the HTTP tests
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -36,35 +34,6 @@ def browser() -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
-
-
-@pytest.fixture
-def live_server(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
-    """The web app served by uvicorn in its own process, on the test's database and Redis."""
-    port = free_port()
-    log = (tmp_path / "uvicorn.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        import urllib.request
-
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
-                return bool(response.status == 200)
-        except OSError:
-            return process.poll() is not None
-
-    wait_for(answers, 30, what="uvicorn to answer")
-    assert process.poll() is None, (tmp_path / "uvicorn.log").read_text()
-    yield url
-    process.terminate()
-    process.wait(10)
-    log.close()
 
 
 @pytest.fixture(params=list(VIEWPORTS))

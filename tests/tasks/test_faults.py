@@ -68,6 +68,7 @@ def test_redis_down_at_commit_delivers_once_when_it_is_back(
     broker.stop()
     try:
         step(case_id, "schedule_welcome_visit", world.caseworker_id, at=in_hours(2))
+        assert outbox.settle(30)  # the relay thread tried, and failed, after the commit
         with unit_of_work() as session:
             rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
         pending = [m for m in rows if m.relayed_at is None]  # intake's message went out before
@@ -107,6 +108,7 @@ def test_redis_lost_mid_relay_sends_every_task_once(env, tmp_path, monkeypatch):
         with unit_of_work() as session:  # the relay right after this commit meets the fault
             calls = [{"reminder_id": n} for n in range(8)]
             ids = outbox.enqueue_many(session, "messages.send_reminder", calls)
+        assert outbox.settle(30)
     finally:
         after_task_publish.disconnect(shut_down_in_second_pipeline)
     with unit_of_work() as session:
@@ -265,6 +267,7 @@ def test_no_personal_data_in_task_messages_or_worker_logs(world, smtp, start_wor
         )
     step(case_id, "schedule_welcome_visit", world.caseworker_id, at=in_hours(2))
     step(case_id, "refer_energy", world.caseworker_id)
+    assert outbox.settle(30)  # the relay thread has published what the commits left
     client = redis_server.client()
     raw = [
         item

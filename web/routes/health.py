@@ -37,10 +37,20 @@ def _database_ok() -> bool:
         return False
 
 
+# A broker that accepts connections but does not answer (hung, overloaded) is not ready either.
+READINESS_TIMEOUT = 2.0
+
+
 def _broker_ok() -> bool:
+    options = {
+        **celery_app.conf.broker_transport_options,
+        "socket_timeout": READINESS_TIMEOUT,
+        "socket_connect_timeout": READINESS_TIMEOUT,
+    }
     try:
-        with celery_app.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=1, timeout=2)
+        with celery_app.connection_for_write(transport_options=options) as connection:
+            connection.ensure_connection(max_retries=1, timeout=READINESS_TIMEOUT)
+            connection.default_channel.client.ping()  # a real round trip, not only a socket
         return True
     except Exception:  # noqa: BLE001 - any failure means not ready
         return False

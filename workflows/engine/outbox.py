@@ -1,15 +1,21 @@
 """Work leaves after commit: effects are outbox rows written with the change, relayed to Celery.
 
-A rolled-back transaction leaves no row, so nothing is sent. A committed row is relayed right
-after the commit, or, if the broker was unreachable then, by the periodic ``outbox.relay`` sweep
-once it is back. Relaying is at-least-once; every task is idempotent.
+A rolled-back transaction leaves no row, so nothing is sent. A committed row is handed to this
+process's relay thread, which publishes it right away, off the request path: a broker that is
+down or hangs delays the work, never the person who clicked. Whatever the thread could not
+publish, the periodic ``outbox.relay`` sweep publishes once the broker is back. Relaying is
+at-least-once; every task is idempotent.
 """
 
 import logging
+import os
+import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
 
 from kombu import Producer
-from sqlalchemy import func, insert
+from sqlalchemy import func, insert, or_, update
 from sqlmodel import Session, col, select
 
 from core.celery_app import app as celery_app
@@ -50,8 +56,57 @@ def enqueue_many(session: Session, task: str, calls: Sequence[dict[str, int]]) -
     created = list(session.execute(insert(table).values(rows).returning(table.c.id)).scalars())
     pending: list[int] = session.info.setdefault("outbox_ids", [])
     pending.extend(created)
-    after_commit(session, lambda: relay_quietly(pending), key="outbox")
+    after_commit(session, lambda: _relayer.submit(pending), key="outbox")
     return created
+
+
+class _Relayer:
+    """One daemon thread per process that relays committed rows, so no caller waits on Redis.
+
+    Rows committed while it is busy are relayed together in its next round. Started on first
+    use in each process (a forked worker child starts its own).
+    """
+
+    def __init__(self) -> None:
+        self._ids: list[int] = []
+        self._busy = 0
+        self._lock = threading.Condition()
+        self._pid: int | None = None
+
+    def submit(self, ids: Sequence[int]) -> None:
+        if not ids:
+            return
+        with self._lock:
+            if self._pid != os.getpid():  # first use here, or a fork: the thread is not ours
+                self._pid, self._ids, self._busy = os.getpid(), [], 0
+                threading.Thread(target=self._run, name="outbox-relay", daemon=True).start()
+            self._ids.extend(ids)
+            self._busy += 1
+            self._lock.notify_all()
+
+    def settle(self, timeout: float) -> bool:
+        """Wait until everything submitted so far was relayed (or given up); False on timeout."""
+        with self._lock:
+            return self._lock.wait_for(lambda: self._busy == 0, timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                self._lock.wait_for(lambda: bool(self._ids))
+                ids, self._ids, rounds = self._ids, [], self._busy
+            relay_quietly(ids)
+            with self._lock:
+                self._busy -= rounds
+                self._lock.notify_all()
+
+
+_relayer = _Relayer()
+
+
+def settle(timeout: float = 10.0) -> bool:
+    """Wait (at most ``timeout`` seconds) for this process's relay thread to finish its work:
+    for a command that exits right after its commit, and for tests."""
+    return _relayer.settle(timeout)
 
 
 def relay_quietly(ids: Sequence[int]) -> None:
@@ -62,56 +117,108 @@ def relay_quietly(ids: Sequence[int]) -> None:
         log.warning("outbox relay after commit failed; %d message(s) wait for the sweep", len(ids))
 
 
+# How long a relay may take to publish what it claimed before another may try: longer than
+# the broker's socket timeouts and publish retries together.
+CLAIM_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    id: int
+    task: str
+    arguments: dict[str, int]
+
+
 def relay(ids: Sequence[int] | None = None, *, batch_size: int = 500) -> int:
-    """Publish unrelayed outbox rows (these ``ids``, or all) to the broker; returns how many."""
+    """Publish unrelayed outbox rows (these ``ids``, or all) to the broker; returns how many.
+
+    Each batch is claimed and marked in two short transactions; publishing happens between
+    them, outside any transaction, so a slow or hanging broker holds no lock that staff wait for
+    (SQLite has one write lock for the whole database).
+    """
     relayed = 0
     while True:
         with unit_of_work() as session:
             rows = _claim(session, ids, batch_size)
-            if not rows:
-                return relayed
-            done = _publish(rows)
-            relayed += done
+        if not rows:
+            return relayed
+        done, error = _publish(rows)
+        with unit_of_work() as session:
+            _mark(session, rows, done, error)
+        relayed += done
         if done < len(rows) or ids is not None:
             return relayed
 
 
-def _claim(session: Session, ids: Sequence[int] | None, limit: int) -> list[OutboxMessage]:
-    query = select(OutboxMessage).where(col(OutboxMessage.relayed_at).is_(None))
+def _claim(session: Session, ids: Sequence[int] | None, limit: int) -> list[_Claimed]:
+    now = utc_now()
+    unclaimed = or_(
+        col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) < now
+    )
+    query = select(OutboxMessage.id, OutboxMessage.task, OutboxMessage.arguments).where(
+        col(OutboxMessage.relayed_at).is_(None), unclaimed
+    )
     if ids is not None:
         query = query.where(col(OutboxMessage.id).in_(list(ids)))
-    # Two relays at once (after-commit and sweep) take disjoint rows on PostgreSQL; SQLite
+    # Two relays at once (the thread and the sweep) take disjoint rows on PostgreSQL; SQLite
     # transactions are serialised by BEGIN IMMEDIATE.
     query = query.order_by(col(OutboxMessage.id)).limit(limit).with_for_update(skip_locked=True)
-    return list(session.exec(query))
+    found = session.exec(query).all()
+    rows = [_Claimed(row_id, task, dict(args)) for row_id, task, args in found]  # type: ignore[arg-type]
+    if rows:
+        until = now + timedelta(seconds=CLAIM_SECONDS)
+        session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_([row.id for row in rows]))
+            .values(claimed_until=until)
+        )
+    return rows
 
 
-def _publish(rows: list[OutboxMessage]) -> int:
-    """Send ``rows`` through one producer, a pipeline per chunk; a failed chunk stays pending.
+def _publish(rows: list[_Claimed]) -> tuple[int, str | None]:
+    """Send ``rows`` through one producer, a pipeline per chunk; stop at the first failure.
 
-    A chunk is marked relayed only once its pipeline ran; if it fails, its first row records the
-    error, and it and every later row wait for the next relay. Part of a failed pipeline may
-    have reached Redis: those tasks arrive twice, which at-least-once delivery and idempotent
-    tasks allow.
+    Returns how many were sent and the error that stopped the rest. Part of a failed pipeline
+    may have reached Redis: those tasks arrive twice, which at-least-once delivery and
+    idempotent tasks allow.
     """
-    now, done = utc_now(), 0
+    done = 0
     try:
         with celery_app.producer_or_acquire() as producer:
             for start in range(0, len(rows), PIPELINE_ROWS):
                 chunk = rows[start : start + PIPELINE_ROWS]
                 _send_in_one_pipeline(producer, chunk)
-                for row in chunk:
-                    row.relayed_at = now
                 done += len(chunk)
     except Exception as exc:  # noqa: BLE001 - any broker failure: keep the rest for later
-        failed = rows[done]
-        failed.attempts += 1
-        failed.last_error = _describe(exc)[:300]
-        log.warning("broker unreachable; outbox message %s and later stay pending", failed.id)
-    return done
+        log.warning("broker unreachable; outbox message %s and later stay pending", rows[done].id)
+        return done, _describe(exc)[:300]
+    return done, None
 
 
-def _send_in_one_pipeline(producer: Producer, rows: list[OutboxMessage]) -> None:
+def _mark(session: Session, rows: list[_Claimed], done: int, error: str | None) -> None:
+    """The sent rows are relayed; the first unsent one records the error; all are released."""
+    now, ids = utc_now(), [row.id for row in rows]
+    sent = ids[:done]
+    if sent:
+        session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(sent))
+            .values(relayed_at=now, claimed_until=None)
+        )
+    if done < len(ids):
+        session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_(ids[done:]))
+            .values(claimed_until=None)
+        )
+        session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id) == ids[done])
+            .values(attempts=OutboxMessage.attempts + 1, last_error=error)
+        )
+
+
+def _send_in_one_pipeline(producer: Producer, rows: list[_Claimed]) -> None:
     """Publish ``rows`` as tasks in one Redis round trip on one client; raise if it failed.
 
     kombu's ``Producer.batch`` buffers the Redis commands of each task (the message and its
