@@ -144,6 +144,7 @@ def env(
     _empty_tables()
     redis_server.client().flushall()
     yield dict(os.environ)
+    outbox.settle()  # the relay thread is done with this test's database before the next one
     monkeypatch.undo()
     apply_settings()
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import sqlalchemy.exc
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -13,7 +14,9 @@ from starlette.middleware.sessions import SessionMiddleware
 from core.config import get_settings
 from core.db import new_session
 from models import Staff
+from web import validation
 from web.admission import AdmissionGate, gate_options
+from web.edge import InputGuard
 from web.errors import CsrfFailed, Forbidden, LoginRequired, status_for
 from web.routes import (
     admin,
@@ -106,6 +109,7 @@ def create_app() -> FastAPI:
     app.add_middleware(
         AdmissionGate, **gate_options(settings.db_pool_size, settings.db_max_overflow)
     )
+    app.add_middleware(InputGuard)  # outermost: malformed input never takes a place in the gate
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in (
         health,
@@ -157,6 +161,14 @@ def create_app() -> FastAPI:
     @app.exception_handler(DomainError)
     def domain_error(request: Request, exc: DomainError) -> Response:
         return _error(request, status_for(exc), "Nicht möglich", str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        # Pages: an id that cannot exist is "not found"; anything else malformed a 400.
+        if validation.in_path(exc.errors()):
+            return _error(request, 404, "Nicht gefunden", "Diese Seite gibt es nicht.")
+        problems = "; ".join(f"{k}: {v}" for k, v in validation.by_field(exc.errors()).items())
+        return _error(request, 400, "Anfrage ungültig", problems[:300])
 
     @app.exception_handler(404)
     def not_found(request: Request, _exc: Exception) -> Response:

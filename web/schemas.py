@@ -2,7 +2,9 @@
 
 from datetime import date, datetime
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
+
+from core import limits
 
 
 class Problem(BaseModel):
@@ -146,8 +148,12 @@ class CaseDetail(BaseModel):
 class AdvanceIn(BaseModel):
     """Apply one trigger to a case."""
 
-    trigger: str = Field(min_length=1, max_length=60, examples=["schedule_welcome_visit"])
-    note: str | None = Field(default=None, max_length=2000, description="Required by some.")
+    trigger: str = Field(
+        min_length=1, max_length=limits.TRIGGER, examples=["schedule_welcome_visit"]
+    )
+    note: str | None = Field(
+        default=None, max_length=limits.NOTE, description="Required by some triggers (a reason)."
+    )
     at: AwareDatetime | None = Field(
         default=None,
         description="Appointment time for scheduling triggers, ISO 8601 with offset.",
@@ -156,5 +162,15 @@ class AdvanceIn(BaseModel):
     expected_version: int | None = Field(
         default=None,
         ge=1,
+        le=limits.MAX_VERSION,
         description="The version the client read; a case changed since then is a 409 conflict.",
     )
+
+    @field_validator("at")
+    @classmethod
+    def _plausible_time(cls, value: datetime | None) -> datetime | None:
+        if value is not None and not limits.EARLIEST_YEAR <= value.year <= limits.LATEST_YEAR:
+            raise ValueError(
+                f"Zeitpunkt unplausibel (Jahr {limits.EARLIEST_YEAR}–{limits.LATEST_YEAR})."
+            )
+        return value

@@ -17,6 +17,7 @@ from models import Office, Partner, Staff, SubLocation
 from models.enums import PARTNER_CATEGORY_LABELS
 from web.csrf import verify_csrf
 from web.deps import Admin, DbSession, flash
+from web.params import Id
 from web.templating import render
 from workflows.directory import checks, offices, partners, team
 from workflows.directory.offices import OfficeInput, SubLocationInput
@@ -58,7 +59,7 @@ def _done(request: Request, session: Session, message: str, target: str) -> Resp
     return RedirectResponse(target, status_code=303)
 
 
-def _get(session: Session, model: type[T], item_id: int) -> T:
+def _get(session: Session, model: type[T], item_id: Id) -> T:
     found = session.get(model, item_id)
     if found is None:
         raise HTTPException(status_code=404)
@@ -105,7 +106,7 @@ def office_create(
 
 
 @router.get("/offices/{office_id}")
-def office_edit(request: Request, staff: Admin, session: DbSession, office_id: int) -> Response:
+def office_edit(request: Request, staff: Admin, session: DbSession, office_id: Id) -> Response:
     """An office's details, ready to change, and its sub-locations."""
     office = _get(session, Office, office_id)
     return _office_form(request, staff, OfficeInput.of(office), office, session=session)
@@ -116,7 +117,7 @@ def office_update(
     request: Request,
     staff: Admin,
     session: DbSession,
-    office_id: int,
+    office_id: Id,
     data: Annotated[OfficeInput, Form()],
 ) -> Response:
     """Change an office's details."""
@@ -146,9 +147,7 @@ def _office_form(
 
 
 @router.get("/offices/{office_id}/sub-locations/new")
-def sub_location_new(
-    request: Request, staff: Admin, session: DbSession, office_id: int
-) -> Response:
+def sub_location_new(request: Request, staff: Admin, session: DbSession, office_id: Id) -> Response:
     """The form for a new outreach place of an office."""
     office = _get(session, Office, office_id)
     return _place_form(request, staff, office, SubLocationInput(), None)
@@ -159,7 +158,7 @@ def sub_location_create(
     request: Request,
     staff: Admin,
     session: DbSession,
-    office_id: int,
+    office_id: Id,
     data: Annotated[SubLocationInput, Form()],
 ) -> Response:
     """Add an outreach place to an office."""
@@ -173,9 +172,7 @@ def sub_location_create(
 
 
 @router.get("/sub-locations/{place_id}")
-def sub_location_edit(
-    request: Request, staff: Admin, session: DbSession, place_id: int
-) -> Response:
+def sub_location_edit(request: Request, staff: Admin, session: DbSession, place_id: Id) -> Response:
     """An outreach place, ready to change."""
     place = _get(session, SubLocation, place_id)
     office = _get(session, Office, place.office_id)
@@ -188,7 +185,7 @@ def sub_location_update(
     request: Request,
     staff: Admin,
     session: DbSession,
-    place_id: int,
+    place_id: Id,
     data: Annotated[SubLocationInput, Form()],
 ) -> Response:
     """Change an outreach place's name or address."""
@@ -246,7 +243,7 @@ def partner_create(
 
 
 @router.get("/partners/{partner_id}")
-def partner_edit(request: Request, staff: Admin, session: DbSession, partner_id: int) -> Response:
+def partner_edit(request: Request, staff: Admin, session: DbSession, partner_id: Id) -> Response:
     """A partner, ready to change."""
     partner = _get(session, Partner, partner_id)
     return _partner_form(request, staff, PartnerInput.of(partner), partner)
@@ -257,7 +254,7 @@ def partner_update(
     request: Request,
     staff: Admin,
     session: DbSession,
-    partner_id: int,
+    partner_id: Id,
     data: Annotated[PartnerInput, Form()],
 ) -> Response:
     """Change a partner; an inactive partner receives no new referrals."""
@@ -329,7 +326,7 @@ def _staff_form(
 
 
 @router.get("/staff/{staff_id}")
-def staff_detail(request: Request, staff: Admin, session: DbSession, staff_id: int) -> Response:
+def staff_detail(request: Request, staff: Admin, session: DbSession, staff_id: Id) -> Response:
     """One account: deactivate or reactivate it, set a new password."""
     return _staff_page(request, staff, session, staff_id)
 
@@ -338,7 +335,7 @@ def _staff_page(
     request: Request,
     staff: Staff,
     session: Session,
-    staff_id: int,
+    staff_id: Id,
     *,
     errors: dict[str, str] | None = None,
 ) -> Response:
@@ -353,7 +350,7 @@ def staff_set_active(
     request: Request,
     staff: Admin,
     session: DbSession,
-    staff_id: int,
+    staff_id: Id,
     active: Annotated[bool, Form()],
 ) -> Response:
     """Deactivate an account (no sign-in, no API token works) or reactivate it."""
@@ -371,7 +368,7 @@ def staff_reset_password(
     request: Request,
     staff: Admin,
     session: DbSession,
-    staff_id: int,
+    staff_id: Id,
     password: Annotated[str, Form()] = "",
 ) -> Response:
     """Set a new password (which also ends a lock-out after failed sign-ins)."""

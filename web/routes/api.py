@@ -18,11 +18,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from core import limits
 from core.clock import utc_now
 from core.db import commit
 from models import Case, CaseEvent, CaseStep, Household, HouseholdMember, Office, Staff, SubLocation
 from models.enums import Role
+from web import validation
 from web.deps import DbSession
+from web.params import Id
 from web.schemas import (
     AdvanceIn,
     CaseCreated,
@@ -57,11 +60,6 @@ from workflows.move_in.states import (
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
-def _field(location: tuple[Any, ...]) -> str:
-    parts = location[1:] if location and location[0] in ("body", "query", "path") else location
-    return ".".join(str(part) for part in parts) or "body"
-
-
 def _invalid(errors: dict[str, str], detail: str = "Eingaben ungültig.") -> JSONResponse:
     body = InvalidProblem(detail=detail, errors=errors).model_dump()
     return JSONResponse(body, status_code=422)
@@ -77,15 +75,9 @@ class ApiRoute(APIRoute):
             try:
                 return await handler(request)
             except RequestValidationError as exc:
-                errors = {
-                    _field(tuple(error["loc"])): (
-                        "Pflichtangabe fehlt."
-                        if error["type"] == "missing"
-                        else str(error["msg"]).removeprefix("Value error, ")
-                    )
-                    for error in exc.errors()
-                }
-                return _invalid(errors)
+                if validation.in_path(exc.errors()):  # no case can have that number
+                    return JSONResponse({"detail": "Nicht gefunden."}, status_code=404)
+                return _invalid(validation.by_field(exc.errors()))
 
         return handle
 
@@ -182,12 +174,16 @@ def list_cases(
         StepKind | None, Query(description="Fälle, in denen dieser Schritt offen ist.")
     ] = None,
     overdue: Annotated[bool, Query(description="Nur Fälle mit überfälliger Frist.")] = False,
-    assignee: Annotated[int | None, Query(description="Zuständige Person (id).")] = None,
-    sub_location: Annotated[int | None, Query(description="Außenstelle (id).")] = None,
-    q: Annotated[
-        str | None, Query(max_length=100, description="Familienname oder Fallnummer.")
+    assignee: Annotated[
+        int | None, Query(ge=1, le=limits.MAX_ID, description="Zuständige Person (id).")
     ] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    sub_location: Annotated[
+        int | None, Query(ge=1, le=limits.MAX_ID, description="Außenstelle (id).")
+    ] = None,
+    q: Annotated[
+        str | None, Query(max_length=limits.SEARCH, description="Familienname oder Fallnummer.")
+    ] = None,
+    page: Annotated[int, Query(ge=1, le=limits.MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 25,
 ) -> CaseList:
     """Your offices' cases, the most urgent first (next due date), filtered and paginated."""
@@ -224,7 +220,7 @@ def list_cases(
 
 
 @router.get("/cases/{case_id}", tags=["Fälle"], response_model=CaseDetail, responses=NOT_FOUND)
-def read_case(case_id: int, staff: ApiCaseStaff, session: DbSession) -> CaseDetail:
+def read_case(case_id: Id, staff: ApiCaseStaff, session: DbSession) -> CaseDetail:
     """One case: household summary, steps, the triggers offered now (and why some are refused),
     and the history. ``version`` is what to send as ``expected_version`` when advancing."""
     return _detail(session, _visible_case(session, staff, case_id), utc_now())
@@ -243,7 +239,7 @@ def read_case(case_id: int, staff: ApiCaseStaff, session: DbSession) -> CaseDeta
         },
     },
 )
-def advance_case(case_id: int, body: AdvanceIn, staff: ApiCaseStaff, session: DbSession) -> Any:
+def advance_case(case_id: Id, body: AdvanceIn, staff: ApiCaseStaff, session: DbSession) -> Any:
     """Apply a trigger (e.g. `schedule_welcome_visit` with `at`, `complete_registration`).
 
     With `expected_version` the change is refused (409) if the case changed since you read it.
@@ -273,7 +269,7 @@ def advance_case(case_id: int, body: AdvanceIn, staff: ApiCaseStaff, session: Db
 # Reading one case
 
 
-def _visible_case(session: Session, staff: Staff, case_id: int) -> Case:
+def _visible_case(session: Session, staff: Staff, case_id: Id) -> Case:
     """The case, if it belongs to one of the staff member's offices; otherwise not found."""
     case = session.get(Case, case_id, populate_existing=True)
     if case is None or not staff_may_work_on(staff, case.office_id):

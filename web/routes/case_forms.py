@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session, col, select
 
+from core import limits
 from core.clock import BERLIN, format_deadline
 from core.config import get_settings
 from models import (
@@ -24,6 +25,7 @@ from models import (
     SubLocation,
 )
 from models.enums import PARTNER_CATEGORY_LABELS, AppointmentStatus, PartnerCategory
+from web.params import Id
 from workflows.engine import TriggerOption, allowed_triggers
 from workflows.engine.access import staff_may_work_on
 from workflows.engine.definition import Workflow, get_workflow
@@ -48,6 +50,8 @@ def parse_local_time(text: str) -> datetime | None:
     if not text.strip():
         return None
     moment = datetime.fromisoformat(text.strip())
+    if not limits.EARLIEST_YEAR <= moment.year <= limits.LATEST_YEAR:
+        raise ValueError("year out of range")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=BERLIN)
     return moment.astimezone(UTC)
@@ -79,7 +83,7 @@ def place_choices(session: Session, office_ids: list[int] | None) -> list[tuple[
 # The case page
 
 
-def case_for(session: Session, staff: Staff, case_id: int) -> Case:
+def case_for(session: Session, staff: Staff, case_id: Id) -> Case:
     """The case if ``staff`` may work on it; another office's case is not found (404)."""
     case = session.get(Case, case_id) if case_id <= _MAX_ID else None
     if case is None or not staff_may_work_on(staff, case.office_id):
@@ -226,7 +230,7 @@ def _age_text(born: date, today: date) -> str:
     return "1 Monat" if months == 1 else f"{max(months, 0)} Monate"
 
 
-def _referral_partners(session: Session, case_id: int) -> dict[int, str]:
+def _referral_partners(session: Session, case_id: Id) -> dict[int, str]:
     query = (
         select(Referral.step_id, Partner.name)
         .join(Partner, col(Partner.id) == Referral.partner_id)

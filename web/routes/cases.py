@@ -20,6 +20,7 @@ from models import Household, Staff
 from models.enums import PARTNER_CATEGORY_LABELS, PartnerCategory, Role
 from web.csrf import verify_csrf
 from web.deps import CaseStaff, DbSession, flash
+from web.params import Id
 from web.routes.case_forms import (
     case_for,
     case_page,
@@ -136,7 +137,7 @@ def _htmx_part(request: Request) -> bool:
     return headers.get("HX-Request") == "true" and not headers.get("HX-History-Restore-Request")
 
 
-def _back(case_id: int) -> RedirectResponse:
+def _back(case_id: Id) -> RedirectResponse:
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
@@ -169,7 +170,7 @@ def case_list(request: Request, staff: CaseStaff, session: DbSession) -> Respons
 
 
 @router.get("/cases/{case_id:int}")
-def case_detail(request: Request, case_id: int, staff: CaseStaff, session: DbSession) -> Response:
+def case_detail(request: Request, case_id: Id, staff: CaseStaff, session: DbSession) -> Response:
     """Everything about one case, and a button for every trigger allowed now."""
     case = case_for(session, staff, case_id)
     now = utc_now()
@@ -192,7 +193,7 @@ def case_detail(request: Request, case_id: int, staff: CaseStaff, session: DbSes
 
 @router.get("/cases/{case_id:int}/verlauf")
 def case_history(
-    request: Request, case_id: int, staff: CaseStaff, session: DbSession, vor: str = ""
+    request: Request, case_id: Id, staff: CaseStaff, session: DbSession, vor: str = ""
 ) -> Response:
     """The next page of older timeline entries: HTMX appends it below the case page's
     timeline; without JavaScript it is a page of its own with a link to the page after it."""
@@ -223,7 +224,7 @@ def case_history(
 @router.post("/cases/{case_id:int}/advance")
 def advance_case(
     request: Request,
-    case_id: int,
+    case_id: Id,
     staff: CaseStaff,
     session: DbSession,
     trigger: FormText = "",
@@ -236,7 +237,11 @@ def advance_case(
     if not trigger.strip():
         flash(request, "Bitte eine Aktion wählen. Es wurde nichts geändert.", "error")
         return _back(case_id)
-    label = get_workflow(case.workflow, case.workflow_version).label(trigger)
+    workflow = get_workflow(case.workflow, case.workflow_version)
+    if not workflow.is_known(trigger):  # never echo what was typed: it would land in the cookie
+        flash(request, "Diese Aktion ist nicht möglich. Es wurde nichts geändert.", "error")
+        return _back(case_id)
+    label = workflow.label(trigger)
     try:
         moment = parse_local_time(at)
     except ValueError:
@@ -261,6 +266,9 @@ def advance_case(
     except GuardFailed as exc:
         flash(request, f"„{label}“ nicht möglich: {exc.reason}", "error")
         return _back(case_id)
+    except InvalidInput as exc:
+        flash(request, f"„{label}“ nicht gespeichert: {'; '.join(exc.errors.values())}", "error")
+        return _back(case_id)
     commit(session)
     flash(request, f"Gespeichert: {label}.", "success")
     return _back(case_id)
@@ -268,7 +276,7 @@ def advance_case(
 
 @router.post("/cases/{case_id:int}/notes")
 def add_case_note(
-    request: Request, case_id: int, staff: CaseStaff, session: DbSession, note: FormText = ""
+    request: Request, case_id: Id, staff: CaseStaff, session: DbSession, note: FormText = ""
 ) -> Response:
     """Write a note into the case's history."""
     case_for(session, staff, case_id)
@@ -285,7 +293,7 @@ def add_case_note(
 @router.post("/cases/{case_id:int}/consents")
 def grant_consent(
     request: Request,
-    case_id: int,
+    case_id: Id,
     staff: CaseStaff,
     session: DbSession,
     partner_category: FormText = "",
@@ -304,7 +312,7 @@ def grant_consent(
 
 @router.post("/cases/{case_id:int}/consents/{category}/withdraw")
 def withdraw_consent(
-    request: Request, case_id: int, category: str, staff: CaseStaff, session: DbSession
+    request: Request, case_id: Id, category: str, staff: CaseStaff, session: DbSession
 ) -> Response:
     """Record that the household withdrew its consent for one partner category."""
     case = case_for(session, staff, case_id)

@@ -17,6 +17,7 @@ from models.enums import (
 )
 from web.csrf import verify_csrf
 from web.deps import CaseStaff, DbSession, flash
+from web.params import Id
 from web.routes.case_forms import case_for
 from web.templating import env
 from workflows.engine.errors import InvalidInput
@@ -34,7 +35,7 @@ env.globals.update(
 @router.post("/cases/{case_id:int}/consents/scope")
 def grant_consent_with_scope(
     request: Request,
-    case_id: int,
+    case_id: Id,
     staff: CaseStaff,
     session: DbSession,
     partner_category: Annotated[str, Form()] = "",

@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from core import limits
 from core.clock import berlin, utc_now
 from core.db import commit
 from models import Office, Staff
@@ -51,7 +52,7 @@ MEMBER_FLAGS = {
 SIMPLE = ("family_name", "street", "postal_code", "district", "moved_in_on", "email", "phone")
 OPTIONAL = ("email", "phone", "expected_birth_on", "sub_location_id")
 EMPTY_ROWS = 3
-MAX_MEMBERS = 20
+MAX_MEMBERS = limits.MEMBERS
 _MEMBER_KEY = re.compile(r"^members\.(\d{1,2})\.(\w+)$")
 
 # Field labels (for the error summary) and German messages: (when empty, when invalid).
@@ -116,13 +117,18 @@ class IntakeForm:
     transit_ticket: bool = False
     members: list[dict[str, Any]] = field(default_factory=lambda: [{} for _ in range(EMPTY_ROWS)])
     errors: dict[str, str] = field(default_factory=dict)
+    # Someone was typed in beyond the last row a household may have: refused, never dropped.
+    too_many: bool = False
 
     @classmethod
     def read(cls, form: FormData) -> "IntakeForm":
         rows: dict[int, dict[str, Any]] = {}
+        too_many = False
         for key, value in form.multi_items():
             match = _MEMBER_KEY.match(key)
-            if match and int(match[1]) < MAX_MEMBERS and isinstance(value, str):
+            if match and int(match[1]) >= MAX_MEMBERS and isinstance(value, str):
+                too_many = too_many or bool(value.strip())
+            elif match and isinstance(value, str):
                 name = match[2]
                 if name in MEMBER_TEXT:
                     rows.setdefault(int(match[1]), {})[name] = value.strip()[:200]
@@ -137,6 +143,7 @@ class IntakeForm:
             contact_channels=[c for c in _texts(form, "contact_channels") if c in CONTACT_CHANNELS],
             transit_ticket=_text(form, "transit_ticket") != "",
             members=[rows.get(i, {}) for i in range(count)],
+            too_many=too_many,
         )
 
     def rows_entered(self) -> list[int]:
@@ -262,6 +269,9 @@ def submit_intake(request: Request, staff: CaseStaff, session: DbSession, form: 
         if len(entered.members) < MAX_MEMBERS:
             entered.members.append({})
         return _render(request, staff, session, entered)
+    if entered.too_many:
+        entered.errors = {"members": f"Höchstens {MAX_MEMBERS} Personen je Haushalt."}
+        return _render(request, staff, session, entered, status_code=422)
     try:
         intake = parse_intake(entered.data())
     except InvalidInput as exc:

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from core.config import get_settings
 from web.csrf import verify_csrf
 from web.deps import CaseStaff, DbSession
+from web.params import Id
 from web.routes.case_forms import case_for
 from web.templating import render
 from workflows.messaging import i18n
@@ -31,7 +32,7 @@ LANGUAGE_LABELS = {
 @router.get("/cases/{case_id:int}/preview")
 def preview_message(
     request: Request,
-    case_id: int,
+    case_id: Id,
     staff: CaseStaff,
     session: DbSession,
     kind: str = "",

@@ -3,9 +3,18 @@
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
-from pydantic import BaseModel, EmailStr, Field, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 from sqlmodel import Session, select
 
+from core import limits
 from core.clock import berlin, utc_now
 from models import Case, Household, HouseholdMember, Office, Staff, SubLocation
 from models.enums import District
@@ -22,7 +31,19 @@ def _today() -> date:
     return berlin(utc_now()).date()
 
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+def _single_line(value: str) -> str:
+    # Names go into email headers and letters: a line break there is never meant.
+    if "\n" in value or "\r" in value:
+        raise ValueError("Bitte in einer Zeile, ohne Zeilenumbruch.")
+    return value
+
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=limits.NAME),
+    AfterValidator(_single_line),
+]
+Id = Annotated[int, Field(ge=1, le=limits.MAX_ID)]
 
 
 class MemberIn(BaseModel):
@@ -46,7 +67,11 @@ class IntakeIn(BaseModel):
     """What staff record when a household has just moved in."""
 
     family_name: Name
-    street: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
+    street: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=3, max_length=limits.STREET),
+        AfterValidator(_single_line),
+    ]
     postal_code: Annotated[str, StringConstraints(pattern=r"^44\d{3}$")]
     district: District
     moved_in_on: date
@@ -57,10 +82,10 @@ class IntakeIn(BaseModel):
     email: EmailStr | None = None
     phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 /()-]{5,30}$")] | None = None
     expected_birth_on: date | None = None
-    members: list[MemberIn] = Field(min_length=1)
+    members: list[MemberIn] = Field(min_length=1, max_length=limits.MEMBERS)
     requested_steps: list[StepKind] = Field(default_factory=list)
-    assignee_id: int | None = None
-    sub_location_id: int | None = None
+    assignee_id: Id | None = None
+    sub_location_id: Id | None = None
 
     @field_validator("moved_in_on")
     @classmethod
@@ -68,6 +93,16 @@ class IntakeIn(BaseModel):
         today = _today()
         if value > today + timedelta(days=60) or value < today - timedelta(days=5 * 365):
             raise ValueError("Einzugsdatum ist unplausibel.")
+        return value
+
+    @field_validator("expected_birth_on")
+    @classmethod
+    def _plausible_birth(cls, value: date | None) -> date | None:
+        today = _today()
+        if value is not None and not today - timedelta(days=366) <= value <= today + timedelta(
+            days=300
+        ):
+            raise ValueError("Geburtstermin ist unplausibel (höchstens ein Jahr entfernt).")
         return value
 
 

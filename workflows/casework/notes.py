@@ -10,13 +10,14 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from core import limits
 from core.clock import utc_now
 from models import Case, CaseEvent
 from workflows.engine.access import may_work_on
 from workflows.engine.errors import CaseNotFound, InvalidInput, StaleCase
 
 NOTE_TRIGGER = "add_note"
-MAX_NOTE_LENGTH = 4000
+MAX_NOTE_LENGTH = limits.NOTE
 
 
 def add_note(

@@ -5,11 +5,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from core import limits
 from core.clock import utc_now
 from core.config import get_settings
 from core.passwords import hash_password, hash_token, new_token, verify_password
 from models import ApiToken, Office, Staff
 from models.enums import Employer, Role
+from workflows.directory.checks import FieldErrors
 from workflows.engine.errors import DomainError, InvalidInput
 
 MIN_PASSWORD_LENGTH = 10
@@ -38,13 +40,13 @@ def create_staff(
     languages: list[str] | None = None,
 ) -> Staff:
     """Add a staff account; email addresses are unique regardless of case."""
-    email = email.strip().lower()
-    errors: dict[str, str] = {}
-    if not name.strip():
-        errors["name"] = "Bitte einen Namen angeben."
-    if "@" not in email:
-        errors["email"] = "Keine gültige E-Mail-Adresse."
-    elif session.exec(select(Staff).where(func.lower(Staff.email) == email)).first():
+    errors = FieldErrors()
+    name = errors.required("name", name, limits.NAME, "einen Namen")
+    email = errors.email("email", email)
+    if (
+        "email" not in errors
+        and session.exec(select(Staff).where(func.lower(Staff.email) == email)).first()
+    ):
         errors["email"] = "Diese E-Mail-Adresse ist schon vergeben."
     if office_id is not None and session.get(Office, office_id) is None:
         errors["office_id"] = "Unbekanntes Büro."
@@ -52,8 +54,7 @@ def create_staff(
         errors["office_id"] = "Fallbearbeitende gehören zu einem Büro."
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
         errors["password"] = f"Mindestens {MIN_PASSWORD_LENGTH} Zeichen."
-    if errors:
-        raise InvalidInput(errors)
+    errors.check()
     staff = Staff(
         name=name.strip(), email=email, role=role, employer=employer,
         employer_name=employer_name, office_id=office_id, languages=languages or [],

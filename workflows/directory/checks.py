@@ -13,6 +13,11 @@ CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _PHONE = re.compile(r"^\+?[0-9 /()-]{5,30}$")
 
 
+def single_line(value: str) -> bool:
+    """No line break and no other control character: safe in an email header."""
+    return not any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in value)
+
+
 class FieldErrors(dict[str, str]):
     """Problems by field; ``check`` raises them all at once as ``InvalidInput``."""
 
@@ -22,6 +27,9 @@ class FieldErrors(dict[str, str]):
             self[field] = f"Bitte {what} angeben."
         elif len(value) > max_length:
             self[field] = f"Höchstens {max_length} Zeichen."
+        elif not single_line(value):
+            # Names and addresses end up in email headers: a line break there could add one.
+            self[field] = "Bitte in einer Zeile, ohne Zeilenumbruch oder Steuerzeichen."
         return value
 
     def email(self, field: str, value: str) -> str:

@@ -11,13 +11,14 @@ from typing import Any
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
+from core import limits
 from core.clock import utc_now
 from core.config import get_settings
 from models import Case, Household, Staff
 from workflows.engine import derived, reminders
 from workflows.engine.access import staff_may_work_on
 from workflows.engine.definition import Workflow, get_workflow
-from workflows.engine.errors import CaseNotFound, StaleCase
+from workflows.engine.errors import CaseNotFound, InvalidInput, StaleCase
 from workflows.engine.facts import CaseFacts
 from workflows.engine.judging import Judge, Judged, TriggerOption
 from workflows.engine.writing import Writer
@@ -46,6 +47,8 @@ def advance(
         raise CaseNotFound(case_id)  # another office's case is not shown, not merely refused
     if expected_version is not None and case.version != expected_version:
         raise StaleCase(case_id, expected_version, case.version)
+    if note is not None and len(note) > limits.NOTE:
+        raise InvalidInput({"note": f"Höchstens {limits.NOTE} Zeichen."})
     change = Change(session, case, actor_id=actor_id, now=now, note=note, household=household)
     judged = change.judge(trigger, {"note": note, "at": at})
     # Goes out with the new state in one UPDATE; a form showing the old version is now stale.

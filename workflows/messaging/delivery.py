@@ -3,6 +3,8 @@
 import logging
 from dataclasses import dataclass
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from core import mail
 from core.clock import utc_now
 from core.config import Settings, get_settings
@@ -34,6 +36,20 @@ def deliver(reminder_id: int, settings: Settings | None = None) -> Outcome:
                 session, reminder_id, str(exc), utc_now(), settings, permanent=True
             )
             log.warning("reminder %s of case %s: no address on record", reminder_id, case_id)
+            return Outcome("failed")
+        except SQLAlchemyError:
+            raise  # the database, not the message: the task is tried again
+        except Exception as exc:  # noqa: BLE001 - a message that cannot be built never will be
+            # Shown on the case and the dashboard and never retried: trying again cannot help.
+            # Staff read the reason (it may quote data); the log names only the kind of error.
+            session.rollback()
+            reason = f"Nachricht konnte nicht erstellt werden: {exc}"
+            reminders.record_failure(
+                session, reminder_id, reason, utc_now(), settings, permanent=True
+            )
+            log.error(
+                "reminder %s of case %s: not built (%s)", reminder_id, case_id, type(exc).__name__
+            )
             return Outcome("failed")
     try:
         mail.send(message, settings)

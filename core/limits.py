@@ -1,0 +1,23 @@
+"""Every bound on what people may type or send, in one place: forms, the API and the services
+check against these, so the database never sees a value it cannot hold.
+
+Ids are PostgreSQL ``integer`` columns; text lengths match the models' columns.
+"""
+
+MAX_ID = 2**31 - 1  # the id columns: a larger number names nothing (404), never a 500
+MAX_VERSION = 2**31 - 1
+MAX_PAGE = 100_000
+
+NAME = 120  # family and given names, office and sub-location names
+STREET = 200
+NOTE = 4000  # a note, a reason for waiving a step, a partner's reason
+TRIGGER = 60
+MEMBERS = 20  # household members entered at intake (form and API alike)
+SEARCH = 100
+
+# Appointments and other times staff type: far outside these years is a typo, not a plan.
+EARLIEST_YEAR = 2000
+LATEST_YEAR = 2100
+
+# A whole request: an intake with every member fits in a few kilobytes.
+BODY_BYTES = 256 * 1024
