@@ -8,17 +8,15 @@ are not UTF-8, NUL bytes and other control characters in the address, a form or 
 
 import html
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.limits import BODY_BYTES
+from core.limits import BODY_BYTES, TEXT_PATTERN
 
-# Tab, line feed and carriage return are text (a note's lines); every other control character
-# (and NUL, which PostgreSQL cannot store) is not.
-_ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 _METHODS_WITH_BODY = {"POST", "PUT", "PATCH"}
 
 
@@ -29,9 +27,12 @@ class Refused(Exception):
 
 
 def has_control_characters(text: str) -> bool:
-    return any(
-        (ord(ch) < 32 and ch not in _ALLOWED_CONTROLS) or 0x7F <= ord(ch) < 0xA0 for ch in text
-    )
+    """Tab, line feed and carriage return are text (a note's lines); every other control
+    character (and NUL, which PostgreSQL cannot store) is not (``core.limits.TEXT_PATTERN``)."""
+    return _TEXT.fullmatch(text) is None
+
+
+_TEXT = re.compile(TEXT_PATTERN)
 
 
 class InputGuard:

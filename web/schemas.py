@@ -149,10 +149,16 @@ class AdvanceIn(BaseModel):
     """Apply one trigger to a case."""
 
     trigger: str = Field(
-        min_length=1, max_length=limits.TRIGGER, examples=["schedule_welcome_visit"]
+        min_length=1,
+        max_length=limits.TRIGGER,
+        pattern=limits.LINE_PATTERN,
+        examples=["schedule_welcome_visit"],
     )
     note: str | None = Field(
-        default=None, max_length=limits.NOTE, description="Required by some triggers (a reason)."
+        default=None,
+        max_length=limits.NOTE,
+        pattern=limits.TEXT_PATTERN,
+        description="Required by some triggers (a reason).",
     )
     at: AwareDatetime | None = Field(
         default=None,

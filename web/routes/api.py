@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -65,13 +66,27 @@ def _invalid(errors: dict[str, str], detail: str = "Eingaben ungültig.") -> JSO
     return JSONResponse(body, status_code=422)
 
 
+def _query_names(dependant: Dependant) -> set[str]:
+    """The query parameters an operation declares, its dependencies' included."""
+    names = {param.alias for param in dependant.query_params}
+    for dependency in dependant.dependencies:
+        names |= _query_names(dependency)
+    return names
+
+
 class ApiRoute(APIRoute):
     """Request validation errors answer like every other invalid input: detail and errors."""
 
     def get_route_handler(self) -> Handler:
         handler = super().get_route_handler()
+        # A misspelt filter would otherwise be ignored and answer with every case.
+        known = _query_names(self.dependant)
 
         async def handle(request: Request) -> Response:
+            unknown = sorted(set(request.query_params) - known)
+            if unknown:
+                detail = f"Unbekannter Parameter: {', '.join(unknown)[:100]}."
+                return JSONResponse({"detail": detail}, status_code=400)
             try:
                 return await handler(request)
             except RequestValidationError as exc:
@@ -122,7 +137,19 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": Problem, "description": "Kein Fall dieser Nummer in Ihren Büros."}
 }
 
-router = APIRouter(prefix="/api", route_class=ApiRoute, responses=AUTH_RESPONSES)
+# Every operation can meet the edge checks (web/edge.py) and invalid input (per field).
+EDGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {
+        "model": Problem,
+        "description": "Anfrage fehlerhaft: Steuerzeichen (z. B. ein Null-Byte), kein UTF-8, "
+        "ein Parameter doppelt angegeben oder einer, den die Operation nicht kennt.",
+    },
+    413: {"model": Problem, "description": "Anfrage größer als 256 KB."},
+    422: {"model": InvalidProblem, "description": "Eingaben ungültig, je Feld."},
+}
+router = APIRouter(
+    prefix="/api", route_class=ApiRoute, responses={**AUTH_RESPONSES, **EDGE_RESPONSES}
+)
 
 
 @router.post(
@@ -139,6 +166,11 @@ def create_household(
 
     The office follows from the district; it must be one of yours. Steps that apply open with
     their deadlines. Answers with the new case and its address in `Location`.
+
+    Rules the schema cannot express, each refused with 422 at its field: `moved_in_on` from
+    five years ago to 60 days ahead; `expected_birth_on` within a year of today; birth dates
+    not in the future and not before 1900; the district served by one of your offices;
+    `assignee_id` and `sub_location_id` naming staff and a sub-location of that office.
     """
     try:
         case = open_case(session, intake, actor_id=staff.id)
@@ -181,7 +213,12 @@ def list_cases(
         int | None, Query(ge=1, le=limits.MAX_ID, description="Außenstelle (id).")
     ] = None,
     q: Annotated[
-        str | None, Query(max_length=limits.SEARCH, description="Familienname oder Fallnummer.")
+        str | None,
+        Query(
+            max_length=limits.SEARCH,
+            pattern=limits.LINE_PATTERN,
+            description="Familienname oder Fallnummer.",
+        ),
     ] = None,
     page: Annotated[int, Query(ge=1, le=limits.MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 25,
@@ -243,7 +280,10 @@ def advance_case(case_id: Id, body: AdvanceIn, staff: ApiCaseStaff, session: DbS
     """Apply a trigger (e.g. `schedule_welcome_visit` with `at`, `complete_registration`).
 
     With `expected_version` the change is refused (409) if the case changed since you read it.
-    Answers with the case as it is now.
+    Answers with the case as it is now. The triggers a case offers now, and why the others are
+    refused, are in `triggers` of `GET /api/cases/{case_id}`: an unknown or not offered
+    trigger is a 409, a condition not met (a reason missing in `note`, an appointment not in the
+    future, consent missing) a 422 naming the condition.
     """
     try:
         advance(

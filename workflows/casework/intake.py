@@ -33,15 +33,18 @@ def _today() -> date:
 
 def _single_line(value: str) -> str:
     # Names go into email headers and letters: a line break there is never meant.
-    if "\n" in value or "\r" in value:
-        raise ValueError("Bitte in einer Zeile, ohne Zeilenumbruch.")
+    if not limits.single_line(value):
+        raise ValueError("Bitte in einer Zeile, ohne Zeilenumbruch oder Steuerzeichen.")
     return value
 
 
+# The pattern goes into the OpenAPI document; the validator says what is wrong in words.
+ONE_LINE = Field(json_schema_extra={"pattern": limits.LINE_PATTERN})
 Name = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=limits.NAME),
     AfterValidator(_single_line),
+    ONE_LINE,
 ]
 Id = Annotated[int, Field(ge=1, le=limits.MAX_ID)]
 
@@ -71,6 +74,7 @@ class IntakeIn(BaseModel):
         str,
         StringConstraints(strip_whitespace=True, min_length=3, max_length=limits.STREET),
         AfterValidator(_single_line),
+        ONE_LINE,
     ]
     postal_code: Annotated[str, StringConstraints(pattern=r"^44\d{3}$")]
     district: District

@@ -4,6 +4,7 @@ import re
 
 from email_validator import EmailNotValidError, validate_email
 
+from core import limits
 from models.enums import District
 from workflows.engine.errors import InvalidInput
 
@@ -11,11 +12,6 @@ DISTRICTS = [district.value for district in District]
 
 CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _PHONE = re.compile(r"^\+?[0-9 /()-]{5,30}$")
-
-
-def single_line(value: str) -> bool:
-    """No line break and no other control character: safe in an email header."""
-    return not any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in value)
 
 
 class FieldErrors(dict[str, str]):
@@ -27,7 +23,7 @@ class FieldErrors(dict[str, str]):
             self[field] = f"Bitte {what} angeben."
         elif len(value) > max_length:
             self[field] = f"Höchstens {max_length} Zeichen."
-        elif not single_line(value):
+        elif not limits.single_line(value):
             # Names and addresses end up in email headers: a line break there could add one.
             self[field] = "Bitte in einer Zeile, ohne Zeilenumbruch oder Steuerzeichen."
         return value
