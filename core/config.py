@@ -95,9 +95,12 @@ class Settings(BaseSettings):
     dispatch_batch_size: int = 500
     # Redis re-delivers a message whose worker died after this long (acks late).
     broker_visibility_timeout_seconds: int = 3600
-    # A reminder stuck in "sending" (worker killed mid-send) or "queued" (message lost) this long
-    # is offered again; longer than the longest retry delay.
-    sending_lease_seconds: int = 3600
+    # A reminder stuck in "sending" this long (its worker was killed mid-send) is offered again:
+    # longer than a send can take (the task's hard time limit is 90 s).
+    sending_lease_seconds: int = 300
+    # One stuck in "queued" this long (its task message was lost) is offered again: longer than
+    # the longest pause before a retry, which waits queued.
+    queued_lease_seconds: int = 3600
     display_timezone: str = "Europe/Berlin"
     # Closed cases are anonymised this long after closing (GDPR storage limitation).
     retention_days: int = 730

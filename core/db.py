@@ -1,11 +1,14 @@
 """The database engine and the unit of work: commit at the edges, never inside a service."""
 
+import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from core.config import get_settings
@@ -13,6 +16,8 @@ from core.config import get_settings
 _engine: Engine | None = None
 
 AfterCommit = Callable[[], None]
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def make_engine(url: str) -> Engine:
@@ -78,6 +83,25 @@ def commit(session: Session) -> None:
     callbacks = session.info.pop("after_commit", {})
     for callback in callbacks.values():
         callback()
+
+
+def persist(work: Callable[[Session], T], *, attempts: int = 6) -> T:
+    """Run ``work`` in a transaction of its own; when the database drops the connection, run
+    it again on a fresh one (pauses of 0.2 s doubling, about 6 s in all).
+
+    For a record that must not be lost once something irrevocable happened outside the
+    database, e.g. "this email was handed to the mail server". ``work`` must be idempotent.
+    """
+    for attempt in range(attempts):
+        try:
+            with unit_of_work() as session:
+                return work(session)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated or attempt == attempts - 1:
+                raise
+            log.warning("database connection lost; writing again (attempt %d)", attempt + 2)
+            time.sleep(0.2 * 2**attempt)
+    raise AssertionError("unreachable")
 
 
 @contextmanager

@@ -236,13 +236,13 @@ def dispatch_due(session: Session, now: datetime, settings: Settings) -> int:
     )
     due = due.order_by(col(Reminder.due_at)).limit(limit).with_for_update(skip_locked=True)
     ids = [rid for rid in session.exec(due) if rid is not None]
-    lease_end = now - timedelta(seconds=settings.sending_lease_seconds)
     # One query per status, not an OR: each stays an index range scan on (status, …) even after
     # SQLite has gathered statistics (bench/RESULTS.md, scenario 5).
-    for status, since in (
-        (ReminderStatus.SENDING, Reminder.claimed_at),
-        (ReminderStatus.QUEUED, Reminder.queued_at),
+    for status, since, lease in (
+        (ReminderStatus.SENDING, Reminder.claimed_at, settings.sending_lease_seconds),
+        (ReminderStatus.QUEUED, Reminder.queued_at, settings.queued_lease_seconds),
     ):
+        lease_end = now - timedelta(seconds=lease)
         lost = select(Reminder.id).where(col(Reminder.status) == status, col(since) < lease_end)
         lost = lost.limit(limit).with_for_update(skip_locked=True)
         ids += [rid for rid in session.exec(lost) if rid is not None]

@@ -8,7 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from core import mail
 from core.clock import utc_now
 from core.config import Settings, get_settings
-from core.db import unit_of_work
+from core.db import persist, unit_of_work
 from workflows.engine import reminders
 from workflows.messaging.compose import Undeliverable, compose
 
@@ -54,16 +54,19 @@ def deliver(reminder_id: int, settings: Settings | None = None) -> Outcome:
     try:
         mail.send(message, settings)
     except mail.MailError as exc:
-        with unit_of_work() as session:
-            pause = reminders.record_failure(
-                session, reminder_id, str(exc), utc_now(), settings, permanent=exc.permanent
+        error, permanent = str(exc), exc.permanent
+        pause = persist(
+            lambda session: reminders.record_failure(
+                session, reminder_id, error, utc_now(), settings, permanent=permanent
             )
+        )
         log.warning(
             "reminder %s of case %s: sending failed (%s); retry in %s s",
             reminder_id, case_id, exc, pause,
         )  # fmt: skip
         return Outcome("failed" if pause is None else "retry", pause)
-    with unit_of_work() as session:
-        reminders.mark_sent(session, reminder_id, utc_now())
+    # The mail server has it: the mark must survive a dropped database connection, or the
+    # reminder would be offered again after the lease and sent twice.
+    persist(lambda session: reminders.mark_sent(session, reminder_id, utc_now()))
     log.info("reminder %s (%s) of case %s sent", reminder_id, kind, case_id)
     return Outcome("sent")
