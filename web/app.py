@@ -27,6 +27,7 @@ from web.routes import (
     dashboard,
     health,
     intake,
+    messages,
     partner,
     previews,
 )
@@ -117,6 +118,7 @@ def create_app() -> FastAPI:
         cases,
         consent_scope,
         previews,
+        messages,
         partner,
         intake,
         dashboard,

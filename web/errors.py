@@ -3,7 +3,7 @@
 from fastapi import status
 
 from workflows.directory.accounts import SignInRefused
-from workflows.engine.errors import CaseNotFound, Conflict, DomainError, GuardFailed, InvalidInput
+from workflows.engine.errors import Conflict, DomainError, GuardFailed, InvalidInput, NotFound
 
 
 class LoginRequired(Exception):
@@ -19,7 +19,7 @@ class CsrfFailed(Exception):
 
 
 def status_for(error: DomainError) -> int:
-    if isinstance(error, CaseNotFound):
+    if isinstance(error, NotFound):
         return status.HTTP_404_NOT_FOUND
     if isinstance(error, Conflict):
         return status.HTTP_409_CONFLICT

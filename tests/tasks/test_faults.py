@@ -19,6 +19,8 @@ from tests.helpers import in_hours, pass_time, reminders, step
 from tests.services import RedisServer, SmtpServer, wait_for
 from workflows.engine import outbox
 from workflows.engine import reminders as reminder_service
+from workflows.messaging.compose import message_id
+from workflows.messaging.resend import NotFailed, resend
 from workflows.referrals import consent
 
 pytestmark = pytest.mark.slow
@@ -161,6 +163,38 @@ def test_smtp_down_retries_then_fails_visibly(world, start_worker):
     assert reminder.attempts == 3
     assert "SMTP" in reminder.last_error
     assert worker.log.count("sending failed") == 3
+
+
+def test_a_failed_reminder_resent_once_the_mail_server_is_back_arrives_once(
+    world, start_worker, monkeypatch, env
+):
+    """Given a visit reminder that failed because no mail server answered, when the server is
+    back and the caseworker sends it again (twice, impatiently), then it arrives exactly once,
+    with the Message-ID it always had."""
+    without_mail = start_worker()
+    case_id = world.open_case(**NO_EMAIL)
+    step(case_id, "schedule_welcome_visit", world.caseworker_id, at=in_hours(2))
+    wait_for(lambda: visit_reminders(case_id)[0].status == "failed", 30, what="failed reminder")
+    (failed,) = visit_reminders(case_id)
+    without_mail.stop()
+    server = SmtpServer()
+    server.start()
+    try:
+        monkeypatch.setenv("WILLKOMMEN_SMTP_PORT", str(server.port))
+        start_worker(WILLKOMMEN_SMTP_PORT=str(server.port))
+        for _ in range(2):
+            try:
+                with unit_of_work() as session:
+                    resend(session, failed.id, actor_id=world.caseworker_id)
+            except NotFailed:
+                pass  # the second press: it is on its way already
+        (mail,) = server.wait_for_messages(1, timeout=30)
+        with pytest.raises(AssertionError):
+            server.wait_for_messages(2, timeout=4)
+        assert mail["Message-ID"] == message_id(failed.id, get_settings())
+        wait_for(lambda: visit_reminders(case_id)[0].status == "sent", 20, what="marked sent")
+    finally:
+        server.stop()
 
 
 class FlakySmtp(SmtpServer):

@@ -50,6 +50,7 @@ from models.enums import (
 from workflows.casework.notes import NOTE_TRIGGER
 from workflows.engine.definition import get_workflow
 from workflows.engine.errors import CaseNotFound, DomainError
+from workflows.messaging.resend import RESEND_TRIGGER
 from workflows.move_in import STEPS
 from workflows.move_in.states import CASE_STATE_LABELS, MILESTONE_LABELS, STEP_STATE_LABELS
 
@@ -89,6 +90,7 @@ EVENT_TITLES = {
     "open_case": "Fall eröffnet",
     "grant_consent": "Einwilligung erfasst",
     "withdraw_consent": "Einwilligung widerrufen",
+    RESEND_TRIGGER: "Nachricht erneut gesendet",
 }
 REMINDER_TITLES = REMINDER_KIND_LABELS
 RECIPIENT_LABELS = {

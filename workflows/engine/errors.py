@@ -5,7 +5,11 @@ class DomainError(Exception):
     """A refusal the person can understand and act on."""
 
 
-class CaseNotFound(DomainError):
+class NotFound(DomainError):
+    """Nothing of that number that the person may see (404)."""
+
+
+class CaseNotFound(NotFound):
     def __init__(self, case_id: int) -> None:
         super().__init__(f"Fall {case_id} nicht gefunden.")
         self.case_id = case_id
