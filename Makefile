@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: install run demo test test-fast lint format migrate translations clean
+.PHONY: install run demo test test-fast lint format migrate translations load attack clean
 
 $(BIN)/willkommen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,14 @@ translations: install ## Extract the household emails' texts, update every langu
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages -w 100 \
 		--no-fuzzy-matching --ignore-obsolete
 	$(BIN)/willkommen messages check
+
+load: install ## Load tests at full size: 2,000 staff at once on PostgreSQL (CI runs 300)
+	WILLKOMMEN_LOAD_REQUESTS=2000 $(BIN)/python -m pytest tests/reliability/test_load.py \
+		--timeout 900 -s $(PYTEST_ARGS)
+
+attack: install ## Fuzz every form and the API (schemathesis) with many more examples than CI
+	WILLKOMMEN_FUZZ_EXAMPLES=500 WILLKOMMEN_SCHEMA_EXAMPLES=500 $(BIN)/python -m pytest \
+		tests/reliability/test_form_fuzz.py tests/reliability/test_openapi.py --timeout 1800 $(PYTEST_ARGS)
 
 bench: install ## Benchmarks side by side with their baselines (quick; FULL=1 for the full run)
 	$(BIN)/python -m bench $(if $(FULL),--full,--quick)

@@ -99,7 +99,13 @@ def test_hundreds_of_staff_advancing_different_cases_at_once(web_world, live_ser
     confirmed = [case_id for case_id, a in zip(cases[1::2], api_answers, strict=True)
                  if a.status_code == 200] + cases[0::2]  # fmt: skip
     refused = [c for c, a in zip(cases[1::2], api_answers, strict=True) if a.status_code == 409]
-    assert all(written[case_id] == 1 for case_id in confirmed), written
+    lost = [case_id for case_id in confirmed if written[case_id] == 0]
+    doubled = [case_id for case_id, times in written.items() if times > 1]
+    print(  # the figures README "Reliability" quotes (make load shows them)
+        f"\nload: {len(answers)} requests at once, answers {dict(statuses)}, "
+        f"confirmed {len(confirmed)}, lost {len(lost)}, doubled {len(doubled)}"
+    )
+    assert lost == [] and doubled == []
     assert all(written[case_id] == 0 for case_id in refused)
     assert sum(written.values()) == len(confirmed)
 
