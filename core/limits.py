@@ -10,8 +10,11 @@ MAX_ID = 2**31 - 1  # the id columns: a larger number names nothing (404), never
 MAX_VERSION = 2**31 - 1
 MAX_PAGE = 100_000
 
-NAME = 120  # family and given names, office and sub-location names
-STREET = 200
+NAME = 120  # family and given names, office and sub-location names, staff, employers
+PARTNER_NAME = 160
+STREET = 200  # a street, an office's address
+CODE = 40  # an office's short code
+EMAIL = 200
 NOTE = 4000  # a note, a reason for waiving a step, a partner's reason
 TRIGGER = 60
 MEMBERS = 20  # household members entered at intake (form and API alike)

@@ -206,3 +206,26 @@ def test_a_message_that_cannot_be_built_fails_visibly_once(web_world):
         listed = figures.failed_messages(session, None).rows
         assert [m.reminder_id for m in listed] == [referral.id]
     assert deliver(referral.id, get_settings()).status == "skipped"  # never offered again
+
+
+def test_an_email_address_longer_than_its_column_is_refused_not_a_server_error(client, web_world):
+    """Given a well-formed email address of 250 characters (the columns hold 200), when it is
+    entered for a household (API) or a partner (form), then both refuse it at the field."""
+    long_email = "a" * 60 + "@" + ".".join(["abcdefghij" * 3] * 6) + ".example"
+    body = {
+        "family_name": "Haddad", "street": "Evinger Straße 12", "postal_code": "44339",
+        "district": "Eving", "moved_in_on": (utc_now().date() - timedelta(days=2)).isoformat(),
+        "languages": ["ar"], "email": long_email,
+        "members": [{"given_name": "Amal", "family_name": "Haddad", "birth_date": born(38)}],
+    }  # fmt: skip
+    answer = client.post("/api/households", json=body, headers=token_for(web_world, "caseworker"))
+    assert answer.status_code == 422 and "email" in answer.json()["errors"]
+    before = count(Partner)
+    login(client, web_world.emails["admin"])
+    answer = client.post(
+        "/admin/partners",
+        data={"name": "Stromspar-Check", "category": "energy_advice", "email": long_email,
+              "city_wide": "1", "active": "1", "csrf_token": csrf(client, "/admin/partners/new")},
+    )  # fmt: skip
+    assert answer.status_code == 422 and "Höchstens 200 Zeichen" in answer.text
+    assert count(Partner) == before

@@ -83,7 +83,7 @@ class IntakeIn(BaseModel):
         min_length=1
     )
     contact_channels: list[str] = Field(default_factory=lambda: ["visit"])
-    email: EmailStr | None = None
+    email: Annotated[EmailStr, Field(max_length=limits.EMAIL)] | None = None
     phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 /()-]{5,30}$")] | None = None
     expected_birth_on: date | None = None
     members: list[MemberIn] = Field(min_length=1, max_length=limits.MEMBERS)

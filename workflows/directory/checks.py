@@ -30,6 +30,9 @@ class FieldErrors(dict[str, str]):
 
     def email(self, field: str, value: str) -> str:
         value = value.strip().lower()
+        if len(value) > limits.EMAIL:
+            self[field] = f"Höchstens {limits.EMAIL} Zeichen."
+            return value
         try:
             validate_email(value, check_deliverability=False)
         except EmailNotValidError:

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from core import limits
 from models import Office, Staff, SubLocation
 from workflows.directory.checks import CODE, FieldErrors
 from workflows.engine.errors import InvalidInput
@@ -71,15 +72,17 @@ def list_offices(session: Session) -> list[OfficeRow]:
 def save_office(session: Session, data: OfficeInput, office_id: int | None = None) -> Office:
     """Create an office, or change one; each district is served by at most one office."""
     errors = FieldErrors()
-    name = errors.required("name", data.name, 120, "einen Namen")
-    code = errors.required("code", data.code, 40, "ein Kürzel").lower()
+    name = errors.required("name", data.name, limits.NAME, "einen Namen")
+    code = errors.required("code", data.code, limits.CODE, "ein Kürzel").lower()
     if code and "code" not in errors and not CODE.match(code):
         errors["code"] = "Nur Kleinbuchstaben, Ziffern und Bindestriche, z. B. eving-scharnhorst."
     taken = select(Office.id).where(Office.code == code, col(Office.id) != (office_id or -1))
     if code and "code" not in errors and session.exec(taken).first() is not None:
         errors["code"] = "Dieses Kürzel hat schon ein anderes Büro."
-    address = errors.required("address", data.address, 200, "die Anschrift")
-    partner = errors.required("partner_organisation", data.partner_organisation, 120, "den Träger")
+    address = errors.required("address", data.address, limits.STREET, "die Anschrift")
+    partner = errors.required(
+        "partner_organisation", data.partner_organisation, limits.NAME, "den Träger"
+    )
     email = errors.email("email", data.email)
     phone = errors.phone("phone", data.phone)
     districts = errors.districts("districts", data.districts)
@@ -119,8 +122,8 @@ def save_sub_location(
 ) -> SubLocation:
     """Add an outreach place to an office, or change one; names are unique within the office."""
     errors = FieldErrors()
-    name = errors.required("name", data.name, 120, "einen Namen")
-    address = errors.required("address", data.address, 200, "die Anschrift")
+    name = errors.required("name", data.name, limits.NAME, "einen Namen")
+    address = errors.required("address", data.address, limits.STREET, "die Anschrift")
     same = select(SubLocation.id).where(
         SubLocation.office_id == office_id,
         func.lower(SubLocation.name) == name.lower(),

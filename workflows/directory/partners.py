@@ -5,6 +5,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
+from core import limits
 from models import Partner
 from models.enums import PARTNER_CATEGORY_LABELS, PartnerCategory
 from workflows.directory.checks import FieldErrors
@@ -42,7 +43,7 @@ def list_partners(session: Session) -> list[Partner]:
 def save_partner(session: Session, data: PartnerInput, partner_id: int | None = None) -> Partner:
     """Create or change a cooperation partner; it serves some districts or the whole city."""
     errors = FieldErrors()
-    name = errors.required("name", data.name, 160, "einen Namen")
+    name = errors.required("name", data.name, limits.PARTNER_NAME, "einen Namen")
     if data.category not in PARTNER_CATEGORY_LABELS:
         errors["category"] = "Bitte eine Art von Partner wählen."
     email = errors.email("email", data.email)

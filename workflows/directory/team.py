@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
+from core import limits
 from models import Office, Staff
 from models.enums import Employer, Role
 from workflows.directory.accounts import create_staff, set_password
@@ -56,7 +57,7 @@ def add_staff(session: Session, data: StaffInput) -> Staff:
     if data.employer not in EMPLOYER_LABELS:
         errors["employer"] = "Bitte den Arbeitgeber wählen."
     employer_name = errors.required(
-        "employer_name", data.employer_name, 120, "den Namen des Arbeitgebers"
+        "employer_name", data.employer_name, limits.NAME, "den Namen des Arbeitgebers"
     )
     if not data.password:
         errors["password"] = "Bitte ein erstes Passwort vergeben."
