@@ -13,6 +13,7 @@ from typing import Any
 
 import anyio
 import anyio.to_thread
+from anyio.lowlevel import RunVar
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 # Paths that touch no database (or, for readiness, use the pool's overflow) are never queued.
@@ -24,7 +25,8 @@ class AdmissionGate:
 
     def __init__(self, app: ASGIApp, limit: int, threads: int) -> None:
         self.app, self.limit, self.threads = app, limit, threads
-        self._gate: anyio.Semaphore | None = None
+        # One gate per event loop (a test client may start several, one after the other).
+        self._gate: RunVar[anyio.Semaphore] = RunVar(f"admission_gate_{id(self)}")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -33,9 +35,12 @@ class AdmissionGate:
         if scope["type"] != "http" or scope["path"].startswith(UNGATED):
             await self.app(scope, receive, send)
             return
-        if self._gate is None:  # made inside the server's event loop
-            self._gate = anyio.Semaphore(self.limit, fast_acquire=True)
-        async with self._gate:
+        try:
+            gate = self._gate.get()
+        except LookupError:  # the first request in this event loop
+            gate = anyio.Semaphore(self.limit, fast_acquire=True)
+            self._gate.set(gate)
+        async with gate:
             await self.app(scope, receive, send)
 
 
