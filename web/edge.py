@@ -50,7 +50,7 @@ class InputGuard:
             if scope["method"] in _METHODS_WITH_BODY:
                 body = await _read_body(scope, receive, self.max_body)
                 _check_body(scope, body)
-                receive = _replay(body)
+                receive = _replay(body, receive)
         except Refused as refused:
             await _answer(scope, send, refused)
             return
@@ -138,17 +138,18 @@ def _strings(document: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
-def _replay(body: bytes) -> Receive:
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """The body once more for the app; after it, the connection's own messages (a disconnect)."""
     sent = False
 
-    async def receive() -> Message:
+    async def replay() -> Message:
         nonlocal sent
         if sent:
-            return {"type": "http.disconnect"}
+            return await receive()
         sent = True
         return {"type": "http.request", "body": body, "more_body": False}
 
-    return receive
+    return replay
 
 
 async def _answer(scope: Scope, send: Send, refused: Refused) -> None:
