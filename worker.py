@@ -1,5 +1,6 @@
 """The Celery application for ``celery -A worker worker`` and ``celery -A worker beat``."""
 
+import tasks.casework
 import tasks.maintenance
 import tasks.messages
 import tasks.outbox

@@ -104,9 +104,11 @@ class Settings(BaseSettings):
     display_timezone: str = "Europe/Berlin"
     # Closed cases are anonymised this long after closing (GDPR storage limitation).
     retention_days: int = 730
-    # Local time (Europe/Berlin) of the supervisors' daily digest and of the retention job.
+    # Local time (Europe/Berlin) of the supervisors' daily digest, of the retention job and of
+    # the morning look at every open case (ages and birth dates; before the office opens).
     digest_hour: int = 7
     retention_hour: int = 3
+    look_again_hour: int = 5
 
     @model_validator(mode="after")
     def _check_step_due_days(self) -> "Settings":

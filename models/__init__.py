@@ -4,6 +4,7 @@ from models.appointment import Appointment
 from models.case import Case, CaseEvent, CaseStep
 from models.digest import DigestDelivery
 from models.household import Consent, Household, HouseholdMember
+from models.notice import CaseNotice
 from models.office import ConsultationHour, Office, SubLocation
 from models.outbox import OutboxMessage
 from models.partner import Partner, Referral
@@ -15,6 +16,7 @@ __all__ = [
     "Appointment",
     "Case",
     "CaseEvent",
+    "CaseNotice",
     "CaseStep",
     "Consent",
     "DigestDelivery",

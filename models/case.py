@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Index, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from models.fields import utc_field
@@ -41,6 +41,9 @@ class Case(SQLModel, table=True):
     opened_at: datetime = utc_field(default_now=True)
     updated_at: datetime = utc_field(default_now=True)
     closed_at: datetime | None = utc_field(nullable=True, index=True)
+    # What made each step apply at the last look ("school:12": member 12 is of school age);
+    # None until first derived. Compared with today's to tell the caseworker what changed.
+    applies: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
     @property
     def number(self) -> str:

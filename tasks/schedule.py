@@ -23,6 +23,10 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
             "task": "messages.send_digests",
             "schedule": crontab(hour=settings.digest_hour, minute=0),
         },
+        "look at every open case again (ages, birth dates)": {
+            "task": "casework.look_at_open_cases",
+            "schedule": crontab(hour=settings.look_again_hour, minute=30),
+        },
         "anonymise closed cases after the retention period": {
             "task": "maintenance.anonymise_closed_cases",
             "schedule": crontab(hour=settings.retention_hour, minute=15),

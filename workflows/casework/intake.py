@@ -1,23 +1,27 @@
 """Intake: a household that has just moved in becomes a case on the current workflow."""
 
 from datetime import date, datetime, timedelta
-from typing import Annotated
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    EmailStr,
-    Field,
-    StringConstraints,
-    ValidationError,
-    field_validator,
-)
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from sqlmodel import Session, select
 
 from core import limits
-from core.clock import berlin, utc_now
+from core.clock import utc_now
 from models import Case, Household, HouseholdMember, Office, Staff, SubLocation
 from models.enums import District
+from workflows.casework import eligibility
+from workflows.casework.fields import (
+    Email,
+    Id,
+    Languages,
+    Name,
+    Phone,
+    PostalCode,
+    Street,
+    plausible_birth_date,
+    plausible_expected_birth,
+    plausible_move_in,
+)
 from workflows.engine import Change, reminders
 from workflows.engine.access import may_work_on
 from workflows.engine.effects import Context
@@ -25,28 +29,6 @@ from workflows.engine.errors import InvalidInput
 from workflows.move_in import CURRENT, STEPS, end_of_day
 from workflows.move_in.effects import SetMilestone
 from workflows.move_in.states import CaseState, Milestone, StepKind
-
-
-def _today() -> date:
-    return berlin(utc_now()).date()
-
-
-def _single_line(value: str) -> str:
-    # Names go into email headers and letters: a line break there is never meant.
-    if not limits.single_line(value):
-        raise ValueError("Bitte in einer Zeile, ohne Zeilenumbruch oder Steuerzeichen.")
-    return value
-
-
-# The pattern goes into the OpenAPI document; the validator says what is wrong in words.
-ONE_LINE = Field(json_schema_extra={"pattern": limits.LINE_PATTERN})
-Name = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=limits.NAME),
-    AfterValidator(_single_line),
-    ONE_LINE,
-]
-Id = Annotated[int, Field(ge=1, le=limits.MAX_ID)]
 
 
 class MemberIn(BaseModel):
@@ -61,30 +43,21 @@ class MemberIn(BaseModel):
     @field_validator("birth_date")
     @classmethod
     def _not_in_future(cls, value: date) -> date:
-        if value > _today() or value.year < 1900:
-            raise ValueError("Geburtsdatum liegt in der Zukunft oder ist unplausibel.")
-        return value
+        return plausible_birth_date(value)
 
 
 class IntakeIn(BaseModel):
     """What staff record when a household has just moved in."""
 
     family_name: Name
-    street: Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, min_length=3, max_length=limits.STREET),
-        AfterValidator(_single_line),
-        ONE_LINE,
-    ]
-    postal_code: Annotated[str, StringConstraints(pattern=r"^44\d{3}$")]
+    street: Street
+    postal_code: PostalCode
     district: District
     moved_in_on: date
-    languages: list[Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]] = Field(
-        min_length=1
-    )
+    languages: Languages
     contact_channels: list[str] = Field(default_factory=lambda: ["visit"])
-    email: Annotated[EmailStr, Field(max_length=limits.EMAIL)] | None = None
-    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 /()-]{5,30}$")] | None = None
+    email: Email | None = None
+    phone: Phone | None = None
     expected_birth_on: date | None = None
     members: list[MemberIn] = Field(min_length=1, max_length=limits.MEMBERS)
     requested_steps: list[StepKind] = Field(default_factory=list)
@@ -94,20 +67,12 @@ class IntakeIn(BaseModel):
     @field_validator("moved_in_on")
     @classmethod
     def _plausible_move_in(cls, value: date) -> date:
-        today = _today()
-        if value > today + timedelta(days=60) or value < today - timedelta(days=5 * 365):
-            raise ValueError("Einzugsdatum ist unplausibel.")
-        return value
+        return plausible_move_in(value)
 
     @field_validator("expected_birth_on")
     @classmethod
     def _plausible_birth(cls, value: date | None) -> date | None:
-        today = _today()
-        if value is not None and not today - timedelta(days=366) <= value <= today + timedelta(
-            days=300
-        ):
-            raise ValueError("Geburtstermin ist unplausibel (höchstens ein Jahr entfernt).")
-        return value
+        return plausible_expected_birth(value)
 
 
 def parse_intake(data: dict) -> IntakeIn:
@@ -192,4 +157,5 @@ def start(
         for kind, step in STEPS.items():
             if step.at_intake(facts) or kind in requested:
                 change.fire(f"open_{kind}", at_intake=True)
+        case.applies = sorted(eligibility.reasons(facts))  # the first look: tells nobody
         change.finish()

@@ -5,6 +5,8 @@ guards hold, then writes the new state, one history entry per transition and the
 The caller's unit of work commits; nothing leaves the process before that.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +20,7 @@ from models import Case, Household, Staff
 from workflows.engine import derived, reminders
 from workflows.engine.access import staff_may_work_on
 from workflows.engine.definition import Workflow, get_workflow
+from workflows.engine.effects import Context, Effect
 from workflows.engine.errors import CaseNotFound, InvalidInput, StaleCase
 from workflows.engine.facts import CaseFacts
 from workflows.engine.judging import Judge, Judged, TriggerOption
@@ -36,27 +39,50 @@ def advance(
     now: datetime | None = None,
 ) -> Case:
     """Apply ``trigger`` to the case and record who did it, or raise a domain error."""
+    if note is not None and len(note) > limits.NOTE:
+        raise InvalidInput({"note": f"Höchstens {limits.NOTE} Zeichen."})
+    at = at.astimezone(UTC) if at is not None and at.tzinfo is not None else at
+    with changing(
+        session, case_id, actor_id=actor_id, expected_version=expected_version, note=note, now=now
+    ) as change:
+        change.write(change.judge(trigger, {"note": note, "at": at}))
+    return change.case
+
+
+@contextmanager
+def changing(
+    session: Session,
+    case_id: int,
+    *,
+    actor_id: int | None,
+    expected_version: int | None = None,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> Iterator["Change"]:
+    """One change to a case that is more than one trigger (a household edit, a transfer).
+
+    The case is locked and checked (another office's case is not found, a stale
+    ``expected_version`` refused); inside, the caller writes through the :class:`Change`;
+    at the end, if anything was written, the version goes up, the automatic transitions fire
+    and the derived fields are kept true. An exception inside leaves the case as it was (the
+    caller's unit of work rolls back)."""
     loaded = _lock(session, case_id, actor_id)
     if loaded is None:
         raise CaseNotFound(case_id)
     # Stamped once the case is ours: changes to one case are recorded in the order they commit.
     now = now or utc_now()
-    at = at.astimezone(UTC) if at is not None and at.tzinfo is not None else at
     case, household, staff = loaded
     if actor_id is not None and (staff is None or not staff_may_work_on(staff, case.office_id)):
         raise CaseNotFound(case_id)  # another office's case is not shown, not merely refused
     if expected_version is not None and case.version != expected_version:
         raise StaleCase(case_id, expected_version, case.version)
-    if note is not None and len(note) > limits.NOTE:
-        raise InvalidInput({"note": f"Höchstens {limits.NOTE} Zeichen."})
     change = Change(session, case, actor_id=actor_id, now=now, note=note, household=household)
-    judged = change.judge(trigger, {"note": note, "at": at})
-    # Goes out with the new state in one UPDATE; a form showing the old version is now stale.
-    case.version, case.updated_at = case.version + 1, now
     with reminders.queued_together(session):
-        change.write(judged)
-        change.finish()
-    return case
+        yield change
+        if change.writer.written:
+            # Goes out with the new state in one UPDATE; a form showing the old version is stale.
+            case.version, case.updated_at = case.version + 1, now
+            change.finish()
 
 
 # Built once: building and keying a statement costs more than running this one.
@@ -120,7 +146,21 @@ class Change:
 
     def fire(self, trigger: str, **params: Any) -> None:
         """Judge and write one more trigger within this change (used when a case is opened)."""
-        self.write(self.judge(trigger, {"note": self.note, "at": None, **params}))
+        merged = {"note": self.note, "at": None, **params}
+        self.writer.write(self.judge(trigger, merged), merged["note"])
+
+    def apply(self, effect: Effect) -> None:
+        """Apply one effect outside a transition (a deadline moved by a household edit)."""
+        w = self.writer
+        effect.apply(
+            Context(self.session, self.case, self.facts, w.actor_id, w.now, self.facts.settings)
+        )
+
+    def record(self, what: str, note: str | None = None, *, step_kind: str | None = None) -> None:
+        """A history entry for a change that is no transition (a household edit, a handover);
+        any pending reminder may be moot after it."""
+        self.writer.record(what, step_kind, None, None, note)
+        self.writer.touched_steps = None
 
     def options(self) -> list[TriggerOption]:
         return self.judging.options()

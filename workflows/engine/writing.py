@@ -31,6 +31,7 @@ class Writer:
         self.actor_id, self.now, self.step_initial = actor_id, now, step_initial
         # The steps this change moved, while only steps moved: only their reminders may be moot.
         self.touched_steps: list[CaseStep] | None = []
+        self.written = False  # anything on record yet (a history entry)
 
     def write(self, judged: Judged, note: str | None) -> None:
         """Persist the subject's new state, one history entry, and the effects it recorded."""
@@ -57,11 +58,12 @@ class Writer:
         trigger: str,
         step_kind: str | None,
         from_state: str | None,
-        to_state: str,
+        to_state: str | None,
         note: str | None,
     ) -> None:
         """One history entry: a plain INSERT (no ORM object: it is never read back here) that
         flushes nothing, so the rows it changed go out together later."""
+        self.written = True
         entry: dict[str, Any] = {"case_id": self.case.id, "at": self.now, "note": note}
         entry |= {"actor_id": self.actor_id, "trigger": trigger, "step_kind": step_kind}
         entry |= {"from_state": from_state, "to_state": to_state}

@@ -11,8 +11,9 @@ from sqlalchemy import bindparam
 from sqlmodel import col, select
 
 from core.clock import shift_local
-from models import Appointment, CaseEvent, Referral
+from models import Appointment, CaseEvent, CaseStep, Referral, Reminder
 from models.enums import (
+    PENDING_REMINDER_STATUSES,
     RUNNING_REFERRAL_STATUSES,
     AppointmentKind,
     AppointmentStatus,
@@ -141,37 +142,63 @@ class PlanStep:
         step.due_at, step.legal_deadline = self.due_at, self.legal_deadline
         step.opened_at, step.closed_at, step.waive_reason = ctx.now, None, None
         ctx.session.flush()
-        reminders.schedule(
-            ctx.session,
-            ctx.case,
-            ReminderKind.STEP_OVERDUE,
-            Recipient.SUPERVISORS,
-            shift_local(self.due_at, ESCALATION_DELAY),
-            ctx.now,
-            step_id=step.id,
+        _schedule_step_reminders(ctx, step)
+
+
+@dataclass(frozen=True)
+class MoveDue:
+    """An open step's deadline moves (the move-in date was corrected): its reminders with it."""
+
+    kind: str
+    due_at: datetime
+
+    def apply(self, ctx: Context) -> None:
+        step = ctx.facts.steps[self.kind]
+        step.due_at = self.due_at
+        pending = ctx.session.exec(
+            select(Reminder).where(
+                Reminder.step_id == step.id, col(Reminder.status).in_(PENDING_REMINDER_STATUSES)
+            )
         )
-        if self.kind == StepKind.REGISTRATION:
-            days = timedelta(days=ctx.settings.registration_reminder_days_before)
-            # 9 o'clock in the morning, a few days before the legal deadline ends
-            remind_at = shift_local(self.due_at, -(days + MORNING_BEFORE_MIDNIGHT))
-            if remind_at > ctx.now:  # a reminder after the deadline helps no one
-                reminders.schedule(
-                    ctx.session,
-                    ctx.case,
-                    ReminderKind.REGISTRATION_DEADLINE,
-                    Recipient.HOUSEHOLD,
-                    remind_at,
-                    ctx.now,
-                    step_id=step.id,
-                )
-        if self.kind == StepKind.ENERGY:
-            days = timedelta(days=ctx.settings.energy_reminder_days_before)
-            remind_at = shift_local(self.due_at, -(days + MORNING_BEFORE_MIDNIGHT))
-            if remind_at > ctx.now:
-                reminders.schedule(
-                    ctx.session, ctx.case, ReminderKind.STEP_REMINDER, Recipient.HOUSEHOLD,
-                    remind_at, ctx.now, step_id=step.id,
-                )  # fmt: skip
+        for reminder in list(pending):
+            reminders.cancel(ctx.session, reminder, "Frist geändert")
+        _schedule_step_reminders(ctx, step)
+
+
+def _schedule_step_reminders(ctx: Context, step: CaseStep) -> None:
+    """Escalate when the step's deadline passes; remind the household before some of them."""
+    assert step.due_at is not None
+    reminders.schedule(
+        ctx.session,
+        ctx.case,
+        ReminderKind.STEP_OVERDUE,
+        Recipient.SUPERVISORS,
+        shift_local(step.due_at, ESCALATION_DELAY),
+        ctx.now,
+        step_id=step.id,
+    )
+    if step.kind == StepKind.REGISTRATION:
+        days = timedelta(days=ctx.settings.registration_reminder_days_before)
+        # 9 o'clock in the morning, a few days before the legal deadline ends
+        remind_at = shift_local(step.due_at, -(days + MORNING_BEFORE_MIDNIGHT))
+        if remind_at > ctx.now:  # a reminder after the deadline helps no one
+            reminders.schedule(
+                ctx.session,
+                ctx.case,
+                ReminderKind.REGISTRATION_DEADLINE,
+                Recipient.HOUSEHOLD,
+                remind_at,
+                ctx.now,
+                step_id=step.id,
+            )
+    if step.kind == StepKind.ENERGY:
+        days = timedelta(days=ctx.settings.energy_reminder_days_before)
+        remind_at = shift_local(step.due_at, -(days + MORNING_BEFORE_MIDNIGHT))
+        if remind_at > ctx.now:
+            reminders.schedule(
+                ctx.session, ctx.case, ReminderKind.STEP_REMINDER, Recipient.HOUSEHOLD,
+                remind_at, ctx.now, step_id=step.id,
+            )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -285,5 +312,13 @@ class CloseCase:
 
 
 Effect = (
-    BookVisit | FinishVisit | SetMilestone | PlanStep | CloseStep | EndReferral | Refer | CloseCase
+    BookVisit
+    | FinishVisit
+    | SetMilestone
+    | PlanStep
+    | MoveDue
+    | CloseStep
+    | EndReferral
+    | Refer
+    | CloseCase
 )

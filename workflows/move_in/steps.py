@@ -22,6 +22,9 @@ class StepDef:
     # Opened by itself when the case is opened (otherwise only on request).
     at_intake: Callable[[CaseFacts], bool]
     legal_deadline: bool = False
+    # When it comes to apply during the case (a child turns 6, a birth is expected): opened by
+    # itself; otherwise only offered.
+    opens_when_it_applies: bool = False
 
 
 def _always(_facts: CaseFacts) -> str | None:
@@ -81,6 +84,7 @@ STEPS: dict[str, StepDef] = {
             PartnerCategory.SCHOOL,
             _member_aged(6, 18, unless="in_school"),
             _when_eligible(_member_aged(6, 18, unless="in_school")),
+            opens_when_it_applies=True,
         ),
         StepDef(
             StepKind.KINDERGARTEN,
@@ -88,6 +92,7 @@ STEPS: dict[str, StepDef] = {
             PartnerCategory.CHILDCARE,
             _member_aged(1, 6, unless="in_childcare"),
             _when_eligible(_member_aged(1, 6, unless="in_childcare")),
+            opens_when_it_applies=True,
         ),
         StepDef(
             StepKind.TRANSIT_TICKET,
@@ -102,6 +107,7 @@ STEPS: dict[str, StepDef] = {
             PartnerCategory.EMPLOYMENT,
             _adult_able_to_work,
             _when_eligible(_adult_able_to_work),
+            opens_when_it_applies=True,
         ),
         StepDef(
             StepKind.BIRTH,
@@ -109,6 +115,7 @@ STEPS: dict[str, StepDef] = {
             PartnerCategory.REGISTRY_OFFICE,
             _birth_expected,
             lambda f: f.household.expected_birth_on is not None,
+            opens_when_it_applies=True,
         ),
     ]
 }
