@@ -11,10 +11,10 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
+from core import validation
 from core.config import get_settings
 from core.db import new_session
 from models import Staff
-from web import validation
 from web.admission import AdmissionGate, gate_options
 from web.edge import InputGuard
 from web.errors import CsrfFailed, Forbidden, LoginRequired, status_for
@@ -26,6 +26,7 @@ from web.routes import (
     consent_scope,
     dashboard,
     health,
+    household,
     intake,
     messages,
     partner,
@@ -116,6 +117,7 @@ def create_app() -> FastAPI:
         health,
         auth,
         cases,
+        household,
         consent_scope,
         previews,
         messages,

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from core.clock import format_berlin, format_deadline
 from models.enums import PARTNER_CATEGORY_LABELS
 from web.csrf import csrf_token
+from workflows.messaging.i18n import LANGUAGE_NAMES
 from workflows.move_in import STEPS
 from workflows.move_in.states import CASE_STATE_LABELS, STEP_STATE_LABELS
 
@@ -33,6 +34,7 @@ env.filters["day"] = lambda moment: _when(moment, with_time=False)
 env.filters["deadline"] = format_deadline
 env.filters["step_label"] = lambda kind: STEPS[kind].label if kind in STEPS else kind
 env.filters["case_state"] = lambda state: CASE_STATE_LABELS.get(state, state)
+env.filters["language_name"] = lambda code: LANGUAGE_NAMES.get(code, code)
 env.filters["step_state"] = lambda state: STEP_STATE_LABELS.get(state, state)
 
 

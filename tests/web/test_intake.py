@@ -91,6 +91,29 @@ def value_of(response, field_id: str) -> str:
     return html.unescape(match.group(1))
 
 
+def selected_in(response, select_id: str) -> str:
+    match = re.search(rf'<select id="{select_id}".*?</select>', response.text, re.S)
+    assert match, f"no select {select_id}"
+    chosen = re.search(r'<option value="([^"]*)" selected>', match.group(0))
+    return chosen.group(1) if chosen else ""
+
+
+@pytest.mark.parametrize("ranking", [["ar", "de"], ["de", "ar"]])
+def test_the_languages_keep_the_order_chosen_and_the_first_supported_one_is_used(
+    web_world, client, ranking
+):
+    """A household that speaks Arabic and some German hears in Arabic when Arabic is ranked
+    first (not German because German comes first in some list), and the case page says so."""
+    login(client, web_world.emails["caseworker"])
+    response = submit(client, form(languages=ranking, languages_other="ku"))
+    assert response.status_code == 303
+    with unit_of_work() as session:
+        assert session.exec(select(Household.languages)).one() == [*ranking, "ku"]
+    page = client.get(response.headers["location"]).text
+    name = {"ar": "Arabisch", "de": "Deutsch"}[ranking[0]]
+    assert f"Nachrichten auf {name}</small>" in page
+
+
 def test_a_valid_intake_opens_the_case_in_the_right_office_and_shows_it(web_world, client):
     """Given a caseworker of Eving/Scharnhorst, when she registers a household in Eving with a
     parent and a school-age child (an empty row in between), then household, two members and
@@ -141,7 +164,8 @@ def test_invalid_input_comes_back_at_the_fields_with_what_was_typed_and_saves_no
     assert value_of(response, "family_name") == "Haddad"
     assert value_of(response, "members-2-given_name") == "Omar"
     assert value_of(response, "members-2-birth_date") == future
-    assert 'id="lang-ar" name="languages" value="ar" checked' in response.text
+    assert selected_in(response, "language-1") == "ar"  # the ranking as chosen
+    assert selected_in(response, "language-2") == "de"
     assert value_of(response, "languages_other") == "prs"
     assert (
         'id="members-0-is_contact" name="members.0.is_contact" value="1" checked' in response.text

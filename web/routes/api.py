@@ -19,12 +19,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from core import limits
+from core import limits, validation
 from core.clock import utc_now
 from core.db import commit
 from models import Case, CaseEvent, CaseStep, Household, HouseholdMember, Office, Staff, SubLocation
 from models.enums import Role
-from web import validation
 from web.deps import DbSession
 from web.params import Id
 from web.schemas import (

@@ -14,6 +14,7 @@ from core.config import get_settings
 from models import (
     Appointment,
     Case,
+    CaseNotice,
     CaseStep,
     Consent,
     Household,
@@ -26,11 +27,13 @@ from models import (
 )
 from models.enums import PARTNER_CATEGORY_LABELS, AppointmentStatus, PartnerCategory
 from web.params import Id
+from workflows.casework import eligibility, notices
 from workflows.engine import TriggerOption, allowed_triggers
 from workflows.engine.access import staff_may_work_on
 from workflows.engine.definition import Workflow, get_workflow
 from workflows.engine.errors import CaseNotFound
 from workflows.engine.facts import CaseFacts, age_on, member_flags
+from workflows.messaging import i18n
 from workflows.move_in import STEPS
 from workflows.move_in.states import (
     MILESTONE_LABELS,
@@ -138,6 +141,9 @@ class CasePage:
     groups: list[ActionGroup]
     consents: list[ConsentView]
     workflow: Workflow
+    notices: list[CaseNotice]
+    lapsed: dict[str, str]  # open step kind → why it no longer applies
+    messages_in: tuple[str, ...]  # the language(s) household messages go out in
 
 
 def case_page(session: Session, case: Case, now: datetime) -> CasePage:
@@ -169,7 +175,21 @@ def case_page(session: Session, case: Case, now: datetime) -> CasePage:
         groups=_action_groups(workflow, allowed_triggers(session, case.id, now=now), steps),
         consents=_consents(session, household, steps),
         workflow=workflow,
+        notices=notices.open_notices(session, case.id),
+        lapsed=_lapsed(session, case, household, steps, now),
+        messages_in=i18n.choose_languages(household.languages),
     )
+
+
+def _lapsed(
+    session: Session, case: Case, household: Household, steps: list[CaseStep], now: datetime
+) -> dict[str, str]:
+    """Open steps that no longer apply (flagged, never closed by themselves)."""
+    facts = CaseFacts(
+        session, case, actor_id=None, now=now, settings=get_settings(), household=household
+    )
+    found = {step.kind: eligibility.no_longer_applies(facts, step) for step in steps}
+    return {kind: reason for kind, reason in found.items() if reason is not None}
 
 
 def _milestone(case: Case) -> tuple[str, datetime] | None:

@@ -73,6 +73,7 @@ class Filters:
     assignee: int | None = None
     sub_location: int | None = None
     q: str = ""
+    notices: bool = False
     page: int = 1
 
     @classmethod
@@ -87,6 +88,7 @@ class Filters:
             assignee=parse_int(params.get("assignee")),
             sub_location=parse_int(params.get("sub_location")),
             q=params.get("q", "").strip()[:120],
+            notices=params.get("notices", "") in ("1", "on", "true"),
             page=parse_int(params.get("page")) or 1,
         )
 
@@ -99,6 +101,7 @@ class Filters:
             assignee_id=self.assignee,
             sub_location_id=self.sub_location,
             search=self.q or None,
+            with_notices=self.notices,
             page=self.page,
             per_page=PER_PAGE,
         )
@@ -112,6 +115,7 @@ class Filters:
             "overdue": "1" if self.overdue else "",
             "assignee": self.assignee or "",
             "sub_location": self.sub_location or "",
+            "notices": "1" if self.notices else "",
             "page": page if page and page > 1 else "",
         }
         query = urlencode({key: value for key, value in values.items() if value})

@@ -26,21 +26,11 @@ from web.templating import render
 from workflows.casework.intake import open_case, parse_intake
 from workflows.engine.access import visible_office_ids
 from workflows.engine.errors import InvalidInput
+from workflows.messaging import i18n
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
-LANGUAGES = {
-    "de": "Deutsch",
-    "en": "Englisch",
-    "ar": "Arabisch",
-    "fa": "Farsi/Dari",
-    "uk": "Ukrainisch",
-    "ru": "Russisch",
-    "tr": "Türkisch",
-    "ku": "Kurdisch",
-    "ti": "Tigrinya",
-    "so": "Somali",
-}
+LANGUAGES = i18n.LANGUAGE_NAMES
 CONTACT_CHANNELS = {"visit": "Hausbesuch", "phone": "Telefon", "email": "E-Mail", "letter": "Brief"}
 MEMBER_TEXT = {"given_name": "Vorname", "family_name": "Familienname", "birth_date": "Geburtsdatum"}
 MEMBER_FLAGS = {
@@ -97,6 +87,29 @@ MESSAGES = {
     "contact_channels": ("", "Bitte Kontaktwege aus der Liste wählen."),
     "requested_steps": ("", "Bitte Schritte aus der Liste wählen."),
 }
+
+
+RANKS = 3  # ranked language choices on the forms; more go into "other"
+
+
+def languages_entered(form: FormData) -> list[str]:
+    """The ranked choices in their order, then the other codes typed in; each once."""
+    ranked = [code for code in _texts(form, "languages") if code in LANGUAGES]
+    other = re.split(r"[\s,;]+", _text(form, "languages_other").lower())
+    return list(dict.fromkeys([*ranked, *(code for code in other if code)]))
+
+
+def language_form(codes: list[str]) -> dict[str, Any]:
+    """The ranked selects and the "other" field for these codes."""
+    ranked = [code for code in codes if code in LANGUAGES][:RANKS]
+    other = [code for code in codes if code not in ranked]
+    return {"ranked": ranked + [""] * (RANKS - len(ranked)), "other": " ".join(other)}
+
+
+def messages_in(codes: list[str]) -> str:
+    """In words: the language(s) household messages go out in."""
+    chosen = i18n.choose_languages(codes)
+    return " und ".join(LANGUAGES.get(code, code) for code in chosen)
 
 
 async def _read_form(request: Request) -> FormData:
@@ -230,6 +243,11 @@ def _render(
         "other_districts": [d for d in District if not own or d not in own.districts],
         "sub_locations": place_choices(session, visible_office_ids(staff)),
         "languages": LANGUAGES,
+        "language_choice": {
+            "ranked": (entered.languages + [""] * RANKS)[:RANKS],
+            "other": entered.languages_other,
+        },
+        "supported": ", ".join(LANGUAGES[c] for c in i18n.SUPPORTED),
         "contact_channels": CONTACT_CHANNELS,
         "member_text": MEMBER_TEXT,
         "member_flags": MEMBER_FLAGS,

@@ -18,15 +18,7 @@ from workflows.messaging.previews import KIND_LABELS, PreviewUnavailable, previe
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
-LANGUAGE_LABELS = {
-    "de": "Deutsch",
-    "en": "Englisch",
-    "ar": "Arabisch",
-    "fa": "Farsi/Dari",
-    "uk": "Ukrainisch",
-    "ru": "Russisch",
-    "tr": "Türkisch",
-}
+LANGUAGE_LABELS = {code: i18n.LANGUAGE_NAMES[code] for code in i18n.SUPPORTED}
 
 
 @router.get("/cases/{case_id:int}/preview")

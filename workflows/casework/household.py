@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from sqlmodel import Session, col, select
 
+from core import validation
 from models import Appointment, Household, HouseholdMember, Office, SubLocation
 from models.enums import AppointmentKind, AppointmentStatus, District
 from workflows.casework import eligibility
@@ -137,13 +138,7 @@ def parse(model: type[BaseModel], data: dict[str, Any]) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        errors = {
-            ".".join(str(p) for p in err["loc"]) or "form": str(err["msg"]).removeprefix(
-                "Value error, "
-            )
-            for err in exc.errors()
-        }
-        raise InvalidInput(errors) from None
+        raise InvalidInput(validation.by_field(exc.errors())) from None
 
 
 def edit_household(

@@ -47,6 +47,7 @@ from models.enums import (
     ReferralStatus,
     ReminderStatus,
 )
+from workflows.casework import household
 from workflows.casework.notes import NOTE_TRIGGER
 from workflows.engine.definition import get_workflow
 from workflows.engine.errors import CaseNotFound, DomainError
@@ -91,6 +92,10 @@ EVENT_TITLES = {
     "grant_consent": "Einwilligung erfasst",
     "withdraw_consent": "Einwilligung widerrufen",
     RESEND_TRIGGER: "Nachricht erneut gesendet",
+    household.EDIT_TRIGGER: "Haushaltsdaten geändert",
+    household.ADD_MEMBER_TRIGGER: "Person hinzugefügt",
+    household.EDIT_MEMBER_TRIGGER: "Person geändert",
+    household.REMOVE_MEMBER_TRIGGER: "Person ausgetragen",
 }
 REMINDER_TITLES = REMINDER_KIND_LABELS
 RECIPIENT_LABELS = {

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, exists, func, or_
 from sqlmodel import Session, col, select
 
-from models import Case, CaseStep, Household, Office, Staff
+from models import Case, CaseNotice, CaseStep, Household, Office, Staff
+from workflows.casework import notices
 from workflows.move_in.states import CASE_STATE_LABELS, OPEN_STEP_STATES, CaseState
 
 CASE_NUMBER_PREFIX = "LW-"
@@ -24,6 +25,7 @@ class CaseQuery:
     assignee_id: int | None = None
     sub_location_id: int | None = None
     search: str | None = None  # family name (part) or case number
+    with_notices: bool = False  # only cases with a notice nobody has marked done
     page: int = 1
     per_page: int = 25
 
@@ -40,6 +42,7 @@ class CaseRow:
     next_due_at: datetime | None
     overdue: bool
     open_steps: list[str] = field(default_factory=list)
+    notices: int = 0  # notices waiting for the caseworker
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,12 @@ def _conditions(query: CaseQuery, now: datetime) -> list[ColumnElement[bool]]:
         )
     if query.overdue:
         where.append(col(Case.next_due_at) < now)
+    if query.with_notices:
+        where.append(
+            exists().where(
+                col(CaseNotice.case_id) == col(Case.id), col(CaseNotice.done_at).is_(None)
+            )
+        )
     if query.assignee_id is not None:
         where.append(col(Case.assignee_id) == query.assignee_id)
     if query.sub_location_id is not None:
@@ -102,7 +111,8 @@ def find_cases(session: Session, query: CaseQuery, now: datetime) -> CasePage:
     total, with_due = session.exec(counted.where(*where)).one()
     page = max(1, query.page)
     found = _page(session, where, (page - 1) * query.per_page, query.per_page, with_due)
-    steps = _open_steps(session, [case.id for case, *_ in found if case.id is not None])
+    shown = [case.id for case, *_ in found if case.id is not None]
+    steps, waiting = _open_steps(session, shown), notices.open_counts(session, shown)
     rows = [
         CaseRow(
             id=case.id,  # type: ignore[arg-type]
@@ -115,6 +125,7 @@ def find_cases(session: Session, query: CaseQuery, now: datetime) -> CasePage:
             next_due_at=case.next_due_at,
             overdue=case.next_due_at is not None and case.next_due_at < now,
             open_steps=steps.get(case.id, []),  # type: ignore[arg-type]
+            notices=waiting.get(case.id, 0),  # type: ignore[arg-type]
         )
         for case, family_name, office_name, assignee_name in found
     ]

@@ -24,6 +24,19 @@ SOURCE_LANGUAGE = "de"
 # The languages every household message exists in (the list); German is the source.
 SUPPORTED = ("de", "en", "ar", "fa", "uk", "ru", "tr")
 RIGHT_TO_LEFT = frozenset({"ar", "fa"})
+# The languages staff choose from, in German; messages exist in the SUPPORTED ones.
+LANGUAGE_NAMES = {
+    "de": "Deutsch",
+    "en": "Englisch",
+    "ar": "Arabisch",
+    "fa": "Farsi/Dari",
+    "uk": "Ukrainisch",
+    "ru": "Russisch",
+    "tr": "Türkisch",
+    "ku": "Kurdisch",
+    "ti": "Tigrinya",
+    "so": "Somali",
+}
 # Dari is written Persian: a Dari-speaking household reads the Farsi text.
 ALIASES = {"prs": "fa"}
 # For a household none of whose languages is supported: German, then English, in one email.
