@@ -10,6 +10,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import BaseRoute, Match
 
 from core import validation
 from core.config import get_settings
@@ -21,6 +22,7 @@ from web.errors import CsrfFailed, Forbidden, LoginRequired, status_for
 from web.routes import (
     admin,
     api,
+    api_casework,
     auth,
     cases,
     consent_scope,
@@ -33,7 +35,7 @@ from web.routes import (
     previews,
 )
 from web.templating import render
-from workflows.engine.errors import DomainError
+from workflows.engine.errors import DomainError, InvalidInput
 from workflows.installed import register_all
 
 log = logging.getLogger(__name__)
@@ -126,6 +128,7 @@ def create_app() -> FastAPI:
         dashboard,
         admin,
         api,
+        api_casework,
     ):
         app.include_router(module.router)
 
@@ -164,6 +167,9 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(DomainError)
     def domain_error(request: Request, exc: DomainError) -> Response:
+        if isinstance(exc, InvalidInput) and _wants_json(request):  # a message per field
+            body = {"detail": "Eingaben ungültig.", "errors": exc.errors}
+            return JSONResponse(body, status_code=status_for(exc))
         return _error(request, status_for(exc), "Nicht möglich", str(exc))
 
     @app.exception_handler(RequestValidationError)
@@ -173,6 +179,20 @@ def create_app() -> FastAPI:
             return _error(request, 404, "Nicht gefunden", "Diese Seite gibt es nicht.")
         problems = "; ".join(f"{k}: {v}" for k, v in validation.by_field(exc.errors()).items())
         return _error(request, 400, "Anfrage ungültig", problems[:300])
+
+    @app.exception_handler(405)
+    def method_not_allowed(request: Request, _exc: Exception) -> Response:
+        # Starlette names only the first route of the path; a path served by several routes
+        # (GET and PATCH of a household) allows what all of them do.
+        allowed = {
+            method
+            for route in app.router.routes
+            if isinstance(route, BaseRoute) and route.matches(request.scope)[0] != Match.NONE
+            for method in getattr(route, "methods", None) or ()
+        }
+        response = _error(request, 405, "Nicht erlaubt", "Diese Methode gibt es hier nicht.")
+        response.headers["Allow"] = ", ".join(sorted(allowed))
+        return response
 
     @app.exception_handler(404)
     def not_found(request: Request, _exc: Exception) -> Response:

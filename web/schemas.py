@@ -100,6 +100,18 @@ class StepOut(BaseModel):
     opened_at: datetime
     closed_at: datetime | None
     waive_reason: str | None
+    no_longer_applies: str | None = Field(
+        default=None,
+        description="Open, but no longer applies to the household (why): close it with a reason.",
+    )
+
+
+class NoticeOut(BaseModel):
+    """Something for the caseworker to look at (a step opened because a child turned 6)."""
+
+    id: int
+    text: str
+    created_at: datetime
 
 
 class TriggerOut(BaseModel):
@@ -142,7 +154,55 @@ class CaseDetail(BaseModel):
     household: HouseholdSummary
     steps: list[StepOut]
     triggers: list[TriggerOut]
+    notices: list[NoticeOut] = Field(description="Not yet marked done, oldest first.")
     history: list[EventOut]
+
+
+class MemberOut(BaseModel):
+    id: int
+    given_name: str
+    family_name: str
+    birth_date: date
+    in_school: bool
+    in_childcare: bool
+    able_to_work: bool
+    is_contact: bool
+
+
+class HouseholdOut(BaseModel):
+    """The household's data as staff edit it; ``version`` is the case's."""
+
+    case_id: int
+    version: int
+    family_name: str
+    street: str
+    postal_code: str
+    city: str
+    district: str
+    sub_location_id: int | None
+    moved_in_on: date
+    languages: list[str] = Field(description="Preferred first.")
+    messages_in: list[str] = Field(description="The language(s) household messages use now.")
+    contact_channels: list[str]
+    email: str | None
+    phone: str | None
+    expected_birth_on: date | None
+    members: list[MemberOut]
+
+
+class Found(BaseModel):
+    """What looking at the steps again found after a change."""
+
+    opened: list[str] = Field(description="Steps opened by themselves.")
+    offered: list[str] = Field(description="Steps that now apply and can be opened.")
+    flagged: list[str] = Field(description="Open steps that no longer apply.")
+
+
+class CaseChanged(BaseModel):
+    """A change was saved: what the look at the steps found, and the case as it is now."""
+
+    found: Found
+    case: CaseDetail
 
 
 class AdvanceIn(BaseModel):

@@ -14,7 +14,14 @@ from schemathesis.checks import positive_data_acceptance
 from tests.web.test_api import token_for
 from web.app import create_app
 
-BUSINESS_RULES = {("POST", "/api/households"), ("POST", "/api/cases/{case_id}/advance")}
+BUSINESS_RULES = {
+    ("POST", "/api/households"),
+    ("POST", "/api/cases/{case_id}/advance"),
+    ("PATCH", "/api/cases/{case_id}/household"),  # dates relative to today, the office's districts
+    ("POST", "/api/cases/{case_id}/members"),  # birth dates not in the future
+    ("PATCH", "/api/cases/{case_id}/members/{member_id}"),
+    ("POST", "/api/cases/{case_id}/members/{member_id}/remove"),  # the last member stays
+}
 EXAMPLES = int(os.environ.get("WILLKOMMEN_SCHEMA_EXAMPLES", "30"))
 
 

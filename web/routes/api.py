@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from core import limits, validation
 from core.clock import utc_now
+from core.config import get_settings
 from core.db import commit
 from models import Case, CaseEvent, CaseStep, Household, HouseholdMember, Office, Staff, SubLocation
 from models.enums import Role
@@ -36,18 +37,21 @@ from web.schemas import (
     GuardProblem,
     HouseholdSummary,
     InvalidProblem,
+    NoticeOut,
     OfficeRef,
     Problem,
     StaffRef,
     StepOut,
     TriggerOut,
 )
+from workflows.casework import eligibility, notices
 from workflows.casework.intake import IntakeIn, open_case
 from workflows.casework.worklist import CaseQuery, find_cases
 from workflows.directory.accounts import staff_for_token
 from workflows.engine import advance, allowed_triggers
 from workflows.engine.access import staff_may_work_on, visible_office_ids
 from workflows.engine.errors import CaseNotFound, GuardFailed, InvalidInput
+from workflows.engine.facts import CaseFacts
 from workflows.move_in import STEPS
 from workflows.move_in.states import (
     CASE_STATE_LABELS,
@@ -259,7 +263,7 @@ def list_cases(
 def read_case(case_id: Id, staff: ApiCaseStaff, session: DbSession) -> CaseDetail:
     """One case: household summary, steps, the triggers offered now (and why some are refused),
     and the history. ``version`` is what to send as ``expected_version`` when advancing."""
-    return _detail(session, _visible_case(session, staff, case_id), utc_now())
+    return detail(session, visible_case(session, staff, case_id), utc_now())
 
 
 @router.post(
@@ -301,14 +305,14 @@ def advance_case(case_id: Id, body: AdvanceIn, staff: ApiCaseStaff, session: DbS
         )
         return JSONResponse(problem.model_dump(), status_code=422)
     commit(session)
-    return _detail(session, _visible_case(session, staff, case_id), utc_now())
+    return detail(session, visible_case(session, staff, case_id), utc_now())
 
 
 # ---------------------------------------------------------------------------------------------
 # Reading one case
 
 
-def _visible_case(session: Session, staff: Staff, case_id: Id) -> Case:
+def visible_case(session: Session, staff: Staff, case_id: Id) -> Case:
     """The case, if it belongs to one of the staff member's offices; otherwise not found."""
     case = session.get(Case, case_id, populate_existing=True)
     if case is None or not staff_may_work_on(staff, case.office_id):
@@ -320,7 +324,7 @@ def _step_order(kind: str) -> int:
     return list(STEPS).index(kind) if kind in STEPS else len(STEPS)
 
 
-def _detail(session: Session, case: Case, now: datetime) -> CaseDetail:
+def detail(session: Session, case: Case, now: datetime) -> CaseDetail:
     household = session.get(Household, case.household_id)
     office = session.get(Office, case.office_id)
     assert household is not None and office is not None  # foreign keys
@@ -332,6 +336,8 @@ def _detail(session: Session, case: Case, now: datetime) -> CaseDetail:
         select(func.count()).where(HouseholdMember.household_id == household.id)
     ).one()
     steps = session.exec(select(CaseStep).where(CaseStep.case_id == case.id)).all()
+    facts = CaseFacts(session, case, actor_id=None, now=now, settings=get_settings())
+    lapsed = {step.kind: eligibility.no_longer_applies(facts, step) for step in steps}
     events = session.exec(
         select(CaseEvent, Staff.name)
         .outerjoin(Staff, col(Staff.id) == CaseEvent.actor_id)
@@ -361,7 +367,10 @@ def _detail(session: Session, case: Case, now: datetime) -> CaseDetail:
             members=members,
             sub_location=place.name if place else None,
         ),
-        steps=[_step(step, now) for step in sorted(steps, key=lambda s: _step_order(s.kind))],
+        steps=[
+            _step(step, now, lapsed.get(step.kind))
+            for step in sorted(steps, key=lambda s: _step_order(s.kind))
+        ],
         triggers=[
             TriggerOut(
                 trigger=option.trigger,
@@ -371,6 +380,10 @@ def _detail(session: Session, case: Case, now: datetime) -> CaseDetail:
                 needs_input=list(option.needs_input),
             )
             for option in allowed_triggers(session, case.id, now)  # type: ignore[arg-type]
+        ],
+        notices=[
+            NoticeOut(id=n.id, text=n.text, created_at=n.created_at)  # type: ignore[arg-type]
+            for n in notices.open_notices(session, case.id)  # type: ignore[arg-type]
         ],
         history=[
             EventOut(
@@ -387,7 +400,7 @@ def _detail(session: Session, case: Case, now: datetime) -> CaseDetail:
     )
 
 
-def _step(step: CaseStep, now: datetime) -> StepOut:
+def _step(step: CaseStep, now: datetime, lapsed: str | None = None) -> StepOut:
     is_open = step.state in OPEN_STEP_STATES
     return StepOut(
         kind=step.kind,
@@ -400,4 +413,5 @@ def _step(step: CaseStep, now: datetime) -> StepOut:
         opened_at=step.opened_at,
         closed_at=step.closed_at,
         waive_reason=step.waive_reason,
+        no_longer_applies=lapsed,
     )

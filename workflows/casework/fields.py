@@ -6,7 +6,7 @@ Every rule says in German what is wrong; the patterns also go into the OpenAPI d
 from datetime import date, timedelta
 from typing import Annotated
 
-from pydantic import AfterValidator, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, StringConstraints
 
 from core import limits
 from core.clock import berlin, utc_now
@@ -29,6 +29,16 @@ def _ranked(codes: list[str]) -> list[str]:
         raise ValueError("Jede Sprache bitte nur einmal angeben.")
     return codes
 
+
+def _no_number(value: object) -> object:
+    # JSON numbers would pass as days since 1970: a date is written as a date.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("Bitte ein Datum wie 2026-12-01 angeben.")
+    return value
+
+
+# A calendar day, as ISO text ("2026-12-01") or a date; never a number.
+Day = Annotated[date, BeforeValidator(_no_number)]
 
 # The pattern goes into the OpenAPI document; the validator says what is wrong in words.
 ONE_LINE = Field(json_schema_extra={"pattern": limits.LINE_PATTERN})

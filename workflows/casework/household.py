@@ -12,7 +12,7 @@ address and language when they are sent, so the next one goes to the new address
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, StrictBool, ValidationError, field_validator
 from sqlmodel import Session, col, select
 
 from core import validation
@@ -20,6 +20,7 @@ from models import Appointment, Household, HouseholdMember, Office, SubLocation
 from models.enums import AppointmentKind, AppointmentStatus, District
 from workflows.casework import eligibility
 from workflows.casework.fields import (
+    Day,
     Email,
     Id,
     Languages,
@@ -79,12 +80,12 @@ class HouseholdEdit(BaseModel):
     postal_code: PostalCode | None = None
     district: District | None = None
     sub_location_id: Id | None = None
-    moved_in_on: date | None = None
+    moved_in_on: Day | None = None
     languages: Languages | None = None
     contact_channels: list[str] | None = None
     email: Email | None = None
     phone: Phone | None = None
-    expected_birth_on: date | None = None
+    expected_birth_on: Day | None = None
 
     @field_validator("moved_in_on")
     @classmethod
@@ -116,11 +117,11 @@ class MemberEdit(BaseModel):
 
     given_name: Name | None = None
     family_name: Name | None = None
-    birth_date: date | None = None
-    in_school: bool | None = None
-    in_childcare: bool | None = None
-    able_to_work: bool | None = None
-    is_contact: bool | None = None
+    birth_date: Day | None = None
+    in_school: StrictBool | None = None
+    in_childcare: StrictBool | None = None
+    able_to_work: StrictBool | None = None
+    is_contact: StrictBool | None = None
 
     @field_validator("birth_date")
     @classmethod

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, timedelta
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, StrictBool, ValidationError, field_validator
 from sqlmodel import Session, select
 
 from core import limits
@@ -11,6 +11,7 @@ from models import Case, Household, HouseholdMember, Office, Staff, SubLocation
 from models.enums import District
 from workflows.casework import eligibility
 from workflows.casework.fields import (
+    Day,
     Email,
     Id,
     Languages,
@@ -34,11 +35,11 @@ from workflows.move_in.states import CaseState, Milestone, StepKind
 class MemberIn(BaseModel):
     given_name: Name
     family_name: Name
-    birth_date: date
-    in_school: bool = False
-    in_childcare: bool = False
-    able_to_work: bool = False
-    is_contact: bool = False
+    birth_date: Day
+    in_school: StrictBool = False
+    in_childcare: StrictBool = False
+    able_to_work: StrictBool = False
+    is_contact: StrictBool = False
 
     @field_validator("birth_date")
     @classmethod
@@ -53,12 +54,12 @@ class IntakeIn(BaseModel):
     street: Street
     postal_code: PostalCode
     district: District
-    moved_in_on: date
+    moved_in_on: Day
     languages: Languages
     contact_channels: list[str] = Field(default_factory=lambda: ["visit"])
     email: Email | None = None
     phone: Phone | None = None
-    expected_birth_on: date | None = None
+    expected_birth_on: Day | None = None
     members: list[MemberIn] = Field(min_length=1, max_length=limits.MEMBERS)
     requested_steps: list[StepKind] = Field(default_factory=list)
     assignee_id: Id | None = None

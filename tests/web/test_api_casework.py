@@ -1,0 +1,127 @@
+"""The API's casework operations: household, members and notices, with the pages' rules."""
+
+from sqlmodel import select
+
+from core.clock import berlin, utc_now
+from core.db import unit_of_work
+from models import CaseEvent, Household
+from tests.web.test_api import token_for
+
+TODAY = berlin(utc_now()).date()
+
+
+def test_the_household_is_read_and_patched_field_by_field(web_world, client):
+    case_id = web_world.open_case()
+    auth = token_for(web_world, "caseworker")
+    read = client.get(f"/api/cases/{case_id}/household", headers=auth)
+    assert read.status_code == 200
+    body = read.json()
+    assert body["languages"] == ["ar", "de"] and body["messages_in"] == ["ar"]
+    assert [m["given_name"] for m in body["members"]] == ["Amal", "Omar"]
+
+    patched = client.patch(
+        f"/api/cases/{case_id}/household",
+        json={"languages": ["de", "ar"], "email": None, "expected_version": body["version"]},
+        headers=auth,
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["case"]["version"] == body["version"] + 1
+    again = client.get(f"/api/cases/{case_id}/household", headers=auth).json()
+    assert again["messages_in"] == ["de"] and again["email"] is None
+    assert again["street"] == "Evinger Straße 12"  # left out: unchanged
+    assert patched.json()["case"]["history"][-1]["note"] == "Geändert: Sprachen, E-Mail"
+
+    stale = client.patch(
+        f"/api/cases/{case_id}/household",
+        json={"phone": "0231 5", "expected_version": body["version"]},
+        headers=auth,
+    )
+    assert stale.status_code == 409
+
+
+def test_invalid_fields_are_422_at_each_field_and_change_nothing(web_world, client):
+    case_id = web_world.open_case()
+    auth = token_for(web_world, "caseworker")
+    response = client.patch(
+        f"/api/cases/{case_id}/household",
+        json={"postal_code": "1", "languages": [], "street": None, "shoe_size": 42},
+        headers=auth,
+    )
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert set(errors) == {"postal_code", "languages", "shoe_size"}
+    refused = client.patch(f"/api/cases/{case_id}/household", json={"street": None}, headers=auth)
+    assert refused.status_code == 422 and "street" in refused.json()["errors"]
+    moved = client.patch(
+        f"/api/cases/{case_id}/household", json={"district": "Lütgendortmund"}, headers=auth
+    )
+    assert moved.status_code == 422 and "übergeben" in moved.json()["errors"]["district"]
+    with unit_of_work() as session:
+        assert session.exec(select(Household.postal_code)).one() == "44339"
+        assert "edit_household" not in session.exec(select(CaseEvent.trigger)).all()
+
+
+def test_members_are_added_edited_and_removed_and_notices_marked_done(web_world, client):
+    case_id = web_world.open_case()
+    auth = token_for(web_world, "caseworker")
+    added = client.post(
+        f"/api/cases/{case_id}/members",
+        json={"given_name": "Lina", "family_name": "Haddad", "birth_date": TODAY.isoformat()},
+        headers=auth,
+    )
+    assert added.status_code == 201, added.text
+    assert added.json()["found"] == {"opened": ["birth"], "offered": [], "flagged": []}
+    notice = added.json()["case"]["notices"][0]
+    assert "Geburt beurkunden" in notice["text"]
+
+    omar = client.get(f"/api/cases/{case_id}/household", headers=auth).json()["members"][1]
+    edited = client.patch(
+        f"/api/cases/{case_id}/members/{omar['id']}", json={"in_school": True}, headers=auth
+    )
+    assert edited.status_code == 200
+    assert edited.json()["found"]["flagged"] == ["school"]
+    school = next(s for s in edited.json()["case"]["steps"] if s["kind"] == "school")
+    assert school["state"] == "open" and school["no_longer_applies"].startswith("Kein Haushalt")
+
+    no_reason = client.post(
+        f"/api/cases/{case_id}/members/{omar['id']}/remove", json={"reason": ""}, headers=auth
+    )
+    assert no_reason.status_code == 422
+    removed = client.post(
+        f"/api/cases/{case_id}/members/{omar['id']}/remove",
+        json={"reason": "ausgezogen"},
+        headers=auth,
+    )
+    assert removed.status_code == 200
+    members = client.get(f"/api/cases/{case_id}/household", headers=auth).json()["members"]
+    assert [m["given_name"] for m in members] == ["Amal", "Lina"]
+    gone = client.patch(
+        f"/api/cases/{case_id}/members/{omar['id']}", json={"in_school": False}, headers=auth
+    )
+    assert gone.status_code == 404
+
+    done = client.post(f"/api/cases/{case_id}/notices/{notice['id']}/done", headers=auth)
+    assert done.status_code == 204
+    left = client.get(f"/api/cases/{case_id}", headers=auth).json()["notices"]
+    assert notice["id"] not in [n["id"] for n in left]
+
+
+def test_another_offices_case_is_404_for_every_casework_operation(web_world, client):
+    case_id = web_world.open_case()
+    theirs = token_for(web_world, "other_caseworker")
+    member = {"given_name": "X", "family_name": "Y", "birth_date": "2000-01-01"}
+    calls = [
+        ("get", f"/api/cases/{case_id}/household", None),
+        ("patch", f"/api/cases/{case_id}/household", {"phone": "0231 1"}),
+        ("post", f"/api/cases/{case_id}/members", member),
+        ("patch", f"/api/cases/{case_id}/members/1", {"in_school": True}),
+        ("post", f"/api/cases/{case_id}/members/1/remove", {"reason": "x"}),
+        ("post", f"/api/cases/{case_id}/notices/1/done", None),
+    ]
+    for method, path, body in calls:
+        response = client.request(method, path, json=body, headers=theirs)
+        assert response.status_code == 404, (method, path, response.text)
+    assert client.get(f"/api/cases/{case_id}/household").status_code == 401
+    with unit_of_work() as session:
+        triggers = session.exec(select(CaseEvent.trigger)).all()
+    assert not {"edit_household", "add_member", "edit_member", "remove_member"} & set(triggers)
