@@ -44,6 +44,11 @@ class Case(SQLModel, table=True):
     # What made each step apply at the last look ("school:12": member 12 is of school age);
     # None until first derived. Compared with today's to tell the caseworker what changed.
     applies: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # A handover to another office (the household moved district), until that office accepts:
+    # both offices see the case read-only meanwhile.
+    transfer_to_office_id: int | None = Field(default=None, foreign_key="offices.id", index=True)
+    transfer_requested_at: datetime | None = utc_field(nullable=True)
+    transfer_requested_by_id: int | None = Field(default=None, foreign_key="staff.id")
 
     @property
     def number(self) -> str:

@@ -49,7 +49,7 @@ from workflows.casework.intake import IntakeIn, open_case
 from workflows.casework.worklist import CaseQuery, find_cases
 from workflows.directory.accounts import staff_for_token
 from workflows.engine import advance, allowed_triggers
-from workflows.engine.access import staff_may_work_on, visible_office_ids
+from workflows.engine.access import staff_may_see, visible_office_ids
 from workflows.engine.errors import CaseNotFound, GuardFailed, InvalidInput
 from workflows.engine.facts import CaseFacts
 from workflows.move_in import STEPS
@@ -313,9 +313,10 @@ def advance_case(case_id: Id, body: AdvanceIn, staff: ApiCaseStaff, session: DbS
 
 
 def visible_case(session: Session, staff: Staff, case_id: Id) -> Case:
-    """The case, if it belongs to one of the staff member's offices; otherwise not found."""
+    """The case, if it belongs to one of the staff member's offices or is being handed over to
+    one of them (read-only until accepted); otherwise not found."""
     case = session.get(Case, case_id, populate_existing=True)
-    if case is None or not staff_may_work_on(staff, case.office_id):
+    if case is None or not staff_may_see(staff, case):
         raise CaseNotFound(case_id)
     return case
 

@@ -29,9 +29,9 @@ from models.enums import PARTNER_CATEGORY_LABELS, AppointmentStatus, PartnerCate
 from web.params import Id
 from workflows.casework import eligibility, notices
 from workflows.engine import TriggerOption, allowed_triggers
-from workflows.engine.access import staff_may_work_on
+from workflows.engine.access import staff_may_see, staff_may_work_on
 from workflows.engine.definition import Workflow, get_workflow
-from workflows.engine.errors import CaseNotFound
+from workflows.engine.errors import CaseInTransfer, CaseNotFound
 from workflows.engine.facts import CaseFacts, age_on, member_flags
 from workflows.messaging import i18n
 from workflows.move_in import STEPS
@@ -87,9 +87,20 @@ def place_choices(session: Session, office_ids: list[int] | None) -> list[tuple[
 
 
 def case_for(session: Session, staff: Staff, case_id: Id) -> Case:
-    """The case if ``staff`` may work on it; another office's case is not found (404)."""
+    """The case if ``staff`` may see it: their office's, or one being handed over to it.
+    Another office's case is not found (404)."""
     case = session.get(Case, case_id) if case_id <= _MAX_ID else None
-    if case is None or not staff_may_work_on(staff, case.office_id):
+    if case is None or not staff_may_see(staff, case):
+        raise CaseNotFound(case_id)
+    return case
+
+
+def case_to_change(session: Session, staff: Staff, case_id: Id) -> Case:
+    """The case if ``staff`` may change it now: not while it is handed over (read-only)."""
+    case = case_for(session, staff, case_id)
+    if case.transfer_to_office_id is not None:
+        raise CaseInTransfer(case.id)  # type: ignore[arg-type]
+    if not staff_may_work_on(staff, case.office_id):
         raise CaseNotFound(case_id)
     return case
 
@@ -142,6 +153,7 @@ class CasePage:
     consents: list[ConsentView]
     workflow: Workflow
     notices: list[CaseNotice]
+    handover: "Handover | None"
     lapsed: dict[str, str]  # open step kind → why it no longer applies
     messages_in: tuple[str, ...]  # the language(s) household messages go out in
 
@@ -176,9 +188,28 @@ def case_page(session: Session, case: Case, now: datetime) -> CasePage:
         consents=_consents(session, household, steps),
         workflow=workflow,
         notices=notices.open_notices(session, case.id),
+        handover=_handover(session, case),
         lapsed=_lapsed(session, case, household, steps, now),
         messages_in=i18n.choose_languages(household.languages),
     )
+
+
+@dataclass(frozen=True)
+class Handover:
+    office: Office  # the receiving office
+    requested_at: datetime
+    requested_by: str
+
+
+def _handover(session: Session, case: Case) -> Handover | None:
+    if case.transfer_to_office_id is None:
+        return None
+    office = session.get(Office, case.transfer_to_office_id)
+    by = (
+        session.get(Staff, case.transfer_requested_by_id) if case.transfer_requested_by_id else None
+    )
+    assert office is not None and case.transfer_requested_at is not None
+    return Handover(office, case.transfer_requested_at, by.name if by else "–")
 
 
 def _lapsed(

@@ -17,24 +17,26 @@ from sqlmodel import Session, col, select
 from core.clock import berlin, utc_now
 from core.db import commit
 from models import Household, Staff
-from models.enums import PARTNER_CATEGORY_LABELS, PartnerCategory, Role
+from models.enums import PARTNER_CATEGORY_LABELS, District, PartnerCategory, Role
 from web.csrf import verify_csrf
 from web.deps import CaseStaff, DbSession, flash
 from web.params import Id
 from web.routes.case_forms import (
     case_for,
     case_page,
+    case_to_change,
     deadline,
     parse_int,
     parse_local_time,
     place_choices,
 )
 from web.templating import render
+from workflows.casework import handover
 from workflows.casework.notes import add_note
 from workflows.casework.timeline import Cursor, timeline_page
 from workflows.casework.worklist import CaseQuery, find_cases
 from workflows.engine import advance
-from workflows.engine.access import visible_office_ids
+from workflows.engine.access import staff_may_work_on, visible_office_ids
 from workflows.engine.definition import get_workflow
 from workflows.engine.diagram import mermaid
 from workflows.engine.errors import GuardFailed, InvalidInput, StaleCase, TransitionNotAllowed
@@ -135,6 +137,16 @@ def filter_choices(session: Session, office_ids: list[int] | None) -> dict[str, 
     }
 
 
+def colleagues(session: Session, office_id: int) -> list[Staff]:
+    """Who can take on a case of this office: its active caseworkers and supervisors."""
+    query = select(Staff).where(
+        Staff.office_id == office_id,
+        col(Staff.active).is_(True),
+        col(Staff.role).in_([Role.CASEWORKER, Role.SUPERVISOR]),
+    )
+    return list(session.exec(query.order_by(col(Staff.name))))
+
+
 def _htmx_part(request: Request) -> bool:
     """An HTMX request that swaps a part (a history restore wants the whole page)."""
     headers = request.headers
@@ -168,6 +180,7 @@ def case_list(request: Request, staff: CaseStaff, session: DbSession) -> Respons
         context["flashes"] = []  # keep them for the next whole page
         response = render(request, "cases/list.html", context, block="results")
     else:
+        context["incoming"] = handover.transfers_to(session, office_ids)
         response = render(request, "cases/list.html", context)
     response.headers["Vary"] = "HX-Request"
     return response
@@ -179,7 +192,17 @@ def case_detail(request: Request, case_id: Id, staff: CaseStaff, session: DbSess
     case = case_for(session, staff, case_id)
     now = utc_now()
     page = case_page(session, case, now)
+    if page.handover is not None:  # read-only for both offices until the handover is answered
+        page.groups = []
+    office = page.office
     context = {
+        "read_only": page.handover is not None,
+        "receiving": page.handover is not None
+        and staff_may_work_on(staff, page.handover.office.id),  # type: ignore[arg-type]
+        "may_reassign": handover.may_reassign(staff, case),
+        "colleagues": colleagues(session, case.office_id),
+        "receiving_staff": colleagues(session, page.handover.office.id) if page.handover else [],  # type: ignore[arg-type]
+        "other_districts": [d for d in District if d not in office.districts],
         "staff": staff,
         "nav": "cases",
         "title": f"{case.number} · Familie {page.household.family_name}",
@@ -237,7 +260,7 @@ def advance_case(
     at: FormText = "",
 ) -> Response:
     """Apply one trigger through the engine; a refusal comes back as a message on the page."""
-    case = case_for(session, staff, case_id)
+    case = case_to_change(session, staff, case_id)
     if not trigger.strip():
         flash(request, "Bitte eine Aktion wählen. Es wurde nichts geändert.", "error")
         return _back(case_id)
@@ -283,7 +306,7 @@ def add_case_note(
     request: Request, case_id: Id, staff: CaseStaff, session: DbSession, note: FormText = ""
 ) -> Response:
     """Write a note into the case's history."""
-    case_for(session, staff, case_id)
+    case_to_change(session, staff, case_id)
     try:
         add_note(session, case_id, note, actor_id=_id(staff))
     except InvalidInput as exc:
@@ -303,7 +326,7 @@ def grant_consent(
     partner_category: FormText = "",
 ) -> Response:
     """Record the household's consent to share its data with partners of one category."""
-    case = case_for(session, staff, case_id)
+    case = case_to_change(session, staff, case_id)
     category = _category(partner_category)
     if category is None:
         flash(request, "Bitte eine Partnerart wählen.", "error")
@@ -319,7 +342,7 @@ def withdraw_consent(
     request: Request, case_id: Id, category: str, staff: CaseStaff, session: DbSession
 ) -> Response:
     """Record that the household withdrew its consent for one partner category."""
-    case = case_for(session, staff, case_id)
+    case = case_to_change(session, staff, case_id)
     chosen = _category(category)
     try:
         if chosen is None:

@@ -18,7 +18,7 @@ from models.enums import (
 from web.csrf import verify_csrf
 from web.deps import CaseStaff, DbSession, flash
 from web.params import Id
-from web.routes.case_forms import case_for
+from web.routes.case_forms import case_to_change
 from web.templating import env
 from workflows.engine.errors import InvalidInput
 from workflows.referrals import consent
@@ -42,7 +42,7 @@ def grant_consent_with_scope(
     shared_fields: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     """Record (or change) consent for one partner category with the fields it covers."""
-    case = case_for(session, staff, case_id)
+    case = case_to_change(session, staff, case_id)
     back = RedirectResponse(f"/cases/{case_id}#einwilligungen", status_code=303)
     if partner_category not in PartnerCategory._value2member_map_:
         flash(request, "Bitte eine Partnerart wählen.", "error")

@@ -21,7 +21,7 @@ from models.enums import District
 from web.csrf import verify_csrf
 from web.deps import CaseStaff, DbSession, flash
 from web.params import Id
-from web.routes.case_forms import case_for, parse_int, place_choices
+from web.routes.case_forms import case_to_change, parse_int, place_choices
 from web.routes.intake import (
     CONTACT_CHANNELS,
     LANGUAGES,
@@ -162,7 +162,7 @@ def _back(case_id: int, anchor: str = "") -> RedirectResponse:
 @router.get("/cases/{case_id:int}/haushalt")
 def household_page(request: Request, case_id: Id, staff: CaseStaff, session: DbSession) -> Response:
     """The household's data and members, each editable."""
-    return _page(request, staff, session, case_for(session, staff, case_id))
+    return _page(request, staff, session, case_to_change(session, staff, case_id))
 
 
 def _saved(
@@ -178,7 +178,7 @@ def _refused(
     entered: dict[str, Any], failed: str,
 ) -> Response:  # fmt: skip
     session.rollback()
-    case = case_for(session, staff, case_id)
+    case = case_to_change(session, staff, case_id)
     if isinstance(exc, StaleCase):
         flash(request, STALE, "error")
         return _back(case_id)
@@ -191,7 +191,7 @@ def _refused(
 def save_household(
     request: Request, case_id: Id, staff: CaseStaff, session: DbSession, form: Form
 ) -> Response:
-    case_for(session, staff, case_id)
+    case_to_change(session, staff, case_id)
     entered = _household_data(form)
     try:
         edit = edits.parse(edits.HouseholdEdit, entered)
@@ -208,7 +208,7 @@ def save_household(
 def add_member(
     request: Request, case_id: Id, staff: CaseStaff, session: DbSession, form: Form
 ) -> Response:
-    case_for(session, staff, case_id)
+    case_to_change(session, staff, case_id)
     entered = _member_data(form)
     try:
         new = edits.parse(MemberIn, entered)
@@ -225,7 +225,7 @@ def add_member(
 def save_member(
     request: Request, case_id: Id, member_id: Id, staff: CaseStaff, session: DbSession, form: Form
 ) -> Response:
-    case_for(session, staff, case_id)
+    case_to_change(session, staff, case_id)
     entered = _member_data(form)
     try:
         change = edits.parse(edits.MemberEdit, entered)
@@ -242,7 +242,7 @@ def save_member(
 def remove_member(
     request: Request, case_id: Id, member_id: Id, staff: CaseStaff, session: DbSession, form: Form
 ) -> Response:
-    case_for(session, staff, case_id)
+    case_to_change(session, staff, case_id)
     entered = {"note": _text(form, "note")}
     try:
         found = edits.remove_member(
@@ -259,7 +259,7 @@ def notice_done(
     request: Request, case_id: Id, notice_id: Id, staff: CaseStaff, session: DbSession
 ) -> Response:
     """Someone has looked at the notice: it leaves the lists."""
-    case_for(session, staff, case_id)
+    case_to_change(session, staff, case_id)
     try:
         notices.mark_done(session, case_id, notice_id, actor_id=staff.id)  # type: ignore[arg-type]
     except NotFound:

@@ -14,7 +14,7 @@ from core import limits
 from core.clock import utc_now
 from models import Case, CaseEvent
 from workflows.engine.access import may_work_on
-from workflows.engine.errors import CaseNotFound, InvalidInput, StaleCase
+from workflows.engine.errors import CaseInTransfer, CaseNotFound, InvalidInput, StaleCase
 
 NOTE_TRIGGER = "add_note"
 MAX_NOTE_LENGTH = limits.NOTE
@@ -37,6 +37,8 @@ def add_note(
     case = session.get(Case, case_id)
     if case is None or not may_work_on(session, actor_id, case.office_id):
         raise CaseNotFound(case_id)  # another office's case is not shown, not merely refused
+    if case.transfer_to_office_id is not None:
+        raise CaseInTransfer(case_id)
     if expected_version is not None and case.version != expected_version:
         raise StaleCase(case_id, expected_version, case.version)
     cleaned = text.strip()

@@ -47,7 +47,7 @@ from models.enums import (
     ReferralStatus,
     ReminderStatus,
 )
-from workflows.casework import household
+from workflows.casework import handover, household
 from workflows.casework.notes import NOTE_TRIGGER
 from workflows.engine.definition import get_workflow
 from workflows.engine.errors import CaseNotFound, DomainError
@@ -96,6 +96,11 @@ EVENT_TITLES = {
     household.ADD_MEMBER_TRIGGER: "Person hinzugefügt",
     household.EDIT_MEMBER_TRIGGER: "Person geändert",
     household.REMOVE_MEMBER_TRIGGER: "Person ausgetragen",
+    handover.REASSIGN_TRIGGER: "Zuständigkeit geändert",
+    handover.REQUEST_TRIGGER: "Übergabe an anderes Büro angefragt",
+    handover.ACCEPT_TRIGGER: "Übergabe angenommen",
+    handover.DECLINE_TRIGGER: "Übergabe abgelehnt",
+    handover.WITHDRAW_TRIGGER: "Übergabe zurückgezogen",
 }
 REMINDER_TITLES = REMINDER_KIND_LABELS
 RECIPIENT_LABELS = {

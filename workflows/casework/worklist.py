@@ -43,6 +43,7 @@ class CaseRow:
     overdue: bool
     open_steps: list[str] = field(default_factory=list)
     notices: int = 0  # notices waiting for the caseworker
+    in_transfer: bool = False  # handed over to another office, not yet accepted
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ def find_cases(session: Session, query: CaseQuery, now: datetime) -> CasePage:
             overdue=case.next_due_at is not None and case.next_due_at < now,
             open_steps=steps.get(case.id, []),  # type: ignore[arg-type]
             notices=waiting.get(case.id, 0),  # type: ignore[arg-type]
+            in_transfer=case.transfer_to_office_id is not None,
         )
         for case, family_name, office_name, assignee_name in found
     ]

@@ -2,7 +2,7 @@
 
 from sqlmodel import Session
 
-from models import Staff
+from models import Case, Staff
 from models.enums import Role
 
 
@@ -14,6 +14,14 @@ def staff_may_work_on(staff: Staff, office_id: int) -> bool:
     if staff.office_id is None:
         return staff.role == Role.SUPERVISOR
     return staff.office_id == office_id
+
+
+def staff_may_see(staff: Staff, case: Case) -> bool:
+    """Their office's cases, and a case being handed over to their office (read-only)."""
+    if staff_may_work_on(staff, case.office_id):
+        return True
+    target = case.transfer_to_office_id
+    return target is not None and staff_may_work_on(staff, target)
 
 
 def visible_office_ids(staff: Staff) -> list[int] | None:

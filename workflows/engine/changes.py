@@ -21,7 +21,7 @@ from workflows.engine import derived, reminders
 from workflows.engine.access import staff_may_work_on
 from workflows.engine.definition import Workflow, get_workflow
 from workflows.engine.effects import Context, Effect
-from workflows.engine.errors import CaseNotFound, InvalidInput, StaleCase
+from workflows.engine.errors import CaseInTransfer, CaseNotFound, InvalidInput, StaleCase
 from workflows.engine.facts import CaseFacts
 from workflows.engine.judging import Judge, Judged, TriggerOption
 from workflows.engine.writing import Writer
@@ -58,6 +58,7 @@ def changing(
     expected_version: int | None = None,
     note: str | None = None,
     now: datetime | None = None,
+    handover: bool = False,
 ) -> Iterator["Change"]:
     """One change to a case that is more than one trigger (a household edit, a transfer).
 
@@ -65,15 +66,26 @@ def changing(
     ``expected_version`` refused); inside, the caller writes through the :class:`Change`;
     at the end, if anything was written, the version goes up, the automatic transitions fire
     and the derived fields are kept true. An exception inside leaves the case as it was (the
-    caller's unit of work rolls back)."""
+    caller's unit of work rolls back).
+
+    While the case is handed over to another office, staff change nothing (``CaseInTransfer``)
+    except the handover itself (``handover=True``: the receiving office may answer it); what
+    the system does by itself (a partner's answer, the morning look) goes on."""
     loaded = _lock(session, case_id, actor_id)
     if loaded is None:
         raise CaseNotFound(case_id)
     # Stamped once the case is ours: changes to one case are recorded in the order they commit.
     now = now or utc_now()
     case, household, staff = loaded
-    if actor_id is not None and (staff is None or not staff_may_work_on(staff, case.office_id)):
+    offices = [case.office_id]
+    if handover and case.transfer_to_office_id is not None:
+        offices.append(case.transfer_to_office_id)  # the receiving office answers a handover
+    if actor_id is not None and (
+        staff is None or not any(staff_may_work_on(staff, office) for office in offices)
+    ):
         raise CaseNotFound(case_id)  # another office's case is not shown, not merely refused
+    if actor_id is not None and case.transfer_to_office_id is not None and not handover:
+        raise CaseInTransfer(case_id)  # staff wait for the handover; the system goes on
     if expected_version is not None and case.version != expected_version:
         raise StaleCase(case_id, expected_version, case.version)
     change = Change(session, case, actor_id=actor_id, now=now, note=note, household=household)

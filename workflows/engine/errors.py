@@ -41,6 +41,17 @@ class StaleCase(Conflict):
         self.case_id, self.expected, self.actual = case_id, expected, actual
 
 
+class CaseInTransfer(Conflict):
+    """Staff change nothing on a case being handed over until the receiving office accepts."""
+
+    def __init__(self, case_id: int) -> None:
+        super().__init__(
+            f"Fall {case_id} ist in Übergabe an ein anderes Büro und bis zur Annahme nur "
+            "lesbar. Die Übergabe kann zurückgezogen werden."
+        )
+        self.case_id = case_id
+
+
 class GuardFailed(DomainError):
     def __init__(self, trigger: str, guard: str, reason: str) -> None:
         super().__init__(f"'{trigger}' nicht möglich: {reason}")
