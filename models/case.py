@@ -1,6 +1,6 @@
 """Cases, their steps and their append-only history."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -75,6 +75,9 @@ class CaseStep(SQLModel, table=True):
     opened_at: datetime = utc_field(default_now=True)
     closed_at: datetime | None = utc_field(nullable=True)
     waive_reason: str | None = None
+    # On a waiting list: until when (the caseworker's follow-up date), and why.
+    hold_until: date | None = None
+    hold_reason: str | None = None
 
 
 class CaseEvent(SQLModel, table=True):

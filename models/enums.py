@@ -89,6 +89,7 @@ class ReminderKind(StrEnum):
     REFERRAL_REMINDER = "referral_reminder"  # to the partner, once, when it has not answered
     REFERRAL_UNANSWERED = "referral_unanswered"  # to the caseworker, after the partner's reminder
     REFERRAL_WITHDRAWN = "referral_withdrawn"  # to the partner: consent withdrawn, delete the data
+    HOLD_FOLLOW_UP = "hold_follow_up"  # to the caseworker: a step's waiting-list follow-up date
 
 
 REMINDER_KIND_LABELS: dict[str, str] = {
@@ -106,6 +107,7 @@ REMINDER_KIND_LABELS: dict[str, str] = {
     ReminderKind.REFERRAL_REMINDER: "Erinnerung an die Weitervermittlung",
     ReminderKind.REFERRAL_UNANSWERED: "Partner antwortet nicht",
     ReminderKind.REFERRAL_WITHDRAWN: "Weitervermittlung zurückgezogen",
+    ReminderKind.HOLD_FOLLOW_UP: "Wiedervorlage: Warteliste",
 }
 
 

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from core import limits
+from workflows.casework.fields import Day
 
 
 class Problem(BaseModel):
@@ -100,6 +101,8 @@ class StepOut(BaseModel):
     opened_at: datetime
     closed_at: datetime | None
     waive_reason: str | None
+    hold_until: date | None = Field(default=None, description="On a waiting list: follow-up.")
+    hold_reason: str | None = None
     no_longer_applies: str | None = Field(
         default=None,
         description="Open, but no longer applies to the household (why): close it with a reason.",
@@ -121,7 +124,9 @@ class TriggerOut(BaseModel):
     label: str
     allowed: bool
     reason: str | None
-    needs_input: list[str] = Field(description="Parameters it needs: 'at' (a time), 'note'.")
+    needs_input: list[str] = Field(
+        description="Parameters it needs: 'at' (a time), 'on' (a day), 'note'."
+    )
 
 
 class EventOut(BaseModel):
@@ -224,6 +229,11 @@ class AdvanceIn(BaseModel):
         default=None,
         description="Appointment time for scheduling triggers, ISO 8601 with offset.",
         examples=["2026-12-01T10:00:00+01:00"],
+    )
+    on: Day | None = Field(
+        default=None,
+        description="A calendar day for triggers that need one (a waiting list's follow-up).",
+        examples=["2027-03-01"],
     )
     expected_version: int | None = Field(
         default=None,

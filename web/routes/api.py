@@ -296,6 +296,7 @@ def advance_case(case_id: Id, body: AdvanceIn, staff: ApiCaseStaff, session: DbS
             actor_id=staff.id,
             note=body.note,
             at=body.at,
+            on=body.on,
             expected_version=body.expected_version,
         )
     except GuardFailed as exc:
@@ -414,5 +415,7 @@ def _step(step: CaseStep, now: datetime, lapsed: str | None = None) -> StepOut:
         opened_at=step.opened_at,
         closed_at=step.closed_at,
         waive_reason=step.waive_reason,
+        hold_until=step.hold_until,
+        hold_reason=step.hold_reason,
         no_longer_applies=lapsed,
     )

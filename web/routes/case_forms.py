@@ -60,6 +60,16 @@ def parse_local_time(text: str) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+def parse_day(text: str) -> date | None:
+    """A ``date`` input's value; empty → None, anything else malformed → ValueError."""
+    if not text.strip():
+        return None
+    day = date.fromisoformat(text.strip())
+    if not limits.EARLIEST_YEAR <= day.year <= limits.LATEST_YEAR:
+        raise ValueError("year out of range")
+    return day
+
+
 def parse_int(text: str | None, *, minimum: int = 1) -> int | None:
     """A whole number from a form or query string; anything else (or too large) → None."""
     value = (text or "").strip()

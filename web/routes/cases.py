@@ -7,6 +7,7 @@ a message on the case page; another office's case is not found (404).
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -26,6 +27,7 @@ from web.routes.case_forms import (
     case_page,
     case_to_change,
     deadline,
+    parse_day,
     parse_int,
     parse_local_time,
     place_choices,
@@ -212,6 +214,7 @@ def case_detail(request: Request, case_id: Id, staff: CaseStaff, session: DbSess
         "diagram": mermaid(page.workflow.case, current=case.state, labels=CASE_STATE_LABELS),
         "now": now,
         "now_local": berlin(now).strftime("%Y-%m-%dT%H:%M"),
+        "tomorrow": (berlin(now).date() + timedelta(days=1)).isoformat(),
         "deadline": deadline,
         "contact_labels": CONTACT_LABELS,
     }
@@ -258,6 +261,7 @@ def advance_case(
     version: FormText = "",
     note: FormText = "",
     at: FormText = "",
+    on: FormText = "",
 ) -> Response:
     """Apply one trigger through the engine; a refusal comes back as a message on the page."""
     case = case_to_change(session, staff, case_id)
@@ -275,6 +279,11 @@ def advance_case(
         flash(request, f"„{label}“: Datum und Uhrzeit sind ungültig.", "error")
         return _back(case_id)
     try:
+        day = parse_day(on)
+    except ValueError:
+        flash(request, f"„{label}“: Das Datum der Wiedervorlage ist ungültig.", "error")
+        return _back(case_id)
+    try:
         advance(
             session,
             case_id,
@@ -282,6 +291,7 @@ def advance_case(
             actor_id=staff.id,
             note=note.strip() or None,
             at=moment,
+            on=day,
             expected_version=parse_int(version),
         )
     except StaleCase:

@@ -22,7 +22,7 @@ from workflows.casework.notices import notify
 from workflows.engine.changes import Change
 from workflows.engine.facts import CaseFacts, age_on
 from workflows.move_in import STEPS
-from workflows.move_in.states import OPEN_STEP_STATES, StepState
+from workflows.move_in.states import UNFINISHED_STEP_STATES, StepState
 
 HOUSEHOLD = "household"  # applies because of the household as such, not one member
 
@@ -52,7 +52,7 @@ def reasons(facts: CaseFacts) -> set[str]:
 
 def no_longer_applies(facts: CaseFacts, step: CaseStep) -> str | None:
     """Why an open step no longer applies to the household, or None."""
-    if step.state not in OPEN_STEP_STATES or step.kind not in STEPS:
+    if step.state not in UNFINISHED_STEP_STATES or step.kind not in STEPS:
         return None
     return STEPS[step.kind].eligible(facts)
 
@@ -97,7 +97,7 @@ def look_again(change: Change, *, why: str = "") -> Found:
             change.fire(f"open_{kind}", note=f"automatisch geöffnet: {because}")
             opened.append(kind)
             text = f"{prefix}„{label}“ wurde geöffnet – {because}."
-        elif state in OPEN_STEP_STATES:
+        elif state in UNFINISHED_STEP_STATES:
             text = f"{prefix}„{label}“ betrifft jetzt auch: {because}."
         else:
             offered.append(kind)

@@ -7,7 +7,7 @@ The caller's unit of work commits; nothing leaves the process before that.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam
@@ -35,17 +35,20 @@ def advance(
     actor_id: int | None,
     note: str | None = None,
     at: datetime | None = None,
+    on: date | None = None,
     expected_version: int | None = None,
     now: datetime | None = None,
 ) -> Case:
-    """Apply ``trigger`` to the case and record who did it, or raise a domain error."""
+    """Apply ``trigger`` to the case and record who did it, or raise a domain error.
+
+    ``at`` is a moment (an appointment), ``on`` a calendar day (a follow-up date)."""
     if note is not None and len(note) > limits.NOTE:
         raise InvalidInput({"note": f"Höchstens {limits.NOTE} Zeichen."})
     at = at.astimezone(UTC) if at is not None and at.tzinfo is not None else at
     with changing(
         session, case_id, actor_id=actor_id, expected_version=expected_version, note=note, now=now
     ) as change:
-        change.write(change.judge(trigger, {"note": note, "at": at}))
+        change.write(change.judge(trigger, {"note": note, "at": at, "on": on}))
     return change.case
 
 
@@ -158,7 +161,7 @@ class Change:
 
     def fire(self, trigger: str, **params: Any) -> None:
         """Judge and write one more trigger within this change (used when a case is opened)."""
-        merged = {"note": self.note, "at": None, **params}
+        merged = {"note": self.note, "at": None, "on": None, **params}
         self.writer.write(self.judge(trigger, merged), merged["note"])
 
     def apply(self, effect: Effect) -> None:

@@ -14,7 +14,7 @@ from workflows.engine.definition import Lifecycle, Subject, Workflow
 from workflows.engine.errors import GuardFailed, TransitionNotAllowed, UnknownTrigger
 from workflows.engine.facts import CaseFacts
 
-NO_INPUT: Mapping[str, Any] = {"note": None, "at": None}
+NO_INPUT: Mapping[str, Any] = {"note": None, "at": None, "on": None}
 
 
 @dataclass(frozen=True)

@@ -147,6 +147,10 @@ def why_obsolete(session: Session, reminder: Reminder, case: Case) -> str | None
         step = session.get(CaseStep, reminder.step_id)
         if step is None or step.state not in workflow.household_step_states:
             return "Schritt erledigt oder weitervermittelt"
+    elif reminder.kind == ReminderKind.HOLD_FOLLOW_UP:
+        step = session.get(CaseStep, reminder.step_id)
+        if step is None or step.hold_until is None:
+            return "Schritt nicht mehr auf der Warteliste"
     elif reminder.kind == ReminderKind.MILESTONE_OVERDUE:
         if case.state not in workflow.milestone_states.get(reminder.milestone or "", ()):
             return "Termin hat stattgefunden"

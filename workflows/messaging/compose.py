@@ -236,6 +236,25 @@ def _milestone_overdue(
     return subject, body
 
 
+def _hold_follow_up(
+    session: Session, reminder: Reminder, case: Case, _office: Office
+) -> tuple[str, str]:
+    step = session.get(CaseStep, reminder.step_id)
+    household = session.get(Household, case.household_id)
+    assert step is not None and household is not None
+    label = STEPS[step.kind].label
+    until = step.hold_until.strftime("%d.%m.%Y") if step.hold_until else "heute"
+    subject = f"Wiedervorlage: {label} im Fall {case.number}"
+    body = (
+        f"Guten Tag,\n\nder Schritt »{label}« bei Familie {household.family_name} "
+        f"({case.number}) steht seit einiger Zeit auf der Warteliste; heute ({until}) ist die "
+        f"Wiedervorlage.\n\n  Grund: {step.hold_reason or '–'}\n\n"
+        "Bitte prüfen Sie den Stand: weiter bearbeiten, erledigt oder mit neuer Wiedervorlage "
+        "auf der Warteliste lassen.\n"
+    )
+    return subject, body
+
+
 def _assignee_line(session: Session, case: Case) -> str:
     assignee = session.get(Staff, case.assignee_id) if case.assignee_id else None
     return (
@@ -247,6 +266,7 @@ _COMPOSERS: dict[str, Callable[[Session, Reminder, Case, Office], tuple[str, str
     ReminderKind.VISIT: _visit,
     ReminderKind.STEP_OVERDUE: _step_overdue,
     ReminderKind.MILESTONE_OVERDUE: _milestone_overdue,
+    ReminderKind.HOLD_FOLLOW_UP: _hold_follow_up,
 }
 _REFERRAL_COMPOSERS: dict[
     str, Callable[[Session, Reminder, Case, Office, Settings, bool], tuple[str, str]]

@@ -16,6 +16,7 @@ from workflows.move_in.effects import (
     CloseStep,
     EndReferral,
     FinishVisit,
+    HoldStep,
     PlanStep,
     Refer,
     SetMilestone,
@@ -66,6 +67,10 @@ def _plan_step(subject: Subject, event: EventData) -> None:
     subject.effects.append(PlanStep(kind, due, STEPS[kind].legal_deadline))
 
 
+def _hold_step(subject: Subject, event: EventData) -> None:
+    subject.effects.append(HoldStep(subject.kind or "", event.kwargs["on"], event.kwargs["note"]))
+
+
 def _refer_to_partner(subject: Subject, _event: EventData) -> None:
     category = STEPS[subject.kind or ""].partner_category
     partner = subject.facts.partner_for(category)
@@ -87,6 +92,7 @@ BUILDERS = {
     "clear_milestone": _clear_milestone,
     "close_case": _close_case,
     "plan_step": _plan_step,
+    "hold_step": _hold_step,
     "refer_to_partner": _refer_to_partner,
     "close_step": _close_step,
     "end_referral": _end_referral,

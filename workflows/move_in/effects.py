@@ -5,12 +5,12 @@ engine with its :class:`~workflows.engine.effects.Context`, in the change's one 
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam
 from sqlmodel import col, select
 
-from core.clock import shift_local
+from core.clock import shift_local, start_of_day
 from models import Appointment, CaseEvent, CaseStep, Referral, Reminder
 from models.enums import (
     PENDING_REMINDER_STATUSES,
@@ -28,7 +28,7 @@ from workflows.appointments.notices import (
 )
 from workflows.engine import reminders
 from workflows.engine.effects import Context
-from workflows.move_in.states import Milestone, StepKind, StepState
+from workflows.move_in.states import UNFINISHED_STEP_STATES, Milestone, StepKind, StepState
 
 # Supervisors hear of a missed deadline in the morning after it (8:00), not at midnight.
 ESCALATION_DELAY = timedelta(hours=8)
@@ -141,8 +141,32 @@ class PlanStep:
         step = ctx.facts.steps[self.kind]
         step.due_at, step.legal_deadline = self.due_at, self.legal_deadline
         step.opened_at, step.closed_at, step.waive_reason = ctx.now, None, None
+        step.hold_until = step.hold_reason = None
         ctx.session.flush()
         _schedule_step_reminders(ctx, step)
+
+
+# The caseworker hears of a follow-up date at 8 o'clock that morning.
+FOLLOW_UP_MORNING = timedelta(hours=8)
+
+
+@dataclass(frozen=True)
+class HoldStep:
+    """The step waits (a waiting list): its escalations end with the open state, the
+    caseworker is reminded on the follow-up date."""
+
+    kind: str
+    until: date
+    reason: str
+
+    def apply(self, ctx: Context) -> None:
+        step = ctx.facts.steps[self.kind]
+        step.hold_until, step.hold_reason = self.until, self.reason.strip()
+        ctx.session.flush()
+        reminders.schedule(
+            ctx.session, ctx.case, ReminderKind.HOLD_FOLLOW_UP, Recipient.CASEWORKER,
+            shift_local(start_of_day(self.until), FOLLOW_UP_MORNING), ctx.now, step_id=step.id,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -211,6 +235,7 @@ class CloseStep:
     def apply(self, ctx: Context) -> None:
         step = ctx.facts.steps[self.kind]
         step.closed_at = ctx.now
+        step.hold_until = step.hold_reason = None
         step.waive_reason = self.reason if step.state == StepState.WAIVED else None
         outcome = ReferralStatus.DONE if step.state == StepState.DONE else ReferralStatus.WITHDRAWN
         for referral in ctx.session.exec(_RUNNING_REFERRALS, params={"step_id": step.id}):
@@ -288,7 +313,7 @@ class CloseCase:
         ctx.case.closed_at = ctx.now
         ctx.case.milestone_due_at = None
         for step in ctx.facts.steps.values():
-            if step.state in (StepState.OPEN, StepState.REFERRED):
+            if step.state in UNFINISHED_STEP_STATES:
                 ctx.session.add(
                     CaseEvent(
                         case_id=ctx.case.id,  # type: ignore[arg-type]
@@ -316,6 +341,7 @@ Effect = (
     | FinishVisit
     | SetMilestone
     | PlanStep
+    | HoldStep
     | MoveDue
     | CloseStep
     | EndReferral

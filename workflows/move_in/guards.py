@@ -5,13 +5,13 @@ show, so none of them writes, sends or sleeps.
 """
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from models.enums import PARTNER_CATEGORY_LABELS
 from workflows.engine.definition import Guard, Subject
 from workflows.move_in.states import (
-    OPEN_STEP_STATES,
+    UNFINISHED_STEP_STATES,
     CaseState,
 )
 from workflows.move_in.steps import STEPS
@@ -30,7 +30,7 @@ def _appointment_in_future(subject: Subject, params: Params) -> str | None:
 
 def _open_steps(subject: Subject) -> list[str]:
     steps = subject.facts.steps.values()
-    return [STEPS[s.kind].label for s in steps if s.state in OPEN_STEP_STATES]
+    return [STEPS[s.kind].label for s in steps if s.state in UNFINISHED_STEP_STATES]
 
 
 def _all_steps_closed(subject: Subject, _params: Params) -> str | None:
@@ -45,6 +45,22 @@ def _has_open_step(subject: Subject, _params: Params) -> str | None:
 def _has_note(_subject: Subject, params: Params) -> str | None:
     note = params.get("note")
     return None if isinstance(note, str) and note.strip() else "Bitte einen Grund angeben."
+
+
+# A waiting list is looked at again within a year at the latest.
+LONGEST_HOLD_DAYS = 366
+
+
+def _follow_up_date(subject: Subject, params: Params) -> str | None:
+    on = params.get("on")
+    if not isinstance(on, date) or isinstance(on, datetime):
+        return "Bitte ein Datum für die Wiedervorlage angeben."
+    today = subject.facts.today
+    if on <= today:
+        return "Die Wiedervorlage muss nach heute liegen."
+    if on > today + timedelta(days=LONGEST_HOLD_DAYS):
+        return "Die Wiedervorlage darf höchstens ein Jahr entfernt sein."
+    return None
 
 
 def _case_active(subject: Subject, _params: Params) -> str | None:
@@ -82,6 +98,7 @@ GUARDS = {
         Guard("all_steps_closed", _all_steps_closed),
         Guard("has_open_step", _has_open_step),
         Guard("has_note", _has_note, needs_input="note"),
+        Guard("follow_up_date", _follow_up_date, needs_input="on"),
         Guard("case_active", _case_active),
         Guard("step_eligible", _step_eligible),
         Guard("step_has_partner", _step_has_partner),

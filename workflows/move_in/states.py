@@ -19,11 +19,15 @@ class StepState(StrEnum):
     INACTIVE = "inactive"  # not opened (does not apply, or not requested)
     OPEN = "open"
     REFERRED = "referred"  # handed to a partner, waiting for the outcome
+    WAITING = "waiting"  # on a waiting list (Kita place): no deadline, a follow-up date
     DONE = "done"
     WAIVED = "waived"  # closed without doing it, with a reason
 
 
+# Running against a deadline: overdue lists and escalations look at these.
 OPEN_STEP_STATES = (StepState.OPEN.value, StepState.REFERRED.value)
+# Not finished: the case does not move on to its follow-up visit while one of these is left.
+UNFINISHED_STEP_STATES = (*OPEN_STEP_STATES, StepState.WAITING.value)
 
 
 class StepKind(StrEnum):
@@ -61,6 +65,7 @@ STEP_STATE_LABELS: dict[str, str] = {
     StepState.INACTIVE: "nicht geöffnet",
     StepState.OPEN: "offen",
     StepState.REFERRED: "weitervermittelt",
+    StepState.WAITING: "auf Warteliste",
     StepState.DONE: "erledigt",
     StepState.WAIVED: "entfällt",
 }

@@ -138,10 +138,28 @@ STEP_TRANSITIONS = [
         ["end_referral"],
         "Weitervermittlung beendet (mit Grund)",
     ),
-    T("complete", [P.OPEN, P.REFERRED], P.DONE, ["case_active"], ["close_step"], "erledigt"),
+    # A waiting list (a Kita place months away): no deadline, no escalation; the caseworker
+    # is reminded on the follow-up date.
+    T(
+        "hold",
+        P.OPEN,
+        P.WAITING,
+        ["case_active", "has_note", "follow_up_date"],
+        ["hold_step"],
+        "auf Warteliste (mit Grund und Wiedervorlage)",
+    ),
+    T("resume", P.WAITING, P.OPEN, ["case_active"], ["plan_step"], "weiter bearbeiten"),
+    T(
+        "complete",
+        [P.OPEN, P.REFERRED, P.WAITING],
+        P.DONE,
+        ["case_active"],
+        ["close_step"],
+        "erledigt",
+    ),
     T(
         "waive",
-        [P.OPEN, P.REFERRED],
+        [P.OPEN, P.REFERRED, P.WAITING],
         P.WAIVED,
         ["case_active", "has_note"],
         ["close_step"],

@@ -109,7 +109,8 @@ def step_subject(state: str, kind: str, facts: Facts) -> Subject:
     return MOVE_IN.step.subject(str(state), facts, str(kind))
 
 
-FULL_INPUT = {"at": LATER, "note": "Familie ist verzogen", "at_intake": False}
+IN_A_MONTH = berlin(NOW).date() + timedelta(days=30)
+FULL_INPUT = {"at": LATER, "on": IN_A_MONTH, "note": "Familie ist verzogen", "at_intake": False}
 
 S, P = CaseState, StepState
 
@@ -235,6 +236,16 @@ REFUSALS = plain([
      "step_has_partner", "Für diesen Schritt ist keine Weitervermittlung vorgesehen."),
     ("step", P.OPEN, StepKind.ENERGY, "complete", {"case_state": S.CLOSED}, {},
      "case_active", "Der Fall ist abgeschlossen."),
+    ("step", P.OPEN, StepKind.KINDERGARTEN, "hold", {}, {"note": "Warteliste", "on": None},
+     "follow_up_date", "Bitte ein Datum für die Wiedervorlage angeben."),
+    ("step", P.OPEN, StepKind.KINDERGARTEN, "hold", {},
+     {"note": "Warteliste", "on": berlin(NOW).date()},
+     "follow_up_date", "Die Wiedervorlage muss nach heute liegen."),
+    ("step", P.OPEN, StepKind.KINDERGARTEN, "hold", {},
+     {"note": "Warteliste", "on": berlin(NOW).date() + timedelta(days=400)},
+     "follow_up_date", "Die Wiedervorlage darf höchstens ein Jahr entfernt sein."),
+    ("step", P.OPEN, StepKind.KINDERGARTEN, "hold", {}, {"note": "", "on": IN_A_MONTH},
+     "has_note", "Bitte einen Grund angeben."),
 ])  # fmt: skip
 
 
@@ -257,7 +268,7 @@ def test_guard_failure_keeps_state_and_reports_the_reason(
     machine = MOVE_IN.case if lifecycle == "case" else MOVE_IN.step
     subject = machine.subject(state, facts, kind)
 
-    assert machine.fire(subject, trigger, {"at": None, "note": None, **params}) is False
+    assert machine.fire(subject, trigger, {"at": None, "on": None, "note": None, **params}) is False
 
     assert subject.state == state
     assert subject.effects == []
@@ -330,9 +341,13 @@ STEP_ALLOWED = plain(
         (P.REFERRED, "complete", P.DONE),
         (P.OPEN, "waive", P.WAIVED),
         (P.REFERRED, "waive", P.WAIVED),
+        (P.OPEN, "hold", P.WAITING),
+        (P.WAITING, "resume", P.OPEN),
+        (P.WAITING, "complete", P.DONE),
+        (P.WAITING, "waive", P.WAIVED),
     ]
 )
-STEP_TRIGGERS = {"open", "refer", "end_referral", "complete", "waive"}
+STEP_TRIGGERS = {"open", "refer", "end_referral", "complete", "waive", "hold", "resume"}
 STEP_NOT_ALLOWED = sorted(
     set(product(MOVE_IN.step.states, sorted(STEP_TRIGGERS)))
     - {(state, trigger) for state, trigger, _dest in STEP_ALLOWED}
