@@ -11,7 +11,7 @@ from core.config import get_settings
 from core.db import unit_of_work
 from models import Staff
 from workflows.messaging import delivery
-from workflows.oversight import digest
+from workflows.oversight import digest, escalations
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,25 @@ def send_reminder(self: Task, reminder_id: int) -> str:
     outcome = delivery.deliver(reminder_id)
     if outcome.retry_in is not None:
         raise self.retry(countdown=outcome.retry_in)
+    return outcome.status
+
+
+@app.task(name="messages.send_escalations")
+def send_escalations(reminder_ids: list[int]) -> int:
+    """A sweep's escalations: one mail per set of supervisors (one task each)."""
+    with unit_of_work() as session:
+        bundles = escalations.groups(session, reminder_ids)
+    for bundle in bundles:
+        send_escalation_bundle.delay(bundle)
+    return len(bundles)
+
+
+@app.task(name="messages.send_escalation_bundle", bind=True, max_retries=None)
+def send_escalation_bundle(self: Task, reminder_ids: list[int]) -> str:
+    """Send one bundle of escalations; a failed attempt is retried with those still in it."""
+    outcome = delivery.deliver_bundle(reminder_ids)
+    if outcome.retry_in is not None:
+        raise self.retry(args=(outcome.bundle,), countdown=outcome.retry_in)
     return outcome.status
 
 

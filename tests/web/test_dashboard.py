@@ -11,7 +11,7 @@ from core.db import unit_of_work
 from models import Reminder
 from models.enums import ReminderKind
 from tests.helpers import in_hours, pass_time, step
-from tests.web.conftest import login
+from tests.web.conftest import csrf, login
 from workflows.casework.intake import open_case, parse_intake
 from workflows.engine import reminders
 from workflows.messaging.delivery import deliver
@@ -35,7 +35,7 @@ def visited(world, case_id: int, actor: int) -> None:
 
 
 def number(page: str, element_id: str) -> int:
-    match = re.search(rf'id="{element_id}">(\d+)<', page)
+    match = re.search(rf'id="{element_id}">(?:<a [^>]*>)?(\d+)<', page)
     assert match, f"no #{element_id}"
     return int(match.group(1))
 
@@ -77,7 +77,10 @@ def test_office_supervisor_sees_her_offices_late_steps_and_the_head_sees_all(web
     assert "Lütgendortmund" not in page.text
     steps = section(page.text, "steps-table")
     for kind in ("registration", "energy"):  # one case each, its deadline passed
-        assert f'data-step="{kind}" data-late="1">1<span class="late-pill"' in steps
+        cell = re.search(rf'data-step="{kind}" data-late="1">(.*?)</td>', steps)
+        assert cell, kind
+        shown = re.sub(r"<[^>]+>", "", cell.group(1))  # the numbers as read, without the links
+        assert shown.startswith("1") and "1 überfällig" in shown
     assert "gesetzliche Frist" in overdue
     assert number(page.text, "open-cases") == 2
 
@@ -140,3 +143,21 @@ def test_only_supervisors_see_the_overview(web_world, client):
         client.cookies.clear()
         login(client, web_world.emails[role])
         assert client.get("/dashboard").status_code == 403, role
+
+
+def test_the_dashboard_numbers_link_to_the_lists_they_count(web_world, client):
+    """Each number opens the case list filtered to what it counts; an office filter narrows
+    what one may see, never widens it."""
+    case_id = web_world.open_case()
+    login(client, web_world.emails["head"])
+    page = client.get("/dashboard").text
+    office = web_world.office_id
+    link = f'href="/cases?step=school&amp;office={office}"'
+    assert link in page
+    listed = client.get(f"/cases?step=school&office={office}")
+    assert f"/cases/{case_id}" in listed.text
+    assert 'href="/cases?overdue=1"' in page
+    assert f'href="/cases?state=intake&amp;office={office}"' in page
+    client.post("/logout", data={"csrf_token": csrf(client, "/cases")})
+    login(client, web_world.emails["other_caseworker"])
+    assert f'/cases/{case_id}"' not in client.get(f"/cases?office={office}").text

@@ -76,6 +76,7 @@ class Filters:
     overdue: bool = False
     assignee: int | None = None
     sub_location: int | None = None
+    office: int | None = None
     q: str = ""
     notices: bool = False
     page: int = 1
@@ -91,12 +92,15 @@ class Filters:
             overdue=params.get("overdue", "") in ("1", "on", "true"),
             assignee=parse_int(params.get("assignee")),
             sub_location=parse_int(params.get("sub_location")),
+            office=parse_int(params.get("office")),
             q=params.get("q", "").strip()[:120],
             notices=params.get("notices", "") in ("1", "on", "true"),
             page=parse_int(params.get("page")) or 1,
         )
 
     def query(self, office_ids: list[int] | None) -> CaseQuery:
+        if self.office is not None:  # narrows what may be seen, never widens it
+            office_ids = [self.office] if office_ids is None or self.office in office_ids else []
         return CaseQuery(
             office_ids=office_ids,
             state=self.state or None,
@@ -119,6 +123,7 @@ class Filters:
             "overdue": "1" if self.overdue else "",
             "assignee": self.assignee or "",
             "sub_location": self.sub_location or "",
+            "office": self.office or "",
             "notices": "1" if self.notices else "",
             "page": page if page and page > 1 else "",
         }

@@ -10,7 +10,7 @@ at-least-once; every task is idempotent.
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -37,14 +37,22 @@ def enqueue(session: Session, task: str, **ids: int) -> int:
     return enqueue_many(session, task, [ids])[0]
 
 
-def enqueue_many(session: Session, task: str, calls: Sequence[dict[str, int]]) -> list[int]:
-    """Queue one ``task`` per entry of ``calls`` (each a dict of ids): one INSERT for all.
+Ids = int | list[int]
+
+
+def _is_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def enqueue_many(session: Session, task: str, calls: Sequence[Mapping[str, Ids]]) -> list[int]:
+    """Queue one ``task`` per entry of ``calls`` (each a dict of ids, or of lists of ids): one
+    INSERT for all.
 
     Returns the outbox rows' ids; they are relayed right after the commit.
     """
     for ids in calls:
         for name, value in ids.items():
-            if not isinstance(value, int) or isinstance(value, bool):
+            if not (_is_id(value) or (isinstance(value, list) and all(map(_is_id, value)))):
                 raise TypeError(f"outbox arguments are ids only; {name}={type(value).__name__}")
     if not calls:
         return []

@@ -29,6 +29,10 @@ from workflows.engine import outbox
 from workflows.engine.definition import get_workflow
 
 SEND_TASK = "messages.send_reminder"
+# Reminders to the supervisors (escalations) go out bundled: one task per sweep takes them all
+# and sends one mail per set of recipients (``workflows.oversight.escalations``).
+BUNDLE_TASK = "messages.send_escalations"
+BUNDLED = (Recipient.SUPERVISORS,)
 
 
 def schedule(
@@ -95,8 +99,17 @@ def _enqueue(session: Session, due: list[Reminder]) -> None:
     if not due:
         return
     session.flush()  # their ids
-    calls = [{"reminder_id": reminder.id} for reminder in due]
-    outbox.enqueue_many(session, SEND_TASK, calls)  # type: ignore[arg-type]
+    _send(session, [(reminder.id, reminder.recipient) for reminder in due])  # type: ignore[misc]
+
+
+def _send(session: Session, due: list[tuple[int, str]]) -> None:
+    """One send task per reminder; the escalations among them together, in one bundle task."""
+    single = [{"reminder_id": rid} for rid, recipient in due if recipient not in BUNDLED]
+    bundled = [rid for rid, recipient in due if recipient in BUNDLED]
+    if single:
+        outbox.enqueue_many(session, SEND_TASK, single)
+    if bundled:
+        outbox.enqueue_many(session, BUNDLE_TASK, [{"reminder_ids": bundled}])
 
 
 def _queue(session: Session, ids: list[int], now: datetime) -> None:
@@ -108,7 +121,10 @@ def _queue(session: Session, ids: list[int], now: datetime) -> None:
         .values(status=ReminderStatus.QUEUED, queued_at=now)
         .execution_options(synchronize_session=False)
     )
-    outbox.enqueue_many(session, SEND_TASK, [{"reminder_id": rid} for rid in ids])
+    recipients = session.exec(
+        select(Reminder.id, Reminder.recipient).where(col(Reminder.id).in_(ids))
+    ).all()
+    _send(session, [(rid, recipient) for rid, recipient in recipients if rid is not None])
 
 
 APPOINTMENT_KINDS = (

@@ -4,6 +4,7 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from core import mail
 from core.clock import utc_now
@@ -11,6 +12,7 @@ from core.config import Settings, get_settings
 from core.db import persist, unit_of_work
 from workflows.engine import reminders
 from workflows.messaging.compose import Undeliverable, compose
+from workflows.oversight import escalations
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +21,7 @@ log = logging.getLogger(__name__)
 class Outcome:
     status: str  # "sent", "skipped" (moot or taken by another delivery), "retry", "failed"
     retry_in: float | None = None
+    bundle: list[int] | None = None  # the reminders a bundle still holds (to retry them alone)
 
 
 def deliver(reminder_id: int, settings: Settings | None = None) -> Outcome:
@@ -69,4 +72,49 @@ def deliver(reminder_id: int, settings: Settings | None = None) -> Outcome:
     # reminder would be offered again after the lease and sent twice.
     persist(lambda session: reminders.mark_sent(session, reminder_id, utc_now()))
     log.info("reminder %s (%s) of case %s sent", reminder_id, kind, case_id)
+    return Outcome("sent")
+
+
+def deliver_bundle(reminder_ids: list[int], settings: Settings | None = None) -> Outcome:
+    """Send these escalations as one mail (they share their recipients); each is claimed
+    first, so one taken by another delivery or moot meanwhile is left out, and recorded as
+    sent or failed with the others."""
+    settings = settings or get_settings()
+    with unit_of_work() as session:
+        now = utc_now()
+        claimed = [r for rid in reminder_ids if (r := reminders.claim(session, rid, now))]
+        if not claimed:
+            return Outcome("skipped")
+        ids = [r.id for r in claimed if r.id is not None]
+        try:
+            message = escalations.compose(session, claimed, settings)
+        except Undeliverable as exc:
+            for rid in ids:
+                reminders.record_failure(session, rid, str(exc), now, settings, permanent=True)
+            log.warning("escalations %s: no address on record", ids)
+            return Outcome("failed")
+    try:
+        mail.send(message, settings)
+    except mail.MailError as exc:
+        error, permanent = str(exc), exc.permanent
+
+        def record(session: Session) -> float | None:
+            pauses = [
+                reminders.record_failure(
+                    session, rid, error, utc_now(), settings, permanent=permanent
+                )
+                for rid in ids
+            ]
+            return None if None in pauses else max(p for p in pauses if p is not None)
+
+        pause = persist(record)
+        log.warning("escalations %s: sending failed (%s); retry in %s s", ids, exc, pause)
+        return Outcome("failed" if pause is None else "retry", pause, bundle=ids)
+
+    def sent(session: Session) -> None:
+        for rid in ids:
+            reminders.mark_sent(session, rid, utc_now())
+
+    persist(sent)
+    log.info("escalations %s sent in one mail", ids)
     return Outcome("sent")
