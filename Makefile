@@ -51,7 +51,8 @@ load: install ## Load tests at full size: 2,000 staff at once on PostgreSQL (CI 
 		--timeout 900 -s $(PYTEST_ARGS)
 
 attack: install ## Fuzz every form and the API (schemathesis) with many more examples than CI
-	WILLKOMMEN_FUZZ_EXAMPLES=500 WILLKOMMEN_SCHEMA_EXAMPLES=500 $(BIN)/python -m pytest \
+	WILLKOMMEN_FUZZ_EXAMPLES=500 WILLKOMMEN_SCHEMA_EXAMPLES=500 WILLKOMMEN_SCHEMA_RANDOM=1 \
+		$(BIN)/python -m pytest \
 		tests/reliability/test_form_fuzz.py tests/reliability/test_openapi.py --timeout 1800 $(PYTEST_ARGS)
 
 bench: install ## Benchmarks side by side with their baselines (quick; FULL=1 for the full run)

@@ -157,7 +157,8 @@ def our_cases(case_ids: list[int], actor: int) -> None:
         for case_id in case_ids:
             with new_session() as session:
                 at = utc_now() + timedelta(days=3) if trigger in WITH_DATE else None
-                advance(session, case_id, trigger, actor_id=actor, at=at)
+                # Recorded right after it was planned: confirmed as held early, as staff would.
+                advance(session, case_id, trigger, actor_id=actor, at=at, confirm=True)
                 session.commit()
 
 

@@ -10,8 +10,10 @@ from models.outbox import OutboxMessage
 from models.partner import Partner, Referral
 from models.reminder import Reminder
 from models.staff import ApiToken, Staff
+from models.visit import Agreement, VisitRecord
 
 __all__ = [
+    "Agreement",
     "ApiToken",
     "Appointment",
     "Case",
@@ -30,4 +32,5 @@ __all__ = [
     "Reminder",
     "Staff",
     "SubLocation",
+    "VisitRecord",
 ]

@@ -75,6 +75,8 @@ class CaseStep(SQLModel, table=True):
     opened_at: datetime = utc_field(default_now=True)
     closed_at: datetime | None = utc_field(nullable=True)
     waive_reason: str | None = None
+    # The day it was really done (the day at the Bürgeramt), which may be before the click.
+    done_on: date | None = None
     # On a waiting list: until when (the caseworker's follow-up date), and why.
     hold_until: date | None = None
     hold_reason: str | None = None

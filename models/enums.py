@@ -90,6 +90,7 @@ class ReminderKind(StrEnum):
     REFERRAL_UNANSWERED = "referral_unanswered"  # to the caseworker, after the partner's reminder
     REFERRAL_WITHDRAWN = "referral_withdrawn"  # to the partner: consent withdrawn, delete the data
     HOLD_FOLLOW_UP = "hold_follow_up"  # to the caseworker: a step's waiting-list follow-up date
+    AGREEMENT_DUE = "agreement_due"  # to the caseworker: a next step agreed at a visit is due
 
 
 REMINDER_KIND_LABELS: dict[str, str] = {
@@ -108,6 +109,7 @@ REMINDER_KIND_LABELS: dict[str, str] = {
     ReminderKind.REFERRAL_UNANSWERED: "Partner antwortet nicht",
     ReminderKind.REFERRAL_WITHDRAWN: "Weitervermittlung zurückgezogen",
     ReminderKind.HOLD_FOLLOW_UP: "Wiedervorlage: Warteliste",
+    ReminderKind.AGREEMENT_DUE: "Vereinbarung fällig",
 }
 
 

@@ -21,6 +21,7 @@ class Reminder(SQLModel, table=True):
     step_id: int | None = Field(default=None, foreign_key="case_steps.id")
     appointment_id: int | None = Field(default=None, foreign_key="appointments.id")
     referral_id: int | None = Field(default=None, foreign_key="referrals.id")
+    agreement_id: int | None = Field(default=None, foreign_key="agreements.id")
     milestone: str | None = Field(default=None, max_length=40)  # for MILESTONE_OVERDUE
     due_at: datetime = utc_field()
     status: ReminderStatus = enum_field(ReminderStatus.SCHEDULED)

@@ -13,7 +13,7 @@ README = (ROOT / "README.md").read_text()
 
 def test_readme_diagrams_are_the_current_workflow():
     """Given the workflow tables, when their diagrams are drawn,
-    then the README shows exactly these diagrams (regenerate with `willkommen diagram`)."""
+    then the README shows exactly these diagrams (redraw them with `scripts/readme-diagrams`)."""
     assert mermaid(MOVE_IN.case, labels=CASE_STATE_LABELS).rstrip("\n") in README
     assert mermaid(MOVE_IN.step, labels=STEP_STATE_LABELS).rstrip("\n") in README
 

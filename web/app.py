@@ -34,6 +34,7 @@ from web.routes import (
     messages,
     partner,
     previews,
+    visits,
 )
 from web.templating import render
 from workflows.engine.errors import DomainError, InvalidInput
@@ -122,6 +123,7 @@ def create_app() -> FastAPI:
         cases,
         household,
         handover,
+        visits,
         consent_scope,
         previews,
         messages,

@@ -250,3 +250,23 @@ class AdvanceIn(BaseModel):
                 f"Zeitpunkt unplausibel (Jahr {limits.EARLIEST_YEAR}–{limits.LATEST_YEAR})."
             )
         return value
+
+
+class AgreementOut(BaseModel):
+    id: int
+    what: str
+    owner: str
+    due_on: date
+    done_at: datetime | None
+
+
+class VisitOut(BaseModel):
+    """A held visit as recorded."""
+
+    id: int
+    held_at: datetime
+    participants: str
+    interpreter_language: str | None
+    interpreter_name: str | None
+    topics: str
+    agreements: list[AgreementOut]

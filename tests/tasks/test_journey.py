@@ -62,7 +62,7 @@ def test_journey_from_intake_to_closure_sends_each_email_once(world, smtp, start
     with unit_of_work() as session:  # the partner accepts (its link is tested over HTTP)
         referral_id = session.exec(select(Referral.id)).one()
         answers.answer(session, referral_id, Action.ACCEPT)
-    step(case_id, "record_welcome_visit", cw)
+    step(case_id, "record_welcome_visit", cw, confirm=True)
 
     # Nine days later the household is reminded of the legal registration deadline.
     pass_time(9)
@@ -88,7 +88,7 @@ def test_journey_from_intake_to_closure_sends_each_email_once(world, smtp, start
     follow_up = staff_mail(smtp, 4)[3]
     assert "Nachbesuch" in follow_up["Subject"]
     assert "زيارة متابعة" in household_mail(smtp, 4)[3]["Subject"]  # follow-up visit
-    closed = step(case_id, "complete_follow_up", cw)
+    closed = step(case_id, "complete_follow_up", cw, confirm=True)
     assert closed.state == "closed"
 
     # Weeks pass after closing: nothing else is sent, every pending reminder was cancelled.

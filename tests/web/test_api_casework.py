@@ -5,6 +5,7 @@ from sqlmodel import select
 from core.clock import berlin, utc_now
 from core.db import unit_of_work
 from models import CaseEvent, Household
+from tests.helpers import in_hours, step
 from tests.web.test_api import token_for
 
 TODAY = berlin(utc_now()).date()
@@ -125,3 +126,32 @@ def test_another_offices_case_is_404_for_every_casework_operation(web_world, cli
     with unit_of_work() as session:
         triggers = session.exec(select(CaseEvent.trigger)).all()
     assert not {"edit_household", "add_member", "edit_member", "remove_member"} & set(triggers)
+
+
+def test_a_visit_is_recorded_through_the_api_with_its_agreements(web_world, client):
+    case_id = web_world.open_case()
+    step(case_id, "schedule_welcome_visit", web_world.caseworker_id, at=in_hours(30))
+    auth = token_for(web_world, "caseworker")
+    body = {
+        "trigger": "record_welcome_visit",
+        "participants": "Frau Haddad",
+        "topics": "Anmeldung",
+        "agreements": [{"what": "Bürgeramt", "owner": "Familie", "due_on": TODAY.isoformat()}],
+    }
+    early = client.post(f"/api/cases/{case_id}/visits", json=body, headers=auth)
+    assert early.status_code == 422 and early.json()["guard"] == "welcome_visit_not_ahead"
+    saved = client.post(
+        f"/api/cases/{case_id}/visits", json={**body, "confirm_early": True}, headers=auth
+    )
+    assert saved.status_code == 201, saved.text
+    assert saved.json()["case"]["state"] == "accompanying"
+    listed = client.get(f"/api/cases/{case_id}/visits", headers=auth).json()
+    assert listed[0]["participants"] == "Frau Haddad"
+    agreement = listed[0]["agreements"][0]
+    done = client.post(f"/api/cases/{case_id}/agreements/{agreement['id']}/done", headers=auth)
+    assert done.status_code == 204
+    again = client.get(f"/api/cases/{case_id}/visits", headers=auth).json()
+    assert again[0]["agreements"][0]["done_at"] is not None
+    theirs = token_for(web_world, "other_caseworker")
+    assert client.get(f"/api/cases/{case_id}/visits", headers=theirs).status_code == 404
+    assert client.post(f"/api/cases/{case_id}/visits", json=body, headers=theirs).status_code == 404

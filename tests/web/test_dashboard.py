@@ -31,7 +31,7 @@ def open_in(world, office: str, **overrides: object) -> int:
 
 def visited(world, case_id: int, actor: int) -> None:
     step(case_id, "schedule_welcome_visit", actor, at=in_hours(2))
-    step(case_id, "record_welcome_visit", actor)
+    step(case_id, "record_welcome_visit", actor, confirm=True)
 
 
 def number(page: str, element_id: str) -> int:

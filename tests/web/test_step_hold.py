@@ -33,7 +33,7 @@ def test_the_case_page_puts_the_kita_step_on_the_waiting_list(web_world, client)
         {"trigger": "resume_kindergarten", "version": "2", "on": "31.02."},
         f"/cases/{case_id}",
     )  # fmt: skip
-    assert "Das Datum der Wiedervorlage ist ungültig." in flashes(follow(client, garbage))[0]
+    assert "Das Datum ist ungültig." in flashes(follow(client, garbage))[0]
 
 
 def test_the_api_takes_the_follow_up_day_as_on(web_world, client):

@@ -5,9 +5,10 @@ a change on an old ``expected_version`` 409, invalid input 422 with a message pe
 change answers with what the look at the steps found and the case as it is now.
 """
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
@@ -26,10 +27,22 @@ from web.routes.api import (
     detail,
     visible_case,
 )
-from web.schemas import CaseChanged, Found, HouseholdOut, MemberOut, Problem
+from web.schemas import (
+    AgreementOut,
+    CaseChanged,
+    Found,
+    GuardProblem,
+    HouseholdOut,
+    InvalidProblem,
+    MemberOut,
+    Problem,
+    VisitOut,
+)
+from workflows.appointments import visits
 from workflows.casework import eligibility, notices
 from workflows.casework import household as edits
 from workflows.casework.intake import MemberIn
+from workflows.engine.errors import GuardFailed
 from workflows.messaging import i18n
 
 router = APIRouter(
@@ -189,5 +202,83 @@ def notice_done(case_id: Id, notice_id: Id, staff: ApiCaseStaff, session: DbSess
     """Mark a notice as looked at: it leaves the case's `notices` (and stays on record)."""
     visible_case(session, staff, case_id)
     notices.mark_done(session, case_id, notice_id, actor_id=staff.id)  # type: ignore[arg-type]
+    commit(session)
+    return Response(status_code=204)
+
+
+class VisitIn(visits.VisitRecordIn):
+    """Record a planned visit as held: the trigger that ends it and what happened."""
+
+    trigger: Literal["record_welcome_visit", "complete_follow_up", "continue_support"]
+    expected_version: ExpectedVersion = None
+
+
+def _visits(session: DbSession, case_id: int) -> list[VisitOut]:
+    return [
+        VisitOut(
+            **record.model_dump(
+                include={
+                    "id",
+                    "held_at",
+                    "participants",
+                    "interpreter_language",
+                    "interpreter_name",
+                    "topics",
+                }
+            ),
+            agreements=[AgreementOut.model_validate(a, from_attributes=True) for a in agreed],
+        )  # fmt: skip
+        for record, agreed in visits.visits_of(session, case_id)
+    ]
+
+
+@router.get(
+    "/cases/{case_id}/visits", tags=["Besuche"], response_model=list[VisitOut],
+    responses=NOT_FOUND,
+)  # fmt: skip
+def list_visits(case_id: Id, staff: ApiCaseStaff, session: DbSession) -> list[VisitOut]:
+    """The case's recorded visits, newest first, each with what was agreed."""
+    visible_case(session, staff, case_id)
+    return _visits(session, case_id)
+
+
+@router.post(
+    "/cases/{case_id}/visits", tags=["Besuche"], status_code=201, response_model=CaseChanged,
+    responses={**CHANGE_RESPONSES, 422: {"model": GuardProblem | InvalidProblem,
+               "description": "Eine Bedingung (z. B. Besuch erst später geplant: "
+               "confirm_early) oder Eingaben ungültig."}},
+)  # fmt: skip
+def record_visit(case_id: Id, body: VisitIn, staff: ApiCaseStaff, session: DbSession) -> Any:
+    """Record the planned visit as held: when it really was (default: as planned), who was
+    there, the interpreter, the topics and up to ten agreements (each becomes a reminder to
+    the caseworker on its day). Before its planned time only with `confirm_early: true`."""
+    visible_case(session, staff, case_id)
+    record = visits.VisitRecordIn.model_validate(
+        body.model_dump(exclude={"trigger", "expected_version"})
+    )
+    try:
+        visits.record_visit(
+            session, case_id, body.trigger, record, actor_id=staff.id,
+            expected_version=body.expected_version,
+        )  # fmt: skip
+    except GuardFailed as exc:
+        session.rollback()
+        problem = GuardProblem(
+            detail=str(exc), trigger=exc.trigger, guard=exc.guard, reason=exc.reason
+        )
+        return JSONResponse(problem.model_dump(), status_code=422)
+    return _changed(session, staff, case_id, eligibility.Found([], [], []))
+
+
+@router.post(
+    "/cases/{case_id}/agreements/{agreement_id}/done", tags=["Besuche"], status_code=204,
+    responses={404: {"model": Problem, "description": "Kein solcher Fall oder Vereinbarung."}},
+)  # fmt: skip
+def agreement_done(
+    case_id: Id, agreement_id: Id, staff: ApiCaseStaff, session: DbSession
+) -> Response:
+    """An agreed next step is done: its reminder is cancelled."""
+    visible_case(session, staff, case_id)
+    visits.agreement_done(session, case_id, agreement_id, actor_id=staff.id)  # type: ignore[arg-type]
     commit(session)
     return Response(status_code=204)

@@ -8,7 +8,7 @@ a message on the case page; another office's case is not found (404).
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -33,6 +33,7 @@ from web.routes.case_forms import (
     place_choices,
 )
 from web.templating import render
+from workflows.appointments import visits
 from workflows.casework import handover
 from workflows.casework.notes import add_note
 from workflows.casework.timeline import Cursor, timeline_page
@@ -42,7 +43,9 @@ from workflows.engine.access import staff_may_work_on, visible_office_ids
 from workflows.engine.definition import get_workflow
 from workflows.engine.diagram import mermaid
 from workflows.engine.errors import GuardFailed, InvalidInput, StaleCase, TransitionNotAllowed
+from workflows.messaging.i18n import LANGUAGE_NAMES
 from workflows.move_in import STEPS
+from workflows.move_in.guards import VISIT_HELD
 from workflows.move_in.states import CASE_STATE_LABELS
 from workflows.referrals import consent
 
@@ -196,6 +199,20 @@ def case_list(request: Request, staff: CaseStaff, session: DbSession) -> Respons
 @router.get("/cases/{case_id:int}")
 def case_detail(request: Request, case_id: Id, staff: CaseStaff, session: DbSession) -> Response:
     """Everything about one case, and a button for every trigger allowed now."""
+    return show_case(request, staff, session, case_id)
+
+
+def show_case(
+    request: Request,
+    staff: Staff,
+    session: Session,
+    case_id: int,
+    *,
+    visit_form: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The case page; ``visit_form``: a visit record typed in and refused, shown again with
+    its messages (``trigger``, ``values``, ``errors``)."""
     case = case_for(session, staff, case_id)
     now = utc_now()
     page = case_page(session, case, now)
@@ -219,11 +236,16 @@ def case_detail(request: Request, case_id: Id, staff: CaseStaff, session: DbSess
         "diagram": mermaid(page.workflow.case, current=case.state, labels=CASE_STATE_LABELS),
         "now": now,
         "now_local": berlin(now).strftime("%Y-%m-%dT%H:%M"),
+        "today": berlin(now).date().isoformat(),
         "tomorrow": (berlin(now).date() + timedelta(days=1)).isoformat(),
         "deadline": deadline,
         "contact_labels": CONTACT_LABELS,
+        "visit_triggers": VISIT_HELD,
+        "visit_form": visit_form or {},
+        "visits": visits.visits_of(session, case_id),
+        "languages": LANGUAGE_NAMES,
     }
-    return render(request, "cases/detail.html", context)
+    return render(request, "cases/detail.html", context, status_code=status_code)
 
 
 @router.get("/cases/{case_id:int}/verlauf")
@@ -267,6 +289,7 @@ def advance_case(
     note: FormText = "",
     at: FormText = "",
     on: FormText = "",
+    happened_on: FormText = "",
 ) -> Response:
     """Apply one trigger through the engine; a refusal comes back as a message on the page."""
     case = case_to_change(session, staff, case_id)
@@ -284,9 +307,9 @@ def advance_case(
         flash(request, f"„{label}“: Datum und Uhrzeit sind ungültig.", "error")
         return _back(case_id)
     try:
-        day = parse_day(on)
+        day, happened = parse_day(on), parse_day(happened_on)
     except ValueError:
-        flash(request, f"„{label}“: Das Datum der Wiedervorlage ist ungültig.", "error")
+        flash(request, f"„{label}“: Das Datum ist ungültig.", "error")
         return _back(case_id)
     try:
         advance(
@@ -297,6 +320,7 @@ def advance_case(
             note=note.strip() or None,
             at=moment,
             on=day,
+            happened_on=happened,
             expected_version=parse_int(version),
         )
     except StaleCase:

@@ -23,7 +23,7 @@ from workflows.engine.definition import Workflow, get_workflow
 from workflows.engine.effects import Context, Effect
 from workflows.engine.errors import CaseInTransfer, CaseNotFound, InvalidInput, StaleCase
 from workflows.engine.facts import CaseFacts
-from workflows.engine.judging import Judge, Judged, TriggerOption
+from workflows.engine.judging import NO_INPUT, Judge, Judged, TriggerOption
 from workflows.engine.writing import Writer
 
 
@@ -36,19 +36,24 @@ def advance(
     note: str | None = None,
     at: datetime | None = None,
     on: date | None = None,
+    happened_on: date | None = None,
+    confirm: bool = False,
     expected_version: int | None = None,
     now: datetime | None = None,
 ) -> Case:
     """Apply ``trigger`` to the case and record who did it, or raise a domain error.
 
-    ``at`` is a moment (an appointment), ``on`` a calendar day (a follow-up date)."""
+    ``at`` is a moment (an appointment), ``on`` a calendar day (a follow-up date),
+    ``happened_on`` the day something really happened (before the click), ``confirm`` an
+    explicit yes where a guard asks for one (a visit recorded before its planned time)."""
     if note is not None and len(note) > limits.NOTE:
         raise InvalidInput({"note": f"Höchstens {limits.NOTE} Zeichen."})
     at = at.astimezone(UTC) if at is not None and at.tzinfo is not None else at
     with changing(
         session, case_id, actor_id=actor_id, expected_version=expected_version, note=note, now=now
     ) as change:
-        change.write(change.judge(trigger, {"note": note, "at": at, "on": on}))
+        inputs = {"note": note, "at": at, "on": on, "happened_on": happened_on, "confirm": confirm}
+        change.write(change.judge(trigger, inputs))
     return change.case
 
 
@@ -161,7 +166,7 @@ class Change:
 
     def fire(self, trigger: str, **params: Any) -> None:
         """Judge and write one more trigger within this change (used when a case is opened)."""
-        merged = {"note": self.note, "at": None, "on": None, **params}
+        merged = {**NO_INPUT, "note": self.note, **params}
         self.writer.write(self.judge(trigger, merged), merged["note"])
 
     def apply(self, effect: Effect) -> None:

@@ -97,6 +97,15 @@ class CaseFacts:
             self.session.exec(query.order_by(col(Appointment.starts_at).desc())).first() or self.now
         )
 
+    def scheduled_visit(self, kind: str) -> Appointment | None:
+        """The appointment of this kind still planned, if any."""
+        query = select(Appointment).where(
+            Appointment.case_id == self.case.id,
+            Appointment.kind == kind,
+            Appointment.status == AppointmentStatus.SCHEDULED,
+        )
+        return self.session.exec(query).first()
+
     def ages(self) -> list[tuple[HouseholdMember, int]]:
         return [(member, age_on(member.birth_date, self.today)) for member in self.members]
 

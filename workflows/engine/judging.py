@@ -14,7 +14,11 @@ from workflows.engine.definition import Lifecycle, Subject, Workflow
 from workflows.engine.errors import GuardFailed, TransitionNotAllowed, UnknownTrigger
 from workflows.engine.facts import CaseFacts
 
-NO_INPUT: Mapping[str, Any] = {"note": None, "at": None, "on": None}
+# Every input a trigger may take: a note, a moment, a day, the day something really happened,
+# a confirmation. None of them given: the state a button is judged in.
+NO_INPUT: Mapping[str, Any] = {
+    "note": None, "at": None, "on": None, "happened_on": None, "confirm": False,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
 from core.config import Settings
-from models import Appointment, Case, CaseStep, Referral, Reminder
+from models import Agreement, Appointment, Case, CaseStep, Referral, Reminder
 from models.enums import (
     PENDING_REMINDER_STATUSES,
     AppointmentStatus,
@@ -163,6 +163,10 @@ def why_obsolete(session: Session, reminder: Reminder, case: Case) -> str | None
         step = session.get(CaseStep, reminder.step_id)
         if step is None or step.state not in workflow.household_step_states:
             return "Schritt erledigt oder weitervermittelt"
+    elif reminder.kind == ReminderKind.AGREEMENT_DUE:
+        agreement = session.get(Agreement, reminder.agreement_id)
+        if agreement is None or agreement.done_at is not None:
+            return "Vereinbarung erledigt"
     elif reminder.kind == ReminderKind.HOLD_FOLLOW_UP:
         step = session.get(CaseStep, reminder.step_id)
         if step is None or step.hold_until is None:

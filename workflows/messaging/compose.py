@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from core.clock import format_berlin, utc_now
 from core.config import Settings
 from models import (
+    Agreement,
     Appointment,
     Case,
     CaseStep,
@@ -255,6 +256,22 @@ def _hold_follow_up(
     return subject, body
 
 
+def _agreement_due(
+    session: Session, reminder: Reminder, case: Case, _office: Office
+) -> tuple[str, str]:
+    agreement = session.get(Agreement, reminder.agreement_id)
+    household = session.get(Household, case.household_id)
+    assert agreement is not None and household is not None
+    subject = f"Vereinbarung fällig: {agreement.what[:60]} ({case.number})"
+    body = (
+        f"Guten Tag,\n\nbeim Besuch bei Familie {household.family_name} ({case.number}) "
+        f"wurde vereinbart:\n\n  {agreement.what}\n  Zuständig: {agreement.owner}\n"
+        f"  Bis: {agreement.due_on:%d.%m.%Y}\n\nBitte nachfassen und auf der Fallseite als "
+        "erledigt markieren.\n"
+    )
+    return subject, body
+
+
 def _assignee_line(session: Session, case: Case) -> str:
     assignee = session.get(Staff, case.assignee_id) if case.assignee_id else None
     return (
@@ -267,6 +284,7 @@ _COMPOSERS: dict[str, Callable[[Session, Reminder, Case, Office], tuple[str, str
     ReminderKind.STEP_OVERDUE: _step_overdue,
     ReminderKind.MILESTONE_OVERDUE: _milestone_overdue,
     ReminderKind.HOLD_FOLLOW_UP: _hold_follow_up,
+    ReminderKind.AGREEMENT_DUE: _agreement_due,
 }
 _REFERRAL_COMPOSERS: dict[
     str, Callable[[Session, Reminder, Case, Office, Settings, bool], tuple[str, str]]

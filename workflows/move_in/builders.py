@@ -82,7 +82,8 @@ def _end_referral(subject: Subject, _event: EventData) -> None:
 
 
 def _close_step(subject: Subject, event: EventData) -> None:
-    subject.effects.append(CloseStep(subject.kind or "", event.kwargs.get("note")))
+    happened = event.kwargs.get("happened_on")
+    subject.effects.append(CloseStep(subject.kind or "", event.kwargs.get("note"), happened))
 
 
 BUILDERS = {

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import bindparam
 from sqlmodel import col, select
 
-from core.clock import shift_local, start_of_day
+from core.clock import berlin, shift_local, start_of_day
 from models import Appointment, CaseEvent, CaseStep, Referral, Reminder
 from models.enums import (
     PENDING_REMINDER_STATUSES,
@@ -227,14 +227,18 @@ def _schedule_step_reminders(ctx: Context, step: CaseStep) -> None:
 
 @dataclass(frozen=True)
 class CloseStep:
-    """A step was done or waived: its referrals end with it."""
+    """A step was done or waived: its referrals end with it. A done step records the day it
+    really was done (``happened_on``, else today)."""
 
     kind: str
     reason: str | None
+    happened_on: date | None = None
 
     def apply(self, ctx: Context) -> None:
         step = ctx.facts.steps[self.kind]
         step.closed_at = ctx.now
+        done = step.state == StepState.DONE
+        step.done_on = (self.happened_on or berlin(ctx.now).date()) if done else None
         step.hold_until = step.hold_reason = None
         step.waive_reason = self.reason if step.state == StepState.WAIVED else None
         outcome = ReferralStatus.DONE if step.state == StepState.DONE else ReferralStatus.WITHDRAWN

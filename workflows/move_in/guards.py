@@ -4,11 +4,12 @@ The names in the tables' ``conditions`` column; the engine runs them to decide w
 show, so none of them writes, sends or sleeps.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from models.enums import PARTNER_CATEGORY_LABELS
+from core.clock import format_berlin
+from models.enums import PARTNER_CATEGORY_LABELS, AppointmentKind
 from workflows.engine.definition import Guard, Subject
 from workflows.move_in.states import (
     UNFINISHED_STEP_STATES,
@@ -63,6 +64,43 @@ def _follow_up_date(subject: Subject, params: Params) -> str | None:
     return None
 
 
+# Which planned visit each trigger records as held.
+VISIT_HELD = {
+    "record_welcome_visit": AppointmentKind.WELCOME_VISIT,
+    "complete_follow_up": AppointmentKind.FOLLOW_UP_VISIT,
+    "continue_support": AppointmentKind.FOLLOW_UP_VISIT,
+}
+
+
+def _visit_not_ahead(kind: AppointmentKind) -> Callable[[Subject, Params], str | None]:
+    """A visit recorded before its planned time: only with an explicit confirmation."""
+
+    def check(subject: Subject, params: Params) -> str | None:
+        visit = subject.facts.scheduled_visit(kind)
+        if visit is None or visit.starts_at <= subject.facts.now or params.get("confirm") is True:
+            return None
+        return (
+            f"Der Besuch ist erst für {format_berlin(visit.starts_at)} geplant. Fand er "
+            "früher statt, bitte ausdrücklich bestätigen."
+        )
+
+    return check
+
+
+def _happened_plausibly(subject: Subject, params: Params) -> str | None:
+    day = params.get("happened_on")
+    if day is None:
+        return None  # today
+    if not isinstance(day, date) or isinstance(day, datetime):
+        return "Bitte ein Datum angeben."
+    today = subject.facts.today
+    if day > today:
+        return "Das Datum liegt in der Zukunft."
+    if day < today - timedelta(days=LONGEST_HOLD_DAYS):
+        return "Das Datum liegt mehr als ein Jahr zurück."
+    return None
+
+
 def _case_active(subject: Subject, _params: Params) -> str | None:
     closed = subject.facts.case.state == CaseState.CLOSED
     return "Der Fall ist abgeschlossen." if closed else None
@@ -99,6 +137,17 @@ GUARDS = {
         Guard("has_open_step", _has_open_step),
         Guard("has_note", _has_note, needs_input="note"),
         Guard("follow_up_date", _follow_up_date, needs_input="on"),
+        Guard(
+            "welcome_visit_not_ahead",
+            _visit_not_ahead(AppointmentKind.WELCOME_VISIT),
+            needs_input="confirm",
+        ),
+        Guard(
+            "follow_up_not_ahead",
+            _visit_not_ahead(AppointmentKind.FOLLOW_UP_VISIT),
+            needs_input="confirm",
+        ),
+        Guard("happened_plausibly", _happened_plausibly, needs_input="happened_on"),
         Guard("case_active", _case_active),
         Guard("step_eligible", _step_eligible),
         Guard("step_has_partner", _step_has_partner),

@@ -40,7 +40,7 @@ def test_a_held_step_leaves_the_overdue_list_and_its_escalation_ends(world):
     for done in ("registration", "energy"):
         step(case_id, f"complete_{done}", world.caseworker_id)
     step(case_id, "schedule_welcome_visit", world.caseworker_id, at=in_hours(1))
-    step(case_id, "record_welcome_visit", world.caseworker_id)
+    step(case_id, "record_welcome_visit", world.caseworker_id, confirm=True)
     pass_time(60)  # only the Kita step is left, and overdue now (56 days)
     with unit_of_work() as session:
         overdue = find_cases(session, CaseQuery(overdue=True), utc_now())

@@ -121,7 +121,7 @@ def visited(world, **intake: Any) -> int:  # type: ignore[no-untyped-def]
     """A case whose welcome visit has taken place (the steps are still open)."""
     case_id = world.open_case(**intake)
     step(case_id, "schedule_welcome_visit", world.caseworker_id, at=in_hours(48))
-    step(case_id, "record_welcome_visit", world.caseworker_id)
+    step(case_id, "record_welcome_visit", world.caseworker_id, confirm=True)
     return case_id
 
 
@@ -362,8 +362,8 @@ def test_two_people_recording_the_same_visit_one_gets_a_conflict(world):
     before = snapshot(case_id)
 
     results = race(
-        advancing(case_id, "record_welcome_visit", world.caseworker_id),
-        advancing(case_id, "record_welcome_visit", world.supervisor_id),
+        advancing(case_id, "record_welcome_visit", world.caseworker_id, confirm=True),
+        advancing(case_id, "record_welcome_visit", world.supervisor_id, confirm=True),
         hold_case=case_id,
     )
 
@@ -490,7 +490,7 @@ def test_steps_finish_in_any_order_and_the_follow_up_becomes_due(world, order, v
     events.insert(visit_at, "record_welcome_visit")
 
     for index, trigger in enumerate(events):
-        case = step(case_id, trigger, cw)
+        case = step(case_id, trigger, cw, confirm=True)  # the visit: held before its time
         visit_done = index >= visit_at
         if not visit_done:
             assert case.state == "welcome_visit_scheduled"
@@ -700,9 +700,9 @@ def test_outbox_and_broker_carry_ids_only(world, redis_server):
     step(case_id, "refer_energy", cw)
     for trigger in ("record_welcome_visit", "complete_registration", "complete_energy",
                     "complete_school"):  # fmt: skip
-        step(case_id, trigger, cw)
+        step(case_id, trigger, cw, confirm=True)
     step(case_id, "schedule_follow_up", cw, at=in_hours(5))
-    assert step(case_id, "complete_follow_up", cw).state == "closed"
+    assert step(case_id, "complete_follow_up", cw, confirm=True).state == "closed"
 
     personal = [intake["family_name"], intake["street"], intake["email"], intake["phone"],
                 *(m["given_name"] for m in intake["members"])]  # fmt: skip

@@ -59,6 +59,11 @@ class PartnerRow:
     id: int
 
 
+@dataclass(frozen=True)
+class VisitRow:
+    starts_at: datetime
+
+
 @dataclass
 class Facts:
     """What guards and effect builders may ask about one case; plain values, no behaviour."""
@@ -72,6 +77,7 @@ class Facts:
     partners: dict[str, int] = field(default_factory=dict)
     members: list[tuple[Member, int]] = field(default_factory=list)
     welcome_visit_at: datetime = NOW - timedelta(hours=2)
+    visits: dict[str, datetime] = field(default_factory=dict)  # planned visits by kind
 
     @property
     def today(self) -> date:
@@ -83,6 +89,9 @@ class Facts:
 
     def ages(self) -> list[tuple[Member, int]]:
         return list(self.members)
+
+    def scheduled_visit(self, kind: str) -> VisitRow | None:
+        return VisitRow(self.visits[kind]) if kind in self.visits else None
 
 
 def facts_with(*, open_step: bool, case_state: str = CaseState.ACCOMPANYING) -> Facts:
@@ -268,7 +277,8 @@ def test_guard_failure_keeps_state_and_reports_the_reason(
     machine = MOVE_IN.case if lifecycle == "case" else MOVE_IN.step
     subject = machine.subject(state, facts, kind)
 
-    assert machine.fire(subject, trigger, {"at": None, "on": None, "note": None, **params}) is False
+    inputs = {"at": None, "on": None, "note": None, "happened_on": None, "confirm": False}
+    assert machine.fire(subject, trigger, {**inputs, **params}) is False
 
     assert subject.state == state
     assert subject.effects == []

@@ -71,7 +71,7 @@ class TwoOffices:
     def visit(self, case_id: int, actor: int) -> None:
         """The welcome visit planned and held: no case-level deadline left."""
         step(case_id, "schedule_welcome_visit", actor, at=in_hours(2))
-        step(case_id, "record_welcome_visit", actor)
+        step(case_id, "record_welcome_visit", actor, confirm=True)
 
 
 @pytest.fixture
