@@ -65,8 +65,18 @@ class ReferralStatus(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     DONE = "done"
+    NOT_REACHED = "not_reached"  # the partner reports it could not reach the household
     WITHDRAWN = "withdrawn"
 
+
+REFERRAL_STATUS_LABELS: dict[str, str] = {
+    ReferralStatus.SENT: "gesendet",
+    ReferralStatus.ACCEPTED: "angenommen",
+    ReferralStatus.DECLINED: "abgelehnt",
+    ReferralStatus.DONE: "erledigt",
+    ReferralStatus.NOT_REACHED: "nicht erreicht",
+    ReferralStatus.WITHDRAWN: "zurückgezogen",
+}
 
 # A referral the partner has not answered, or has accepted: it is still running.
 RUNNING_REFERRAL_STATUSES = (ReferralStatus.SENT, ReferralStatus.ACCEPTED)

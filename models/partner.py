@@ -19,22 +19,29 @@ class Partner(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=40)
     districts: list[str] = json_list_field()  # empty: serves the whole city
     active: bool = True
+    languages: list[str] = json_list_field()  # spoken there (ISO 639-1), for choosing one
+    capacity_note: str | None = Field(default=None, max_length=300)  # "Wartezeit 4 Wochen"
 
 
 class Referral(SQLModel, table=True):
-    """A household referred to a partner for one step (weitervermittelt)."""
+    """A household referred to a partner (weitervermittelt), for a step of its case or for
+    any category it consented to (``step_id`` None)."""
 
     __tablename__ = "referrals"
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
-    step_id: int = Field(foreign_key="case_steps.id", index=True)
+    step_id: int | None = Field(default=None, foreign_key="case_steps.id", index=True)
     partner_id: int = Field(foreign_key="partners.id", index=True)
+    message: str | None = Field(default=None, max_length=4000)  # the caseworker's words to them
     status: ReferralStatus = enum_field(ReferralStatus.SENT)
     created_at: datetime = utc_field(default_now=True)
     created_by_id: int | None = Field(default=None, foreign_key="staff.id")
     answered_at: datetime | None = utc_field(nullable=True)
     answer_note: str | None = None
+    # What the partner reported in the end (done, or the household not reached), and when.
+    reported_at: datetime | None = utc_field(nullable=True)
+    report_note: str | None = Field(default=None, max_length=1000)
     # Part of the partner's signed answer links: a new referral never accepts an old link.
     link_nonce: str = Field(
         default_factory=lambda: secrets.token_urlsafe(12),

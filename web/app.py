@@ -34,6 +34,7 @@ from web.routes import (
     messages,
     partner,
     previews,
+    referrals,
     visits,
 )
 from web.templating import render
@@ -124,6 +125,7 @@ def create_app() -> FastAPI:
         household,
         handover,
         visits,
+        referrals,
         consent_scope,
         previews,
         messages,

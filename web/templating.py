@@ -9,7 +9,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.responses import Response
 
 from core.clock import format_berlin, format_deadline
-from models.enums import PARTNER_CATEGORY_LABELS
+from models.enums import PARTNER_CATEGORY_LABELS, REFERRAL_STATUS_LABELS
 from web.csrf import csrf_token
 from workflows.messaging.i18n import LANGUAGE_NAMES
 from workflows.move_in import STEPS
@@ -22,6 +22,7 @@ env.globals.update(
     CASE_STATE_LABELS=CASE_STATE_LABELS,
     STEP_STATE_LABELS=STEP_STATE_LABELS,
     PARTNER_CATEGORY_LABELS=PARTNER_CATEGORY_LABELS,
+    REFERRAL_STATUS_LABELS=REFERRAL_STATUS_LABELS,
 )
 
 

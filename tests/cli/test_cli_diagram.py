@@ -41,7 +41,7 @@ def test_every_table_row_is_an_edge(lifecycle) -> None:  # type: ignore[no-untyp
     assert "welcome_visit_scheduled --> welcome_visit_scheduled : reschedule_welcome_visit" in (
         mermaid(MOVE_IN.case)
     )
-    assert "open --> referred : refer [case_active, step_has_partner, consent_given]" in (
+    assert "open --> referred : refer [case_active, step_has_partner, consent_given, chosen_" in (
         mermaid(MOVE_IN.step)
     )
 

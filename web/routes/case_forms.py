@@ -164,6 +164,8 @@ class CasePage:
     workflow: Workflow
     notices: list[CaseNotice]
     handover: "Handover | None"
+    partner_choices: dict[str, list[Partner]]  # category → partners that fit, best first
+    referrals: list[tuple[Referral, Partner]]  # without a step, newest first
     lapsed: dict[str, str]  # open step kind → why it no longer applies
     messages_in: tuple[str, ...]  # the language(s) household messages go out in
 
@@ -199,9 +201,31 @@ def case_page(session: Session, case: Case, now: datetime) -> CasePage:
         workflow=workflow,
         notices=notices.open_notices(session, case.id),
         handover=_handover(session, case),
+        partner_choices=_partner_choices(session, case, household, now),
+        referrals=_direct_referrals(session, case),
         lapsed=_lapsed(session, case, household, steps, now),
         messages_in=i18n.choose_languages(household.languages),
     )
+
+
+def _partner_choices(
+    session: Session, case: Case, household: Household, now: datetime
+) -> dict[str, list[Partner]]:
+    """For each partner category: the partners a referral may go to, the suggested one first."""
+    facts = CaseFacts(
+        session, case, actor_id=None, now=now, settings=get_settings(), household=household
+    )
+    return {str(category): facts.partners_for(category) for category in PartnerCategory}
+
+
+def _direct_referrals(session: Session, case: Case) -> list[tuple[Referral, Partner]]:
+    query = (
+        select(Referral, Partner)
+        .join(Partner, col(Partner.id) == Referral.partner_id)
+        .where(Referral.case_id == case.id, col(Referral.step_id).is_(None))
+        .order_by(col(Referral.created_at).desc())
+    )
+    return [(referral, partner) for referral, partner in session.exec(query)]
 
 
 @dataclass(frozen=True)
@@ -298,7 +322,7 @@ def _referral_partners(session: Session, case_id: Id) -> dict[int, str]:
         .where(Referral.case_id == case_id)
         .order_by(col(Referral.created_at))
     )
-    return dict(session.exec(query).all())
+    return {step_id: name for step_id, name in session.exec(query).all() if step_id is not None}
 
 
 def _action_groups(

@@ -244,6 +244,9 @@ def show_case(
         "visit_form": visit_form or {},
         "visits": visits.visits_of(session, case_id),
         "languages": LANGUAGE_NAMES,
+        "step_categories": {kind: s.partner_category for kind, s in STEPS.items()},
+        "consented": [c.category for c in page.consents if c.consent],
+        "category_labels": PARTNER_CATEGORY_LABELS,
     }
     return render(request, "cases/detail.html", context, status_code=status_code)
 
@@ -290,6 +293,8 @@ def advance_case(
     at: FormText = "",
     on: FormText = "",
     happened_on: FormText = "",
+    partner_id: FormText = "",
+    message: FormText = "",
 ) -> Response:
     """Apply one trigger through the engine; a refusal comes back as a message on the page."""
     case = case_to_change(session, staff, case_id)
@@ -321,6 +326,8 @@ def advance_case(
             at=moment,
             on=day,
             happened_on=happened,
+            partner_id=parse_int(partner_id),
+            message=message.strip() or None,
             expected_version=parse_int(version),
         )
     except StaleCase:

@@ -15,10 +15,10 @@ from sqlmodel import Session
 
 from core.config import get_settings
 from core.db import commit
-from models import Case, CaseStep, Office, Partner
+from models import Case, Office, Partner
 from web.deps import DbSession
 from web.templating import templates
-from workflows.move_in import STEPS
+from workflows.messaging import referral_mail
 from workflows.referrals import answers, links
 from workflows.referrals.links import Action, LinkRefused, LinkTarget
 
@@ -47,7 +47,6 @@ def _refused(request: Request, refusal: LinkRefused) -> Response:
 
 def _details(session: Session, target: LinkTarget) -> dict:
     referral = target.referral
-    step = session.get(CaseStep, referral.step_id)
     partner = session.get(Partner, referral.partner_id)
     case = session.get(Case, referral.case_id)
     office = session.get(Office, case.office_id) if case else None
@@ -55,9 +54,10 @@ def _details(session: Session, target: LinkTarget) -> dict:
         "referral": referral,
         "action": target.action,
         "case_number": case.number if case else "",
-        "step_label": STEPS[step.kind].label if step and step.kind in STEPS else "",
+        "step_label": referral_mail.topic(session, referral, partner) if partner else "",
         "partner": partner,
         "office": office,
+        "outcomes": answers.OUTCOME_WORDS,
     }
 
 
@@ -73,14 +73,26 @@ def show_referral(request: Request, token: str, session: DbSession) -> Response:
 
 @router.post("/partner/referrals/{token}")
 def answer_referral(
-    request: Request, token: str, session: DbSession, reason: Annotated[str, Form()] = ""
+    request: Request,
+    token: str,
+    session: DbSession,
+    reason: Annotated[str, Form()] = "",
+    outcome: Annotated[str, Form()] = "",
 ) -> Response:
-    """Record the partner's answer (accept, or decline with an optional reason), once."""
+    """Record the partner's answer (accept, or decline with an optional reason) or its report
+    of how it ended (done, or the household not reached, with a note), once."""
     try:
         target = links.read(session, get_settings(), token)
         details = _details(session, target)
-        note = reason if target.action == Action.DECLINE else None
-        answers.answer(session, target.referral.id or 0, target.action, note)
+        if target.action == Action.REPORT:
+            if outcome not in answers.Outcome._value2member_map_:
+                context = {**details, "token": token, "missing": True}
+                return _page(request, "answer.html", context, status_code=422)
+            answers.report(session, target.referral.id or 0, answers.Outcome(outcome), reason)
+            details["reported"] = answers.OUTCOME_WORDS[answers.Outcome(outcome)]
+        else:
+            note = reason if target.action == Action.DECLINE else None
+            answers.answer(session, target.referral.id or 0, target.action, note)
     except LinkRefused as refusal:
         session.rollback()
         return _refused(request, refusal)

@@ -42,9 +42,9 @@ from core.types import UTCDateTime
 from models import Case, CaseEvent, CaseStep, Referral, Reminder, Staff
 from models.enums import (
     PARTNER_CATEGORY_LABELS,
+    REFERRAL_STATUS_LABELS,
     REMINDER_KIND_LABELS,
     Recipient,
-    ReferralStatus,
     ReminderStatus,
 )
 from workflows.casework import handover, household
@@ -54,6 +54,7 @@ from workflows.engine.errors import CaseNotFound, DomainError
 from workflows.messaging.resend import RESEND_TRIGGER
 from workflows.move_in import STEPS
 from workflows.move_in.states import CASE_STATE_LABELS, MILESTONE_LABELS, STEP_STATE_LABELS
+from workflows.referrals import answers, sending
 
 SYSTEM = "System"
 PAGE_SIZE = 50
@@ -101,6 +102,8 @@ EVENT_TITLES = {
     handover.ACCEPT_TRIGGER: "Übergabe angenommen",
     handover.DECLINE_TRIGGER: "Übergabe abgelehnt",
     handover.WITHDRAW_TRIGGER: "Übergabe zurückgezogen",
+    sending.REFER_TRIGGER: "Weitervermittlung ohne Schritt",
+    answers.REPORT_TRIGGER: "Ergebnis vom Partner",
 }
 REMINDER_TITLES = REMINDER_KIND_LABELS
 RECIPIENT_LABELS = {
@@ -116,13 +119,6 @@ REMINDER_STATUS_LABELS = {
     ReminderStatus.SENT: "gesendet",
     ReminderStatus.FAILED: "fehlgeschlagen",
     ReminderStatus.CANCELLED: "entfallen",
-}
-REFERRAL_STATUS_LABELS = {
-    ReferralStatus.SENT: "gesendet",
-    ReferralStatus.ACCEPTED: "angenommen",
-    ReferralStatus.DECLINED: "abgelehnt",
-    ReferralStatus.DONE: "erledigt",
-    ReferralStatus.WITHDRAWN: "zurückgezogen",
 }
 
 

@@ -1,5 +1,6 @@
 """Cooperation partners: who takes referrals of which kind, in which districts."""
 
+import re
 from typing import Any
 
 from pydantic import BaseModel
@@ -20,6 +21,8 @@ class PartnerInput(BaseModel):
     city_wide: bool = False
     districts: list[str] = []
     active: bool = False
+    languages: str = ""  # codes, e.g. "ar, fa"
+    capacity_note: str = ""
 
     @classmethod
     def of(cls, partner: Partner) -> "PartnerInput":
@@ -31,6 +34,8 @@ class PartnerInput(BaseModel):
             city_wide=not partner.districts,
             districts=list(partner.districts),
             active=partner.active,
+            languages=", ".join(partner.languages),
+            capacity_note=partner.capacity_note or "",
         )
 
 
@@ -51,6 +56,12 @@ def save_partner(session: Session, data: PartnerInput, partner_id: int | None = 
     districts = [] if data.city_wide else errors.districts("districts", data.districts)
     if not data.city_wide and not districts and "districts" not in errors:
         errors["districts"] = "Bitte Bezirke wählen oder „ganze Stadt“ ankreuzen."
+    languages = [code for code in re.split(r"[\s,;]+", data.languages.lower()) if code]
+    if any(not re.fullmatch(r"[a-z]{2,3}", code) for code in languages) or len(languages) > 12:
+        errors["languages"] = "Bitte Sprachkürzel wie ar, fa, uk angeben (durch Komma getrennt)."
+    note = data.capacity_note.strip()
+    if len(note) > 300 or not limits.single_line(note):
+        errors["capacity_note"] = "Bitte in einer Zeile, höchstens 300 Zeichen."
     errors.check()
     values: dict[str, Any] = {
         "name": name,
@@ -58,6 +69,7 @@ def save_partner(session: Session, data: PartnerInput, partner_id: int | None = 
         "email": email,
     }
     values |= {"phone": phone, "districts": districts, "active": data.active}
+    values |= {"languages": list(dict.fromkeys(languages)), "capacity_note": note or None}
     if partner_id is None:
         partner = Partner.model_validate(values)
     else:

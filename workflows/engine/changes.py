@@ -38,6 +38,8 @@ def advance(
     on: date | None = None,
     happened_on: date | None = None,
     confirm: bool = False,
+    partner_id: int | None = None,
+    message: str | None = None,
     expected_version: int | None = None,
     now: datetime | None = None,
 ) -> Case:
@@ -45,14 +47,19 @@ def advance(
 
     ``at`` is a moment (an appointment), ``on`` a calendar day (a follow-up date),
     ``happened_on`` the day something really happened (before the click), ``confirm`` an
-    explicit yes where a guard asks for one (a visit recorded before its planned time)."""
-    if note is not None and len(note) > limits.NOTE:
-        raise InvalidInput({"note": f"Höchstens {limits.NOTE} Zeichen."})
+    explicit yes where a guard asks for one (a visit recorded before its planned time),
+    ``partner_id`` and ``message`` a partner chosen for a referral and the words to it."""
+    for name, text in (("note", note), ("message", message)):
+        if text is not None and len(text) > limits.NOTE:
+            raise InvalidInput({name: f"Höchstens {limits.NOTE} Zeichen."})
     at = at.astimezone(UTC) if at is not None and at.tzinfo is not None else at
     with changing(
         session, case_id, actor_id=actor_id, expected_version=expected_version, note=note, now=now
     ) as change:
-        inputs = {"note": note, "at": at, "on": on, "happened_on": happened_on, "confirm": confirm}
+        inputs = {
+            "note": note, "at": at, "on": on, "happened_on": happened_on, "confirm": confirm,
+            "partner_id": partner_id, "message": message,
+        }  # fmt: skip
         change.write(change.judge(trigger, inputs))
     return change.case
 

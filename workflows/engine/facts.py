@@ -109,9 +109,11 @@ class CaseFacts:
     def ages(self) -> list[tuple[HouseholdMember, int]]:
         return [(member, age_on(member.birth_date, self.today)) for member in self.members]
 
-    def partner_for(self, category: str) -> Partner | None:
-        """The active partner of ``category`` serving the household's district (city-wide last)."""
-        district = self.household.district
+    def partners_for(self, category: str) -> list[Partner]:
+        """The active partners of ``category`` serving the household's district, the best fit
+        first: those of the district before city-wide ones, those speaking the household's
+        first language before others."""
+        district, spoken = self.household.district, self.household.languages[:1]
         query = select(Partner).where(
             Partner.category == category,
             col(Partner.active).is_(True),
@@ -121,5 +123,12 @@ class CaseFacts:
             for partner in self.session.exec(query.order_by(col(Partner.name)))
             if not partner.districts or district in partner.districts
         ]
-        candidates.sort(key=lambda partner: not partner.districts)  # district partners first
-        return candidates[0] if candidates else None
+        candidates.sort(
+            key=lambda p: (not p.districts, not any(lang in p.languages for lang in spoken))
+        )
+        return candidates
+
+    def partner_for(self, category: str) -> Partner | None:
+        """The suggested partner of ``category`` (the best fit), if any serves the household."""
+        found = self.partners_for(category)
+        return found[0] if found else None

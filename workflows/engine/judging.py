@@ -15,9 +15,11 @@ from workflows.engine.errors import GuardFailed, TransitionNotAllowed, UnknownTr
 from workflows.engine.facts import CaseFacts
 
 # Every input a trigger may take: a note, a moment, a day, the day something really happened,
-# a confirmation. None of them given: the state a button is judged in.
+# a confirmation, a partner chosen by hand and a message to it. None of them given: the
+# state a button is judged in.
 NO_INPUT: Mapping[str, Any] = {
     "note": None, "at": None, "on": None, "happened_on": None, "confirm": False,
+    "partner_id": None, "message": None,
 }  # fmt: skip
 
 

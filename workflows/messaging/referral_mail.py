@@ -22,7 +22,7 @@ from models import (
     Reminder,
     Staff,
 )
-from models.enums import SharedField
+from models.enums import PARTNER_CATEGORY_LABELS, SharedField
 from workflows.engine.facts import age_on
 from workflows.messaging import i18n
 from workflows.move_in import STEPS
@@ -40,9 +40,16 @@ def _loaded(session: Session, reminder: Reminder) -> tuple[Referral, Partner, st
     referral = session.get(Referral, reminder.referral_id)
     assert referral is not None
     partner = session.get(Partner, referral.partner_id)
-    step = session.get(CaseStep, referral.step_id)
-    assert partner is not None and step is not None
-    return referral, partner, STEPS[step.kind].label if step.kind in STEPS else step.kind
+    assert partner is not None
+    return referral, partner, topic(session, referral, partner)
+
+
+def topic(session: Session, referral: Referral, partner: Partner) -> str:
+    """What the referral is about: its step, or the partner's category for one without."""
+    step = session.get(CaseStep, referral.step_id) if referral.step_id else None
+    if step is not None:
+        return STEPS[step.kind].label if step.kind in STEPS else step.kind
+    return PARTNER_CATEGORY_LABELS.get(partner.category, str(partner.category))
 
 
 def active_consent(session: Session, household_id: int, category: str) -> Consent | None:
@@ -93,11 +100,14 @@ def _links(settings: Settings, referral: Referral, live: bool) -> str:
     )
     accept = links.url(settings, referral, Action.ACCEPT) if live else PLACEHOLDER
     decline = links.url(settings, referral, Action.DECLINE) if live else PLACEHOLDER
+    report = links.url(settings, referral, Action.REPORT) if live else PLACEHOLDER
     return (
         "Bitte antworten Sie mit einem Klick (kein Konto nötig):\n\n"
         f"  Annehmen:  {accept}\n\n"
         f"  Ablehnen (gern mit Grund):  {decline}\n\n"
-        f"Die Links gelten bis zum {expires} und nur für eine Antwort.\n"
+        "Und wenn es abgeschlossen ist, sagen Sie uns bitte, wie es ausging (erledigt, oder "
+        f"der Haushalt war nicht erreichbar):\n\n  Ergebnis melden:  {report}\n\n"
+        f"Die Links gelten bis zum {expires}; jeder nur einmal.\n"
     )
 
 
@@ -127,11 +137,12 @@ def referral(
         f"  {line}" for line in shared_details(session, household, consent.shared_fields)
     )
     subject = f"Weitervermittlung: {label} ({case.number})"
+    message = f"Nachricht von uns:\n\n  {referral.message}\n\n" if referral.message else ""
     body = (
         f"Guten Tag,\n\nlokal willkommen {office.name} vermittelt Ihnen einen Haushalt, der "
         f"kürzlich in eine eigene Wohnung gezogen ist, zum Thema »{label}«. Der Haushalt hat der "
         f"Weitergabe dieser Angaben an Sie zugestimmt:\n\n{details or '  (keine)'}\n\n"
-        f"Fallnummer: {case.number}\n{_contact(session, referral)}\n"
+        f"{message}Fallnummer: {case.number}\n{_contact(session, referral)}\n"
         f"{_links(settings, referral, live_links)}"
     )
     return subject, body

@@ -71,10 +71,10 @@ def _hold_step(subject: Subject, event: EventData) -> None:
     subject.effects.append(HoldStep(subject.kind or "", event.kwargs["on"], event.kwargs["note"]))
 
 
-def _refer_to_partner(subject: Subject, _event: EventData) -> None:
+def _refer_to_partner(subject: Subject, event: EventData) -> None:
     category = STEPS[subject.kind or ""].partner_category
-    partner = subject.facts.partner_for(category)
-    subject.effects.append(Refer(subject.kind or "", partner.id))
+    chosen = event.kwargs.get("partner_id") or subject.facts.partner_for(category).id
+    subject.effects.append(Refer(subject.kind or "", chosen, event.kwargs.get("message")))
 
 
 def _end_referral(subject: Subject, _event: EventData) -> None:

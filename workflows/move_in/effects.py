@@ -29,6 +29,7 @@ from workflows.appointments.notices import (
 from workflows.engine import reminders
 from workflows.engine.effects import Context
 from workflows.move_in.states import UNFINISHED_STEP_STATES, Milestone, StepKind, StepState
+from workflows.referrals import sending
 
 # Supervisors hear of a missed deadline in the morning after it (8:00), not at midnight.
 ESCALATION_DELAY = timedelta(hours=8)
@@ -241,9 +242,11 @@ class CloseStep:
         step.done_on = (self.happened_on or berlin(ctx.now).date()) if done else None
         step.hold_until = step.hold_reason = None
         step.waive_reason = self.reason if step.state == StepState.WAIVED else None
-        outcome = ReferralStatus.DONE if step.state == StepState.DONE else ReferralStatus.WITHDRAWN
-        for referral in ctx.session.exec(_RUNNING_REFERRALS, params={"step_id": step.id}):
-            referral.status = outcome
+        for referral in list(ctx.session.exec(_RUNNING_REFERRALS, params={"step_id": step.id})):
+            if done:
+                referral.status = ReferralStatus.DONE
+            else:  # waived, or the case closed: the partner deletes what it got
+                sending.withdraw(ctx.session, ctx.case, referral, ctx.now)
 
 
 _RUNNING_REFERRALS = select(Referral).where(
@@ -261,12 +264,7 @@ class EndReferral:
     def apply(self, ctx: Context) -> None:
         step = ctx.facts.steps[self.kind]
         for referral in list(ctx.session.exec(_RUNNING_REFERRALS, params={"step_id": step.id})):
-            referral.status = ReferralStatus.WITHDRAWN
-            ctx.session.flush()
-            reminders.schedule(
-                ctx.session, ctx.case, ReminderKind.REFERRAL_WITHDRAWN, Recipient.PARTNER,
-                ctx.now, ctx.now, referral_id=referral.id,
-            )  # fmt: skip
+            sending.withdraw(ctx.session, ctx.case, referral, ctx.now)
 
 
 @dataclass(frozen=True)
@@ -275,38 +273,21 @@ class Refer:
 
     kind: str
     partner_id: int
+    message: str | None = None
 
     def apply(self, ctx: Context) -> None:
         step = ctx.facts.steps[self.kind]
         referral = Referral(
             case_id=ctx.case.id,  # type: ignore[arg-type]
-            step_id=step.id,  # type: ignore[arg-type]
+            step_id=step.id,
             partner_id=self.partner_id,
+            message=(self.message or "").strip() or None,
             created_by_id=ctx.actor_id,
             created_at=ctx.now,
         )
         ctx.session.add(referral)
         ctx.session.flush()
-        reminders.schedule(
-            ctx.session,
-            ctx.case,
-            ReminderKind.REFERRAL,
-            Recipient.PARTNER,
-            ctx.now,
-            ctx.now,
-            referral_id=referral.id,
-        )
-        # Unanswered: the partner is reminded once, later the caseworker hears of it. Both are
-        # cancelled as soon as the referral is answered or ends (reminders.why_obsolete).
-        ask_again = ctx.now + timedelta(days=ctx.settings.referral_reminder_after_days)
-        give_up = ask_again + timedelta(days=ctx.settings.referral_escalation_after_days)
-        for kind, recipient, due in (
-            (ReminderKind.REFERRAL_REMINDER, Recipient.PARTNER, ask_again),
-            (ReminderKind.REFERRAL_UNANSWERED, Recipient.CASEWORKER, give_up),
-        ):
-            reminders.schedule(
-                ctx.session, ctx.case, kind, recipient, due, ctx.now, referral_id=referral.id
-            )
+        sending.schedule_mails(ctx.session, ctx.case, referral, ctx.now, ctx.settings)
 
 
 @dataclass(frozen=True)
@@ -332,6 +313,12 @@ class CloseCase:
                 )
                 step.state = StepState.WAIVED
                 CloseStep(step.kind, "Fall geschlossen").apply(ctx)
+        # Referrals without a step, still running: the partner deletes what it got, too.
+        running = select(Referral).where(
+            Referral.case_id == ctx.case.id, col(Referral.status).in_(RUNNING_REFERRAL_STATUSES)
+        )
+        for referral in list(ctx.session.exec(running)):
+            sending.withdraw(ctx.session, ctx.case, referral, ctx.now)
         query = select(Appointment).where(
             Appointment.case_id == ctx.case.id,
             Appointment.status == AppointmentStatus.SCHEDULED,

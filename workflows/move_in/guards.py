@@ -121,6 +121,18 @@ def _step_has_partner(subject: Subject, params: Params) -> str | None:
     return None
 
 
+def _chosen_partner_fits(subject: Subject, params: Params) -> str | None:
+    """A partner chosen by hand must be one that may take this step for this household."""
+    chosen = params.get("partner_id")
+    if chosen is None:
+        return None  # the suggested one
+    category = STEPS[subject.kind or ""].partner_category
+    fitting = subject.facts.partners_for(category) if category else []
+    if not any(partner.id == chosen for partner in fitting):
+        return "Dieser Partner passt nicht (Art, Bezirk oder nicht aktiv)."
+    return None
+
+
 def _consent_given(subject: Subject, _params: Params) -> str | None:
     category = STEPS[subject.kind or ""].partner_category
     if category is None or category in subject.facts.consented_categories:
@@ -152,5 +164,6 @@ GUARDS = {
         Guard("step_eligible", _step_eligible),
         Guard("step_has_partner", _step_has_partner),
         Guard("consent_given", _consent_given),
+        Guard("chosen_partner_fits", _chosen_partner_fits, needs_input="partner_id"),
     ]
 }

@@ -124,7 +124,7 @@ STEP_TRANSITIONS = [
         "refer",
         P.OPEN,
         P.REFERRED,
-        ["case_active", "step_has_partner", "consent_given"],
+        ["case_active", "step_has_partner", "consent_given", "chosen_partner_fits"],
         ["refer_to_partner"],
         "weitervermitteln",
     ),

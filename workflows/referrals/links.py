@@ -1,8 +1,10 @@
-"""Signed links that let a partner accept or decline a referral without an account.
+"""Signed links that let a partner accept or decline a referral, and later report how it
+ended, without an account.
 
 A link carries the referral's id, its case, the action and the referral's random nonce, signed
 with the secret key (itsdangerous). It expires after ``referral_link_max_age_days`` and works
-once: as soon as the referral is answered (or withdrawn), both of its links are refused.
+once: as soon as the referral is answered (or withdrawn), its answer links are refused; the
+report link works while the referral runs (sent or accepted) and not after the report.
 """
 
 from dataclasses import dataclass
@@ -23,6 +25,15 @@ PATH = "/partner/referrals"
 class Action(StrEnum):
     ACCEPT = "accept"
     DECLINE = "decline"
+    REPORT = "report"  # the outcome, once the partner is through: done, or not reached
+
+
+# The states in which each link still works: an answer while unanswered, a report while running.
+OPEN_FOR = {
+    Action.ACCEPT: (ReferralStatus.SENT,),
+    Action.DECLINE: (ReferralStatus.SENT,),
+    Action.REPORT: (ReferralStatus.SENT, ReferralStatus.ACCEPTED),
+}
 
 
 class LinkRefused(Exception):
@@ -95,9 +106,10 @@ def read(session: Session, settings: Settings, token: str) -> LinkTarget:
             "Dieser Link gehört zu keiner offenen Weitervermittlung dieses Falls. Bitte "
             "antworten Sie uns per E-Mail oder Telefon."
         )
-    if referral.status != ReferralStatus.SENT:
+    action = Action(data["a"])
+    if referral.status not in OPEN_FOR[action]:
         raise AlreadyAnswered(_answered_text(referral))
-    return LinkTarget(referral, Action(data["a"]))
+    return LinkTarget(referral, action)
 
 
 def _well_formed(data: Any) -> bool:
@@ -114,6 +126,8 @@ _STATUS_TEXT = {
     ReferralStatus.ACCEPTED: "Sie haben diese Weitervermittlung bereits angenommen.",
     ReferralStatus.DECLINED: "Sie haben diese Weitervermittlung bereits abgelehnt.",
     ReferralStatus.DONE: "Diese Weitervermittlung ist bereits erledigt.",
+    ReferralStatus.NOT_REACHED: "Sie haben bereits gemeldet, dass der Haushalt nicht "
+    "erreichbar war.",
     ReferralStatus.WITHDRAWN: "Diese Weitervermittlung wurde von uns zurückgezogen.",
 }
 
