@@ -270,3 +270,29 @@ class VisitOut(BaseModel):
     interpreter_name: str | None
     topics: str
     agreements: list[AgreementOut]
+
+
+class ConsentOut(BaseModel):
+    partner_category: str
+    label: str
+    granted_at: datetime
+    shared_fields: list[str]
+
+
+class ReferralOut(BaseModel):
+    id: int
+    partner: str
+    partner_category: str
+    step_kind: str | None = Field(description="None: a referral without a step.")
+    status: str
+    message: str | None
+    created_at: datetime
+    answered_at: datetime | None
+    answer_note: str | None
+    reported_at: datetime | None
+    report_note: str | None
+
+
+class NoteOut(BaseModel):
+    at: datetime
+    note: str

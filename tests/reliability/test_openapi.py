@@ -22,6 +22,13 @@ BUSINESS_RULES = {
     ("PATCH", "/api/cases/{case_id}/members/{member_id}"),
     ("POST", "/api/cases/{case_id}/members/{member_id}/remove"),  # the last member stays
     ("POST", "/api/cases/{case_id}/visits"),  # a visit planned, not ahead, not in the future
+    ("DELETE", "/api/cases/{case_id}/consents/{category}"),  # only a consent given
+    ("POST", "/api/cases/{case_id}/referrals"),  # consent and a fitting partner
+    ("POST", "/api/cases/{case_id}/reassign"),  # a colleague of the office, by rule
+    ("POST", "/api/cases/{case_id}/transfer"),  # another office's district
+    ("POST", "/api/cases/{case_id}/transfer/accept"),  # a handover open, the right side
+    ("POST", "/api/cases/{case_id}/transfer/decline"),
+    ("POST", "/api/cases/{case_id}/transfer/withdraw"),
 }
 EXAMPLES = int(os.environ.get("WILLKOMMEN_SCHEMA_EXAMPLES", "30"))
 # CI runs the same examples every time (a failure there is the change's, not luck's);

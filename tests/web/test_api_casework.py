@@ -155,3 +155,108 @@ def test_a_visit_is_recorded_through_the_api_with_its_agreements(web_world, clie
     theirs = token_for(web_world, "other_caseworker")
     assert client.get(f"/api/cases/{case_id}/visits", headers=theirs).status_code == 404
     assert client.post(f"/api/cases/{case_id}/visits", json=body, headers=theirs).status_code == 404
+
+
+def test_notes_consent_and_referrals_through_the_api(web_world, client):
+    case_id = web_world.open_case()
+    auth = token_for(web_world, "caseworker")
+    note = client.post(f"/api/cases/{case_id}/notes", json={"note": "Telefonat"}, headers=auth)
+    assert note.status_code == 201 and note.json()["note"] == "Telefonat"
+    assert (
+        client.post(f"/api/cases/{case_id}/notes", json={"note": ""}, headers=auth).status_code
+        == 422
+    )
+
+    granted = client.put(
+        f"/api/cases/{case_id}/consents/energy_advice",
+        json={"shared_fields": ["name", "phone"]},
+        headers=auth,
+    )
+    assert granted.status_code == 200
+    assert granted.json() == [
+        {
+            **granted.json()[0],
+            "partner_category": "energy_advice",
+            "shared_fields": ["name", "phone"],
+        }
+    ]
+    referred = client.post(
+        f"/api/cases/{case_id}/referrals",
+        json={"partner_category": "energy_advice", "message": "bitte bald"},
+        headers=auth,
+    )
+    assert referred.status_code == 201, referred.text
+    assert referred.json()[0]["step_kind"] is None and referred.json()[0]["message"] == "bitte bald"
+    no_consent = client.post(
+        f"/api/cases/{case_id}/referrals", json={"partner_category": "health"}, headers=auth
+    )
+    assert no_consent.status_code == 422 and "partner_category" in no_consent.json()["errors"]
+
+    withdrawn = client.delete(f"/api/cases/{case_id}/consents/energy_advice", headers=auth)
+    assert withdrawn.status_code == 204
+    assert client.get(f"/api/cases/{case_id}/consents", headers=auth).json() == []
+    listed = client.get(f"/api/cases/{case_id}/referrals", headers=auth).json()
+    assert listed[0]["status"] == "withdrawn"
+    again = client.delete(f"/api/cases/{case_id}/consents/energy_advice", headers=auth)
+    assert again.status_code == 422
+
+
+def test_reassign_and_hand_over_through_the_api(web_world, client):
+    case_id = web_world.open_case()
+    lea, ole = token_for(web_world, "caseworker"), token_for(web_world, "supervisor")
+    mine = client.post(
+        f"/api/cases/{case_id}/reassign",
+        json={"assignee_id": web_world.supervisor_id, "note": "Urlaub"},
+        headers=lea,
+    )
+    assert mine.status_code == 200 and mine.json()["case"]["assignee"]["name"] == "Jonas Albers"
+    not_hers = client.post(
+        f"/api/cases/{case_id}/reassign", json={"assignee_id": web_world.caseworker_id}, headers=lea
+    )
+    assert not_hers.status_code == 422
+    back = client.post(
+        f"/api/cases/{case_id}/reassign", json={"assignee_id": web_world.caseworker_id}, headers=ole
+    )
+    assert back.status_code == 200
+
+    moved = {"street": "Limbecker Straße 3", "postal_code": "44388", "district": "Lütgendortmund"}
+    asked = client.post(f"/api/cases/{case_id}/transfer", json=moved, headers=lea)
+    assert asked.status_code == 200, asked.text
+    locked = client.post(f"/api/cases/{case_id}/notes", json={"note": "x"}, headers=lea)
+    assert locked.status_code == 409
+    theirs = token_for(web_world, "other_caseworker")
+    assert client.get(f"/api/cases/{case_id}", headers=theirs).status_code == 200  # read-only
+    declined = client.post(
+        f"/api/cases/{case_id}/transfer/decline", json={"note": "falscher Bezirk"}, headers=theirs
+    )
+    assert declined.status_code == 204
+    assert client.get(f"/api/cases/{case_id}", headers=theirs).status_code == 404
+    client.post(f"/api/cases/{case_id}/transfer", json=moved, headers=lea)
+    accepted = client.post(f"/api/cases/{case_id}/transfer/accept", json={}, headers=theirs)
+    assert accepted.status_code == 200
+    assert accepted.json()["case"]["office"]["name"] == "Lütgendortmund"
+    assert client.get(f"/api/cases/{case_id}", headers=lea).status_code == 404
+
+
+def test_every_new_operation_is_404_for_another_office(web_world, client):
+    case_id = web_world.open_case()
+    theirs = token_for(web_world, "other_caseworker")
+    moved = {"street": "Limbecker Straße 3", "postal_code": "44388", "district": "Lütgendortmund"}
+    calls = [
+        ("post", f"/api/cases/{case_id}/notes", {"note": "x"}),
+        ("get", f"/api/cases/{case_id}/consents", None),
+        ("put", f"/api/cases/{case_id}/consents/health", {}),
+        ("delete", f"/api/cases/{case_id}/consents/health", None),
+        ("get", f"/api/cases/{case_id}/referrals", None),
+        ("post", f"/api/cases/{case_id}/referrals", {"partner_category": "health"}),
+        ("post", f"/api/cases/{case_id}/reassign", {"assignee_id": 1}),
+        ("post", f"/api/cases/{case_id}/transfer", moved),
+        ("post", f"/api/cases/{case_id}/transfer/accept", {}),
+        ("post", f"/api/cases/{case_id}/transfer/decline", {"note": "x"}),
+        ("post", f"/api/cases/{case_id}/transfer/withdraw", {}),
+        ("get", f"/api/cases/{case_id}/visits", None),
+        ("post", f"/api/cases/{case_id}/agreements/1/done", None),
+    ]
+    for method, path, body in calls:
+        response = client.request(method, path, json=body, headers=theirs)
+        assert response.status_code == 404, (method, path, response.status_code, response.text)

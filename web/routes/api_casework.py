@@ -9,13 +9,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
 from core import limits
 from core.clock import utc_now
 from core.db import commit
-from models import Household, HouseholdMember
+from models import Case, CaseStep, Consent, Household, HouseholdMember, Partner, Referral, Staff
+from models.enums import PARTNER_CATEGORY_LABELS, District, PartnerCategory, SharedField
 from web.deps import DbSession
 from web.params import Id
 from web.routes.api import (
@@ -30,20 +31,24 @@ from web.routes.api import (
 from web.schemas import (
     AgreementOut,
     CaseChanged,
+    ConsentOut,
     Found,
     GuardProblem,
     HouseholdOut,
     InvalidProblem,
     MemberOut,
+    NoteOut,
     Problem,
+    ReferralOut,
     VisitOut,
 )
 from workflows.appointments import visits
-from workflows.casework import eligibility, notices
+from workflows.casework import eligibility, handover, notes, notices
 from workflows.casework import household as edits
 from workflows.casework.intake import MemberIn
-from workflows.engine.errors import GuardFailed
+from workflows.engine.errors import CaseInTransfer, GuardFailed
 from workflows.messaging import i18n
+from workflows.referrals import consent, sending
 
 router = APIRouter(
     prefix="/api", route_class=ApiRoute, responses={**AUTH_RESPONSES, **EDGE_RESPONSES}
@@ -73,6 +78,8 @@ class NewMember(MemberIn):
 
 
 class Removal(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     reason: str = Field(
         min_length=1, max_length=500, pattern=limits.TEXT_PATTERN, examples=["ausgezogen"]
     )
@@ -282,3 +289,280 @@ def agreement_done(
     visits.agreement_done(session, case_id, agreement_id, actor_id=staff.id)  # type: ignore[arg-type]
     commit(session)
     return Response(status_code=204)
+
+
+# ---------------------------------------------------------------------------------------------
+# Notes, consent, referrals, reassignment and handover
+
+
+def _changeable(session: DbSession, staff: Staff, case_id: int) -> Case:
+    """The case, if ``staff`` may change it now (not while it is handed over: 409)."""
+    case = visible_case(session, staff, case_id)
+    if case.transfer_to_office_id is not None:
+        raise CaseInTransfer(case_id)
+    return case
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = Field(min_length=1, max_length=limits.NOTE, pattern=limits.TEXT_PATTERN)
+
+
+@router.post(
+    "/cases/{case_id}/notes", tags=["Fälle"], status_code=201, response_model=NoteOut,
+    responses=CHANGE_RESPONSES,
+)  # fmt: skip
+def add_note(case_id: Id, body: NoteIn, staff: ApiCaseStaff, session: DbSession) -> NoteOut:
+    """A note on the case's history (a phone call, what was agreed at the door)."""
+    _changeable(session, staff, case_id)
+    event = notes.add_note(session, case_id, body.note, actor_id=staff.id)  # type: ignore[arg-type]
+    commit(session)
+    return NoteOut(at=event.at, note=event.note or "")
+
+
+def _consents(session: DbSession, household_id: int) -> list[ConsentOut]:
+    query = select(Consent).where(
+        Consent.household_id == household_id, col(Consent.withdrawn_at).is_(None)
+    )
+    return [
+        ConsentOut(
+            partner_category=c.partner_category,
+            label=PARTNER_CATEGORY_LABELS[PartnerCategory(c.partner_category)],
+            granted_at=c.granted_at,
+            shared_fields=c.shared_fields,
+        )
+        for c in session.exec(query.order_by(col(Consent.granted_at)))
+    ]
+
+
+@router.get(
+    "/cases/{case_id}/consents", tags=["Einwilligungen"], response_model=list[ConsentOut],
+    responses=NOT_FOUND,
+)  # fmt: skip
+def list_consents(case_id: Id, staff: ApiCaseStaff, session: DbSession) -> list[ConsentOut]:
+    """The household's consents in force, with what each allows to be shared."""
+    case = visible_case(session, staff, case_id)
+    return _consents(session, case.household_id)
+
+
+class ConsentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    shared_fields: list[SharedField] | None = Field(
+        default=None,
+        min_length=1,
+        description="What may be shared (at least one); default: name, phone, languages.",
+    )
+
+
+@router.put(
+    "/cases/{case_id}/consents/{category}", tags=["Einwilligungen"],
+    response_model=list[ConsentOut], responses=CHANGE_RESPONSES,
+)  # fmt: skip
+def grant_consent(
+    case_id: Id, category: PartnerCategory, body: ConsentIn, staff: ApiCaseStaff,
+    session: DbSession,
+) -> list[ConsentOut]:  # fmt: skip
+    """Record the household's consent for one partner category (or change what it covers)."""
+    case = _changeable(session, staff, case_id)
+    fields = None if body.shared_fields is None else [str(f) for f in body.shared_fields]
+    consent.grant(session, case.household_id, category, actor_id=staff.id, fields=fields)  # type: ignore[arg-type]
+    commit(session)
+    return _consents(session, case.household_id)
+
+
+@router.delete(
+    "/cases/{case_id}/consents/{category}", tags=["Einwilligungen"], status_code=204,
+    responses=CHANGE_RESPONSES,
+)  # fmt: skip
+def withdraw_consent(
+    case_id: Id, category: PartnerCategory, staff: ApiCaseStaff, session: DbSession
+) -> Response:
+    """The household withdrew its consent: running referrals of the category end and each
+    partner is asked to delete the data. 422 if there is no consent to withdraw."""
+    case = _changeable(session, staff, case_id)
+    consent.withdraw(session, case.household_id, category, actor_id=staff.id)  # type: ignore[arg-type]
+    commit(session)
+    return Response(status_code=204)
+
+
+def _referrals(session: DbSession, case_id: int) -> list[ReferralOut]:
+    query = (
+        select(Referral, Partner, CaseStep.kind)
+        .join(Partner, col(Partner.id) == Referral.partner_id)
+        .outerjoin(CaseStep, col(CaseStep.id) == Referral.step_id)
+        .where(Referral.case_id == case_id)
+        .order_by(col(Referral.created_at), col(Referral.id))
+    )
+    return [
+        ReferralOut(
+            id=r.id,
+            partner=p.name,
+            partner_category=p.category,
+            step_kind=kind,  # type: ignore[arg-type]
+            status=r.status,
+            message=r.message,
+            created_at=r.created_at,
+            answered_at=r.answered_at,
+            answer_note=r.answer_note,
+            reported_at=r.reported_at,
+            report_note=r.report_note,
+        )  # fmt: skip
+        for r, p, kind in session.exec(query)
+    ]
+
+
+@router.get(
+    "/cases/{case_id}/referrals", tags=["Weitervermittlungen"],
+    response_model=list[ReferralOut], responses=NOT_FOUND,
+)  # fmt: skip
+def list_referrals(case_id: Id, staff: ApiCaseStaff, session: DbSession) -> list[ReferralOut]:
+    """Every referral of the case (for a step or not), oldest first, with the partner's
+    answer and report."""
+    visible_case(session, staff, case_id)
+    return _referrals(session, case_id)
+
+
+class ReferralIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    partner_category: PartnerCategory
+    partner_id: Annotated[int | None, Field(ge=1, le=limits.MAX_ID)] = Field(
+        default=None, description="A partner of that category serving the household; "
+        "default: the suggested one."
+    )  # fmt: skip
+    message: str | None = Field(default=None, max_length=limits.NOTE, pattern=limits.TEXT_PATTERN)
+    expected_version: ExpectedVersion = None
+
+
+@router.post(
+    "/cases/{case_id}/referrals", tags=["Weitervermittlungen"], status_code=201,
+    response_model=list[ReferralOut], responses=CHANGE_RESPONSES,
+)  # fmt: skip
+def refer(case_id: Id, body: ReferralIn, staff: ApiCaseStaff, session: DbSession) -> Any:
+    """Refer the household to a partner of any category it consented to, without a step
+    (a step's referral is the trigger `refer_<step>` with `partner_id` and `message`)."""
+    _changeable(session, staff, case_id)
+    sending.refer(
+        session, case_id, body.partner_category, actor_id=staff.id, partner_id=body.partner_id,
+        message=body.message, expected_version=body.expected_version,
+    )  # fmt: skip
+    commit(session)
+    return _referrals(session, case_id)
+
+
+class ReassignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    assignee_id: Annotated[int, Field(ge=1, le=limits.MAX_ID)]
+    note: str | None = Field(default=None, max_length=500, pattern=limits.TEXT_PATTERN)
+    expected_version: ExpectedVersion = None
+
+
+@router.post(
+    "/cases/{case_id}/reassign", tags=["Übergabe"], response_model=CaseChanged,
+    responses=CHANGE_RESPONSES,
+)  # fmt: skip
+def reassign(case_id: Id, body: ReassignIn, staff: ApiCaseStaff, session: DbSession) -> Any:
+    """Hand the case to a colleague of its office: supervisors any case, a caseworker their
+    own. Visits planned by the previous caseworker (and their reminders) go with it."""
+    visible_case(session, staff, case_id)
+    handover.reassign(
+        session, case_id, body.assignee_id, actor_id=staff.id, note=body.note,  # type: ignore[arg-type]
+        expected_version=body.expected_version,
+    )  # fmt: skip
+    return _changed(session, staff, case_id, eligibility.Found([], [], []))
+
+
+class TransferIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    street: str = Field(min_length=3, max_length=limits.STREET, pattern=limits.LINE_PATTERN)
+    postal_code: str = Field(pattern=r"^44\d{3}$")
+    district: District
+    note: str | None = Field(default=None, max_length=500, pattern=limits.TEXT_PATTERN)
+    expected_version: ExpectedVersion = None
+
+
+@router.post(
+    "/cases/{case_id}/transfer", tags=["Übergabe"], response_model=CaseChanged,
+    responses=CHANGE_RESPONSES,
+)  # fmt: skip
+def request_transfer(case_id: Id, body: TransferIn, staff: ApiCaseStaff, session: DbSession) -> Any:
+    """The household moved to another office's district: the new address is recorded and
+    the case offered to that office; read-only for both until it accepts or declines."""
+    visible_case(session, staff, case_id)
+    handover.request_transfer(
+        session, case_id, street=body.street, postal_code=body.postal_code,
+        district=body.district, actor_id=staff.id, note=body.note,  # type: ignore[arg-type]
+        expected_version=body.expected_version,
+    )  # fmt: skip
+    return _changed(session, staff, case_id, eligibility.Found([], [], []))
+
+
+class AcceptIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    assignee_id: Annotated[int | None, Field(ge=1, le=limits.MAX_ID)] = None
+    expected_version: ExpectedVersion = None
+
+
+@router.post(
+    "/cases/{case_id}/transfer/accept", tags=["Übergabe"], response_model=CaseChanged,
+    responses=CHANGE_RESPONSES,
+)  # fmt: skip
+def accept_transfer(case_id: Id, body: AcceptIn, staff: ApiCaseStaff, session: DbSession) -> Any:
+    """The receiving office takes the case (assigned to `assignee_id`, default: you)."""
+    visible_case(session, staff, case_id)
+    handover.accept_transfer(
+        session, case_id, actor_id=staff.id, assignee_id=body.assignee_id,  # type: ignore[arg-type]
+        expected_version=body.expected_version,
+    )  # fmt: skip
+    return _changed(session, staff, case_id, eligibility.Found([], [], []))
+
+
+class DeclineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = Field(min_length=1, max_length=500, pattern=limits.TEXT_PATTERN)
+    expected_version: ExpectedVersion = None
+
+
+@router.post(
+    "/cases/{case_id}/transfer/decline", tags=["Übergabe"], status_code=204,
+    responses=CHANGE_RESPONSES,
+)  # fmt: skip
+def decline_transfer(
+    case_id: Id, body: DeclineIn, staff: ApiCaseStaff, session: DbSession
+) -> Response:
+    """The receiving office does not take the case (with a reason); it stays where it was."""
+    visible_case(session, staff, case_id)
+    handover.decline_transfer(
+        session, case_id, actor_id=staff.id, note=body.note,  # type: ignore[arg-type]
+        expected_version=body.expected_version,
+    )  # fmt: skip
+    commit(session)
+    return Response(status_code=204)
+
+
+class WithdrawIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    expected_version: ExpectedVersion = None
+
+
+@router.post(
+    "/cases/{case_id}/transfer/withdraw", tags=["Übergabe"], response_model=CaseChanged,
+    responses=CHANGE_RESPONSES,
+)  # fmt: skip
+def withdraw_transfer(
+    case_id: Id, body: WithdrawIn, staff: ApiCaseStaff, session: DbSession
+) -> Any:
+    """The sending office keeps the case after all."""
+    visible_case(session, staff, case_id)
+    actor = int(staff.id)  # type: ignore[arg-type]
+    handover.withdraw_transfer(
+        session, case_id, actor_id=actor, expected_version=body.expected_version
+    )
+    return _changed(session, staff, case_id, eligibility.Found([], [], []))
