@@ -41,7 +41,8 @@ def test_caseworker_registers_a_household_and_moves_its_case_on(
     page.get_by_label("Stadtbezirk").select_option("Eving")
     moved_in = berlin(utc_now() - timedelta(days=2)).date().isoformat()
     page.get_by_label("Eingezogen am").fill(moved_in)
-    page.locator("#lang-ar").check()
+    page.locator("#language-1").select_option("ar")  # Arabic first, then some German
+    page.locator("#language-2").select_option("de")
     page.locator("#members-0-given_name").fill("Amal")
     page.locator("#members-0-family_name").fill("Haddad")
     page.locator("#members-0-birth_date").fill("1986-04-02")
@@ -63,13 +64,29 @@ def test_caseworker_registers_a_household_and_moves_its_case_on(
     page.get_by_role("button", name="Willkommensbesuch planen: speichern").click()
     expect(page.get_by_role("main")).to_contain_text("Willkommensbesuch geplant")
 
-    page.get_by_role("button", name="Willkommensbesuch erfolgt").click()
+    # Recorded as it happened: who was there, the interpreter, what was said and agreed.
+    page.get_by_text("Willkommensbesuch erfolgt", exact=True).click()
+    visit = page.locator("#besuch-record_welcome_visit")
+    visit.get_by_label("Wer war dabei").fill("Frau Haddad, Omar, Lea Brandt")
+    visit.get_by_label("Dolmetschung (Sprache)").select_option("ar")
+    visit.get_by_label("Besprochen").fill("Anmeldung, Stromvertrag, Schule.")
+    visit.get_by_label("Vereinbarung 1: was").fill("Termin beim Bürgeramt buchen")
+    visit.get_by_label("Vereinbarung 1: wer").fill("Familie")
+    visit.get_by_label("Vereinbarung 1: bis").fill(tomorrow.date().isoformat())
+    visit.get_by_role("button", name="Besuch speichern").click()
+    # Planned for tomorrow: recording it today needs a confirmation; nothing typed is lost.
+    expect(page.get_by_role("main")).to_contain_text("bitte ausdrücklich bestätigen")
+    visit = page.locator("#besuch-record_welcome_visit")
+    expect(visit.get_by_label("Besprochen")).to_have_value("Anmeldung, Stromvertrag, Schule.")
+    visit.get_by_label(re.compile("fand vor dem geplanten Termin")).check()
+    visit.get_by_role("button", name="Besuch speichern").click()
     expect(page.get_by_role("main")).to_contain_text("In Begleitung")
+    expect(page.locator("#besuche")).to_contain_text("Termin beim Bürgeramt buchen")
     page.get_by_role("button", name="Anmeldung beim Bürgeramt: erledigt").click()
     expect(steps).to_contain_text("erledigt")
 
     timeline = page.locator("#verlauf")
-    for entry in ("Willkommensbesuch planen", "Willkommensbesuch erfolgt", "Lea Brandt"):
+    for entry in ("Willkommensbesuch planen", "Willkommensbesuch erfolgt", "Dolmetschung: ar"):
         expect(timeline).to_contain_text(entry)
     expect(page.locator("pre.mermaid svg .current, pre.mermaid svg g.current")).to_have_count(1)
     screenshot("case-accompanying")
@@ -146,3 +163,40 @@ def test_supervisor_and_admin_pages(page: Page, live_server, web_world, screensh
     sign_in(page, live_server, web_world.emails["admin"])
     expect(page).to_have_url(f"{live_server}/admin")
     screenshot("admin")
+
+
+def test_a_newborn_added_on_the_household_page_opens_the_birth_step_with_a_notice(
+    page: Page, live_server, web_world, screenshot
+):
+    """Given a case, when the caseworker corrects the address, ranks the languages and adds a
+    newborn on the household page, then the birth step opens, the case page shows a notice
+    that waits until she marks it done, and the work list flags the case meanwhile."""
+    case_id = web_world.open_case()
+    sign_in(page, live_server, web_world.emails["caseworker"])
+    page.goto(f"{live_server}/cases/{case_id}")
+    page.get_by_role("button", name="Bearbeiten", exact=True).click()
+    expect(page.get_by_role("heading", name="Haushalt bearbeiten")).to_be_visible()
+    expect(page.locator("#languages")).to_contain_text("Derzeit: Arabisch.")
+    page.get_by_label("Straße und Hausnummer").fill("Bergstraße 3")
+    page.locator("#language-1").select_option("uk")
+    screenshot("household-edit")
+    page.get_by_role("button", name="Haushalt speichern").click()
+    expect(page.get_by_role("main")).to_contain_text("Haushalt gespeichert.")
+    expect(page.locator("#haushalt")).to_contain_text("Bergstraße 3")
+    expect(page.locator("#haushalt")).to_contain_text("Nachrichten auf Ukrainisch")
+
+    page.get_by_role("button", name="Personen bearbeiten").click()
+    newborn = page.locator("#new-member")
+    newborn.get_by_label("Vorname").fill("Lina")
+    newborn.get_by_label("Geburtsdatum").fill(berlin(utc_now()).date().isoformat())
+    newborn.get_by_role("button", name="Person hinzufügen").click()
+
+    notices = page.locator("#hinweise")
+    expect(notices).to_contain_text("„Geburt beurkunden“ wurde geöffnet – Lina (unter 1 Jahr)")
+    expect(page.locator("#schritte")).to_contain_text("Geburt beurkunden")
+    screenshot("case-notice")
+    page.goto(f"{live_server}/cases?notices=1")
+    expect(page.get_by_role("main")).to_contain_text("1 Hinweis")
+    page.goto(f"{live_server}/cases/{case_id}")
+    page.locator("#hinweise").get_by_role("button", name=re.compile("^Hinweis erledigt")).click()
+    expect(page.locator("#hinweise")).to_have_count(0)

@@ -101,6 +101,11 @@ def _happened_plausibly(subject: Subject, params: Params) -> str | None:
     return None
 
 
+def _no_legal_deadline(subject: Subject, _params: Params) -> str | None:
+    legal = STEPS[subject.kind or ""].legal_deadline
+    return "Eine gesetzliche Frist wartet nicht: keine Warteliste." if legal else None
+
+
 def _case_active(subject: Subject, _params: Params) -> str | None:
     closed = subject.facts.case.state == CaseState.CLOSED
     return "Der Fall ist abgeschlossen." if closed else None
@@ -149,6 +154,7 @@ GUARDS = {
         Guard("has_open_step", _has_open_step),
         Guard("has_note", _has_note, needs_input="note"),
         Guard("follow_up_date", _follow_up_date, needs_input="on"),
+        Guard("no_legal_deadline", _no_legal_deadline),
         Guard(
             "welcome_visit_not_ahead",
             _visit_not_ahead(AppointmentKind.WELCOME_VISIT),

@@ -144,7 +144,7 @@ STEP_TRANSITIONS = [
         "hold",
         P.OPEN,
         P.WAITING,
-        ["case_active", "has_note", "follow_up_date"],
+        ["case_active", "no_legal_deadline", "has_note", "follow_up_date"],
         ["hold_step"],
         "auf Warteliste (mit Grund und Wiedervorlage)",
     ),
