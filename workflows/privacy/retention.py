@@ -8,7 +8,18 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from models import Case, CaseEvent, Household, HouseholdMember, Referral, Reminder
+from models import (
+    Agreement,
+    Case,
+    CaseEvent,
+    CaseNotice,
+    CaseStep,
+    Household,
+    HouseholdMember,
+    Referral,
+    Reminder,
+    VisitRecord,
+)
 
 ANONYMISED = "anonymisiert"
 
@@ -50,7 +61,15 @@ def anonymise_case(session: Session, case_id: int, now: datetime, retention_days
     for event in session.exec(select(CaseEvent).where(col(CaseEvent.case_id).in_(case_ids))):
         event.note = None
     for referral in session.exec(select(Referral).where(col(Referral.case_id).in_(case_ids))):
-        referral.answer_note = None
+        referral.answer_note = referral.message = referral.report_note = None
+    for notice in session.exec(select(CaseNotice).where(col(CaseNotice.case_id).in_(case_ids))):
+        notice.text = ANONYMISED  # it may name a member ("Lina (unter 1 Jahr)")
+    for visit in session.exec(select(VisitRecord).where(col(VisitRecord.case_id).in_(case_ids))):
+        visit.participants, visit.topics, visit.interpreter_name = ANONYMISED, ANONYMISED, None
+    for agreed in session.exec(select(Agreement).where(col(Agreement.case_id).in_(case_ids))):
+        agreed.what, agreed.owner = ANONYMISED, ANONYMISED
+    for step in session.exec(select(CaseStep).where(col(CaseStep.case_id).in_(case_ids))):
+        step.waive_reason = step.hold_reason = None
     for reminder in session.exec(select(Reminder).where(col(Reminder.case_id).in_(case_ids))):
         reminder.last_error = None
     return True

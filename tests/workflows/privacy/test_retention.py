@@ -1,0 +1,67 @@
+"""Anonymisation reaches every place casework writes free text about a household."""
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from core.clock import berlin, utc_now
+from core.db import unit_of_work
+from models import Agreement, Case, CaseNotice, CaseStep, Partner, Referral, VisitRecord
+from models.enums import PartnerCategory
+from tests.helpers import in_hours, step
+from workflows.appointments import visits
+from workflows.casework import household as edits
+from workflows.casework.intake import MemberIn
+from workflows.privacy import retention
+from workflows.referrals import answers, consent, sending
+
+TODAY = berlin(utc_now()).date()
+
+
+def test_visit_records_agreements_notices_and_referral_texts_are_anonymised(world):
+    case_id = world.open_case()
+    cw = world.caseworker_id
+    with unit_of_work() as session:
+        edits.add_member(
+            session, case_id, MemberIn(given_name="Lina", family_name="Haddad", birth_date=TODAY),
+            actor_id=cw,
+        )  # fmt: skip
+    step(case_id, "schedule_welcome_visit", cw, at=in_hours(2))
+    record = visits.VisitRecordIn(
+        participants="Amal Haddad, Omar", topics="Omar braucht Brille", confirm_early=True,
+        interpreter_name="Herr Nasser",
+        agreements=[visits.AgreementIn(what="Amal ruft Augenarzt an", owner="Amal", due_on=TODAY)],
+    )  # fmt: skip
+    with unit_of_work() as session:
+        visits.record_visit(session, case_id, "record_welcome_visit", record, actor_id=cw)
+    with unit_of_work() as session:
+        session.add(Partner(name="Sprachschule", category=PartnerCategory.LANGUAGE_COURSE,
+                            email="s@p.example"))  # fmt: skip
+        household_id = session.get(Case, case_id).household_id
+        consent.grant(session, household_id, PartnerCategory.LANGUAGE_COURSE, actor_id=cw)
+    with unit_of_work() as session:
+        referral = sending.refer(
+            session, case_id, PartnerCategory.LANGUAGE_COURSE, actor_id=cw,
+            message="Amal möchte vormittags",
+        )  # fmt: skip
+        answers.report(session, referral.id, answers.Outcome.DONE, "Amal ist im Kurs")  # type: ignore[arg-type]
+    step(case_id, "close_case", cw, note="Familie verzogen")
+    with unit_of_work() as session:
+        session.get(Case, case_id).closed_at = utc_now() - timedelta(days=800)
+
+    with unit_of_work() as session:
+        assert retention.anonymise_case(session, case_id, utc_now(), 730)
+
+    with unit_of_work() as session:
+        texts = [
+            *(v.participants + v.topics + (v.interpreter_name or "")
+              for v in session.exec(select(VisitRecord))),
+            *(a.what + a.owner for a in session.exec(select(Agreement))),
+            *(n.text for n in session.exec(select(CaseNotice))),
+            *((r.message or "") + (r.report_note or "") for r in session.exec(select(Referral))),
+            *((s.waive_reason or "") + (s.hold_reason or "")
+              for s in session.exec(select(CaseStep))),
+        ]  # fmt: skip
+    assert texts, "nothing was written to check"
+    for name in ("Amal", "Omar", "Lina", "Nasser", "Brille", "vormittags"):
+        assert not any(name in text for text in texts), name
