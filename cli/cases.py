@@ -1,6 +1,6 @@
 """``willkommen cases``: the work list, one case in full, and moving a case on."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import typer
@@ -21,8 +21,10 @@ from cli.console import (
 from core.clock import utc_now
 from core.db import unit_of_work
 from models import Case, CaseStep, Household, Office
+from workflows.casework import household as household_edits
 from workflows.engine import advance
 from workflows.engine.definition import get_workflow
+from workflows.move_in import STEPS
 from workflows.move_in.states import (
     CASE_STATE_LABELS,
     OPEN_STEP_STATES,
@@ -178,6 +180,14 @@ def advance_case(
             help='Termin in Ortszeit Berlin, z. B. "2026-12-01 10:00" oder "01.12.2026 10:00".',
         ),
     ] = None,
+    on: Annotated[
+        str | None,
+        typer.Option(metavar="TAG", help="Wiedervorlage bei Warteliste, z. B. 2027-03-01."),
+    ] = None,
+    done_on: Annotated[
+        str | None,
+        typer.Option(metavar="TAG", help="Tag, an dem ein Schritt wirklich erledigt wurde."),
+    ] = None,
     expected_version: Annotated[
         int | None,
         typer.Option(
@@ -195,10 +205,62 @@ def advance_case(
             actor_id=staff.id,
             note=note,
             at=at,
+            on=_day("--on", on),
+            happened_on=_day("--done-on", done_on),
             expected_version=expected_version,
         )
         result = _outcome(session, changed, trigger)
     out().print(Text(result), soft_wrap=True)
+
+
+def _day(option: str, text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise typer.BadParameter(f"{option}: ein Datum wie 2027-03-01.") from None
+
+
+@app.command("household")
+def edit_household(
+    case: CaseId,
+    actor: Annotated[
+        str,
+        typer.Option(help="E-Mail der Person, die ändert (steht im Verlauf).", show_default=False),
+    ],
+    street: Annotated[str | None, typer.Option(help="Straße und Hausnummer.")] = None,
+    postal_code: Annotated[str | None, typer.Option(help="Postleitzahl (44…).")] = None,
+    email: Annotated[str | None, typer.Option(help='E-Mail des Haushalts; "" leert sie.')] = None,
+    phone: Annotated[str | None, typer.Option(help='Telefon; "" leert es.')] = None,
+    languages: Annotated[
+        str | None, typer.Option(help="Sprachen, bevorzugte zuerst, z. B. ar,de.")
+    ] = None,
+    expected_birth_on: Annotated[
+        str | None, typer.Option(help='Geburt erwartet am, z. B. 2027-03-01; "" leert es.')
+    ] = None,
+    expected_version: Annotated[
+        int | None, typer.Option(help="Nur ändern, wenn der Fall noch diese Version hat.")
+    ] = None,
+) -> None:
+    """Haushaltsdaten korrigieren; danach werden die Schritte neu geprüft (wie auf der Seite)."""
+    given = {
+        "street": street, "postal_code": postal_code, "email": email, "phone": phone,
+        "expected_birth_on": expected_birth_on,
+        "languages": languages.replace(" ", "").split(",") if languages is not None else None,
+    }  # fmt: skip
+    fields = {k: (v or None) for k, v in given.items() if v is not None}
+    with readable_errors(), unit_of_work() as session:
+        staff = staff_by_email(session, actor)
+        found = household_edits.edit_household(
+            session, case, household_edits.parse(household_edits.HouseholdEdit, fields),
+            actor_id=staff.id, expected_version=expected_version,
+        )  # fmt: skip
+    lines = ["Haushalt gespeichert."]
+    lines += [f"Geöffnet: {STEPS[k].label}" for k in found.opened]
+    lines += [f"Kommt jetzt in Frage: {STEPS[k].label}" for k in found.offered]
+    lines += [f"Trifft nicht mehr zu: {STEPS[k].label}" for k in found.flagged]
+    out().print(Text("\n".join(lines)), soft_wrap=True)
 
 
 def _outcome(session: Session, case: Case, trigger: str) -> str:

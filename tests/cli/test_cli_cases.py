@@ -249,3 +249,32 @@ def test_notes_are_shown_as_typed(demo_dir: Path, runner: CliRunner) -> None:
     assert "Abgeschlossen (closed)" in closed.output
     assert shown.exit_code == 0, shown.output
     assert note in shown.output
+
+
+def test_household_edits_from_the_command_line_are_recorded_and_refused_clearly(
+    demo_dir: Path, runner: CliRunner
+) -> None:
+    """The household command changes what it is given, names who did it in the history, and
+    refuses garbage with a message at the field and nothing changed."""
+    case = cases_in(CaseState.INTAKE)[0]
+    actor = caseworker_email(case)
+    changed = runner.invoke(
+        app,
+        ["cases", "household", str(case.id), "--actor", actor,
+         "--languages", "uk,ar", "--phone", "0231 777"],
+    )  # fmt: skip
+    assert changed.exit_code == 0, changed.output
+    assert "Haushalt gespeichert." in changed.output
+    with unit_of_work() as session:
+        household = session.get(Household, case.household_id)
+        assert (household.languages, household.phone) == (["uk", "ar"], "0231 777")
+        last = session.exec(
+            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(col(CaseEvent.id).desc())
+        ).first()
+        assert last.note == "Geändert: Sprachen, Telefon"
+    refused = runner.invoke(
+        app, ["cases", "household", str(case.id), "--actor", actor, "--postal-code", "1"]
+    )
+    assert refused.exit_code != 0 and "postal_code" in refused.output
+    with unit_of_work() as session:
+        assert session.get(Household, case.household_id).postal_code != "1"
