@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, Field, StrictBool, field_validator
 
 from core import limits
 from workflows.casework.fields import Day
@@ -234,6 +234,26 @@ class AdvanceIn(BaseModel):
         default=None,
         description="A calendar day for triggers that need one (a waiting list's follow-up).",
         examples=["2027-03-01"],
+    )
+    happened_on: Day | None = Field(
+        default=None,
+        description="The day a step was really done (`complete_<step>`); default today.",
+    )
+    confirm: StrictBool = Field(
+        default=False,
+        description="Yes where a condition asks for it: a visit recorded before its time.",
+    )
+    partner_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=limits.MAX_ID,
+        description="`refer_<step>`: the partner chosen (default: the one suggested).",
+    )
+    message: str | None = Field(
+        default=None,
+        max_length=limits.NOTE,
+        pattern=limits.TEXT_PATTERN,
+        description="`refer_<step>`: words to the partner, in the referral email.",
     )
     expected_version: int | None = Field(
         default=None,

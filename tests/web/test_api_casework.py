@@ -1,5 +1,7 @@
 """The API's casework operations: household, members and notices, with the pages' rules."""
 
+from datetime import timedelta
+
 from sqlmodel import select
 
 from core.clock import berlin, utc_now
@@ -260,3 +262,35 @@ def test_every_new_operation_is_404_for_another_office(web_world, client):
     for method, path, body in calls:
         response = client.request(method, path, json=body, headers=theirs)
         assert response.status_code == 404, (method, path, response.status_code, response.text)
+
+
+def test_advance_takes_the_days_the_confirmation_and_the_chosen_partner(web_world, client):
+    case_id = web_world.open_case()
+    auth = token_for(web_world, "caseworker")
+    yesterday = (TODAY - timedelta(days=1)).isoformat()
+    done = client.post(
+        f"/api/cases/{case_id}/advance",
+        json={"trigger": "complete_registration", "happened_on": yesterday},
+        headers=auth,
+    )
+    assert done.status_code == 200, done.text
+    client.put(f"/api/cases/{case_id}/consents/energy_advice", json={}, headers=auth)
+    referred = client.post(
+        f"/api/cases/{case_id}/advance",
+        json={"trigger": "refer_energy", "partner_id": web_world.partner_id, "message": "eilt"},
+        headers=auth,
+    )
+    assert referred.status_code == 200, referred.text
+    listed = client.get(f"/api/cases/{case_id}/referrals", headers=auth).json()
+    assert (listed[0]["step_kind"], listed[0]["message"]) == ("energy", "eilt")
+    step(case_id, "schedule_welcome_visit", web_world.caseworker_id, at=in_hours(5))
+    early = client.post(
+        f"/api/cases/{case_id}/advance", json={"trigger": "record_welcome_visit"}, headers=auth
+    )
+    assert early.status_code == 422 and early.json()["guard"] == "welcome_visit_not_ahead"
+    confirmed = client.post(
+        f"/api/cases/{case_id}/advance",
+        json={"trigger": "record_welcome_visit", "confirm": True},
+        headers=auth,
+    )
+    assert confirmed.status_code == 200

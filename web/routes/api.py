@@ -297,6 +297,10 @@ def advance_case(case_id: Id, body: AdvanceIn, staff: ApiCaseStaff, session: DbS
             note=body.note,
             at=body.at,
             on=body.on,
+            happened_on=body.happened_on,
+            confirm=body.confirm,
+            partner_id=body.partner_id,
+            message=body.message,
             expected_version=body.expected_version,
         )
     except GuardFailed as exc:
