@@ -9,6 +9,8 @@ one decline it with a reason. On acceptance the case, its household, history, re
 referrals belong to the new office; everyone else still finds nothing (404).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -164,16 +166,31 @@ def request_transfer(
     return target
 
 
-def _on_side(session: Session, change: Change, actor_id: int, side: str) -> Staff:
-    """The actor, if a handover is open and they work at its ``side`` of it."""
-    case, staff = change.case, _staff(session, actor_id)
-    if case.transfer_to_office_id is None:
-        raise NoTransfer()
-    office = case.transfer_to_office_id if side == "receiving" else case.office_id
-    if staff is None or not staff_may_work_on(staff, office):
-        who = "das aufnehmende" if side == "receiving" else "das abgebende"
-        raise InvalidInput({"transfer": f"Das kann nur {who} Büro."})
-    return staff
+@contextmanager
+def _answering(
+    session: Session,
+    case_id: int,
+    side: str,
+    *,
+    actor_id: int,
+    expected_version: int | None,
+    now: datetime | None,
+) -> Iterator[tuple[Change, Staff]]:
+    """A change that answers an open handover, by someone of its ``side`` ("receiving" or
+    "sending"); the handover ends with it."""
+    with changing(
+        session, case_id, actor_id=actor_id, expected_version=expected_version, now=now,
+        handover=True,
+    ) as change:  # fmt: skip
+        case, staff = change.case, _staff(session, actor_id)
+        if case.transfer_to_office_id is None:
+            raise NoTransfer()
+        office = case.transfer_to_office_id if side == "receiving" else case.office_id
+        if staff is None or not staff_may_work_on(staff, office):
+            who = "das aufnehmende" if side == "receiving" else "das abgebende"
+            raise InvalidInput({"transfer": f"Das kann nur {who} Büro."})
+        yield change, staff
+        _end(case)
 
 
 def _end(case: Case) -> None:
@@ -191,11 +208,10 @@ def accept_transfer(
     now: datetime | None = None,
 ) -> Case:
     """The receiving office takes the case: from now on it is theirs, with all it holds."""
-    with changing(
-        session, case_id, actor_id=actor_id, expected_version=expected_version, now=now,
-        handover=True,
-    ) as change:  # fmt: skip
-        staff = _on_side(session, change, actor_id, "receiving")
+    with _answering(
+        session, case_id, "receiving", actor_id=actor_id, expected_version=expected_version,
+        now=now,
+    ) as (change, staff):  # fmt: skip
         case = change.case
         target = case.transfer_to_office_id
         assert target is not None
@@ -207,7 +223,6 @@ def accept_transfer(
         assert household is not None
         household.office_id = target
         _take_over_visits(session, case, old, person.id)  # type: ignore[arg-type]
-        _end(case)
         change.record(
             ACCEPT_TRIGGER,
             f"Übernommen von {staff.name} (aus {sending.name if sending else 'anderem Büro'}); "
@@ -228,14 +243,12 @@ def decline_transfer(
     """The receiving office does not take the case (with a reason); it stays where it was."""
     if not note.strip():
         raise InvalidInput({"note": "Bitte einen Grund angeben."})
-    with changing(
-        session, case_id, actor_id=actor_id, expected_version=expected_version, now=now,
-        handover=True,
-    ) as change:  # fmt: skip
-        staff = _on_side(session, change, actor_id, "receiving")
+    with _answering(
+        session, case_id, "receiving", actor_id=actor_id, expected_version=expected_version,
+        now=now,
+    ) as (change, staff):  # fmt: skip
         case = change.case
         receiving = session.get(Office, case.transfer_to_office_id)
-        _end(case)
         text = f"Übergabe abgelehnt von {staff.name} ({receiving.name if receiving else ''}): "
         change.record(DECLINE_TRIGGER, text + note.strip())
         notify(
@@ -255,12 +268,10 @@ def withdraw_transfer(
     now: datetime | None = None,
 ) -> Case:
     """The sending office keeps the case after all."""
-    with changing(
-        session, case_id, actor_id=actor_id, expected_version=expected_version, now=now,
-        handover=True,
-    ) as change:  # fmt: skip
-        _on_side(session, change, actor_id, "sending")
-        _end(change.case)
+    with _answering(
+        session, case_id, "sending", actor_id=actor_id, expected_version=expected_version,
+        now=now,
+    ) as (change, _staff_member):  # fmt: skip
         change.record(WITHDRAW_TRIGGER, _with_note("Übergabe zurückgezogen", note))
     return change.case
 
