@@ -1,7 +1,9 @@
 """Sending one email over SMTP, configured from the settings."""
 
 import smtplib
+from datetime import UTC, datetime
 from email.message import EmailMessage
+from email.utils import format_datetime
 
 from core.config import Settings
 
@@ -15,7 +17,11 @@ class MailError(Exception):
 
 
 def send(message: EmailMessage, settings: Settings) -> None:
-    """Hand ``message`` to the SMTP server or raise :class:`MailError`."""
+    """Hand ``message`` to the SMTP server or raise :class:`MailError`.
+
+    A message without a ``Date`` (RFC 5322 requires one) gets the moment it is handed over."""
+    if "Date" not in message:
+        message["Date"] = format_datetime(datetime.now(UTC))
     smtp_class = smtplib.SMTP_SSL if settings.smtp_ssl else smtplib.SMTP
     try:
         with smtp_class(

@@ -42,6 +42,7 @@ def test_a_sweep_sends_one_mail_per_supervisor_with_every_case_linked(world, smt
     assert "gesetzliche Frist" in body
     assert "Willkommensbesuch – hätte bis" in body
     assert "Haddad" not in body and "Petrenko" not in body  # case numbers, never names
+    assert mail["Date"] is not None
 
     # Each was sent once: the next sweep finds none of them to send again.
     assert all(r.attempts == 1 for r in escalations())

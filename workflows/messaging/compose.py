@@ -39,6 +39,11 @@ class Undeliverable(Exception):
     """Nobody to send to (no address on record) or nothing may be sent; retrying cannot help."""
 
 
+def case_link(settings: Settings, case_id: int | None) -> str:
+    """The case page, for staff mails (``public_base_url``)."""
+    return f"{settings.public_base_url.rstrip('/')}/cases/{case_id}"
+
+
 def message_id(reminder_id: int, settings: Settings) -> str:
     """The reminder's Message-ID: the same on every composition and attempt, so a receiving
     system drops a copy resent after a crash; unguessable across installations (keyed)."""
@@ -89,6 +94,8 @@ def compose(
             raise Undeliverable(str(exc)) from None
     else:
         subject, body = _COMPOSERS[reminder.kind](session, reminder, case, office)
+    if reminder.recipient in (Recipient.CASEWORKER, Recipient.SUPERVISORS):
+        body += f"\nZum Fall: {case_link(settings, case.id)}\n"  # type: ignore[arg-type]
     message["Subject"] = subject
     message.set_content(body + _signature(office))
     message["Content-Language"] = "de"

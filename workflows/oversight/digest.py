@@ -16,14 +16,15 @@ from core.config import Settings
 from models import Case, CaseStep, DigestDelivery, Office, Reminder, Staff
 from models.enums import ReminderStatus, Role
 from workflows.engine.access import visible_office_ids
+from workflows.messaging.compose import case_link
 from workflows.move_in import STEPS
 from workflows.move_in.states import OPEN_STEP_STATES
 
 
 @dataclass(frozen=True)
 class Digest:
-    overdue: list[tuple[str, str, str, datetime]]  # case number, office, step label, due
-    failed: list[tuple[str, str, str, int]]  # case number, office, reminder kind, attempts
+    overdue: list[tuple[Case, str, str, datetime]]  # case, office, step label, due
+    failed: list[tuple[Case, str, str, int]]  # case, office, reminder kind, attempts
 
 
 def supervisors(session: Session) -> list[int]:
@@ -51,8 +52,8 @@ def gather(session: Session, staff: Staff, now: datetime) -> Digest:
         overdue_q = overdue_q.where(col(Case.office_id).in_(offices))
         failed_q = failed_q.where(col(Case.office_id).in_(offices))
     rows = session.exec(overdue_q)
-    overdue = [(c.number, o, STEPS[k].label, due) for c, o, k, due in rows if due is not None]
-    failed = [(c.number, o, kind, n) for c, o, kind, n in session.exec(failed_q)]
+    overdue = [(c, o, STEPS[k].label, due) for c, o, k, due in rows if due is not None]
+    failed = [(c, o, kind, n) for c, o, kind, n in session.exec(failed_q)]
     return Digest(overdue=overdue, failed=failed)
 
 
@@ -69,10 +70,12 @@ def claim(session: Session, staff_id: int, day: date, now: datetime) -> bool:
 def compose(staff: Staff, digest: Digest, now: datetime, settings: Settings) -> EmailMessage:
     lines = [f"Guten Morgen {staff.name},", "", f"Stand {format_berlin(now)}:", ""]
     lines.append(f"Überfällige Schritte: {len(digest.overdue)}")
-    lines += [f"  {n} ({o}): {label}, fällig seit {format_berlin(due)}"
-              for n, o, label, due in digest.overdue]  # fmt: skip
+    lines += [f"  {c.number} ({o}): {label}, fällig seit {format_berlin(due)}\n"
+              f"    {case_link(settings, c.id)}"
+              for c, o, label, due in digest.overdue]  # fmt: skip
     lines += ["", f"Fehlgeschlagene Nachrichten: {len(digest.failed)}"]
-    lines += [f"  {n} ({o}): {kind}, {tries} Versuche" for n, o, kind, tries in digest.failed]
+    lines += [f"  {c.number} ({o}): {kind}, {tries} Versuche\n    {case_link(settings, c.id)}"
+              for c, o, kind, tries in digest.failed]  # fmt: skip
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = staff.email

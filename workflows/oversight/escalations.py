@@ -18,7 +18,7 @@ from core.clock import format_berlin
 from core.config import Settings
 from models import Case, CaseStep, Office, Reminder, Staff
 from models.enums import ReminderKind
-from workflows.messaging.compose import Undeliverable, supervisors_of
+from workflows.messaging.compose import Undeliverable, case_link, supervisors_of
 from workflows.move_in import STEPS
 from workflows.move_in.states import MILESTONE_LABELS
 
@@ -39,10 +39,6 @@ def groups(session: Session, reminder_ids: list[int]) -> list[list[int]]:
         people = tuple(sorted(s.id for s in supervisors_of(session, office_id) if s.id))
         by_people[people] += ids
     return [sorted(ids) for ids in by_people.values()]
-
-
-def link(settings: Settings, case_id: int) -> str:
-    return f"{settings.public_base_url.rstrip('/')}/cases/{case_id}"
 
 
 def _item(session: Session, reminder: Reminder, case: Case) -> str:
@@ -95,7 +91,7 @@ def compose(session: Session, reminders: list[Reminder], settings: Settings) -> 
         assert case is not None
         assignee = _assignee(session, case)
         lines.append(f"{case.number} – zuständig: {assignee}")
-        lines.append(f"  {link(settings, case_id)}")
+        lines.append(f"  {case_link(settings, case_id)}")
         lines += [_item(session, r, case) for r in reminders if r.case_id == case_id]
         lines.append("")
     lines.append("Diese Nachricht fasst alle Meldungen eines Durchlaufs zusammen.")

@@ -206,6 +206,7 @@ def test_the_next_reminder_goes_to_the_new_address_in_the_new_first_language(
         what="the registration reminder at the new address",
     )[0]
     assert reminder["Content-Language"] == "uk"
+    assert all(m["Date"] is not None for m in smtp.messages)  # every message is dated
     assert [m["To"] for m in smtp.messages].count("familie.haddad@household.example") == 1
 
 

@@ -107,3 +107,5 @@ def test_the_caseworker_is_reminded_on_the_follow_up_date(world, smtp, start_wor
     )[0]
     assert mail["To"] == "lea.brandt@lokal-willkommen.example"
     assert "Kindergartenplatz" in mail["Subject"] and "Warteliste" in mail.get_content()
+    assert f"Zum Fall: http://127.0.0.1:8000/cases/{case_id}" in mail.get_content()
+    assert mail["Date"] is not None and mail["Date"].datetime.tzinfo is not None  # RFC 5322
