@@ -15,6 +15,7 @@ from email.utils import parseaddr
 
 from sqlmodel import Session, col, select
 
+from core import mail
 from core.clock import format_berlin, utc_now
 from core.config import Settings
 from models import (
@@ -71,7 +72,7 @@ def compose(
     assert case is not None
     office = session.get(Office, case.office_id)
     assert office is not None
-    message = EmailMessage()
+    message = mail.new_message()
     message["From"] = settings.mail_from
     try:
         message["To"] = ", ".join(_recipients(session, reminder, case))

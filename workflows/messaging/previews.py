@@ -80,6 +80,23 @@ def preview(
     now: datetime | None = None,
 ) -> Preview:
     """Compose ``kind`` for the case as it would go out now; the caller rolls back."""
+    message, example = preview_message(
+        session, case_id, kind, settings, language=language, actor_id=actor_id, now=now
+    )
+    return _parts(message, kind, example)
+
+
+def preview_message(
+    session: Session,
+    case_id: int,
+    kind: str,
+    settings: Settings,
+    *,
+    language: str | None = None,
+    actor_id: int | None = None,
+    now: datetime | None = None,
+) -> tuple[EmailMessage, str | None]:
+    """The message itself, as it would be handed to the mail server, and what was made up."""
     now = now or utc_now()
     case = session.get(Case, case_id)
     if case is None or not may_work_on(session, actor_id, case.office_id):
@@ -97,7 +114,7 @@ def preview(
     example = _link(session, case, reminder, now)
     languages = (language,) if language and kind in HOUSEHOLD_KINDS else None
     message = compose(session, reminder, settings, languages=languages, now=now, preview=True)
-    return _parts(message, kind, example)
+    return message, example
 
 
 def _link(session: Session, case: Case, reminder: Reminder, now: datetime) -> str | None:

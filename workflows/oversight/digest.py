@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from core import mail
 from core.clock import berlin, format_berlin, utc_now
 from core.config import Settings
 from models import Case, CaseStep, DigestDelivery, Office, Reminder, Staff
@@ -76,7 +77,7 @@ def compose(staff: Staff, digest: Digest, now: datetime, settings: Settings) -> 
     lines += ["", f"Fehlgeschlagene Nachrichten: {len(digest.failed)}"]
     lines += [f"  {c.number} ({o}): {kind}, {tries} Versuche\n    {case_link(settings, c.id)}"
               for c, o, kind, tries in digest.failed]  # fmt: skip
-    message = EmailMessage()
+    message = mail.new_message()
     message["From"] = settings.mail_from
     message["To"] = staff.email
     message["Subject"] = (

@@ -14,6 +14,7 @@ from email.utils import parseaddr
 
 from sqlmodel import Session, col, select
 
+from core import mail
 from core.clock import format_berlin
 from core.config import Settings
 from models import Case, CaseStep, Office, Reminder, Staff
@@ -65,7 +66,7 @@ def compose(session: Session, reminders: list[Reminder], settings: Settings) -> 
     if not people:
         raise Undeliverable("Keine E-Mail-Adresse für die Leitung hinterlegt.")
     offices = {c.office_id: session.get(Office, c.office_id) for c in cases.values() if c}
-    message = EmailMessage()
+    message = mail.new_message()
     message["From"] = settings.mail_from
     message["To"] = ", ".join(people)
     message["Message-ID"] = bundle_id([r.id for r in reminders if r.id], settings)

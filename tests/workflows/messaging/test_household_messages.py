@@ -8,11 +8,14 @@ templates.
 import re
 import shutil
 from datetime import time
+from email import policy as email_policy
+from email.parser import BytesParser
 
 import pytest
 from babel.messages.pofile import read_po, write_po
 from sqlmodel import select
 
+from core import mail
 from core.config import get_settings
 from core.db import unit_of_work
 from models import ConsultationHour, Reminder, SubLocation
@@ -20,7 +23,7 @@ from models.enums import ReminderKind
 from tests.helpers import in_hours, step
 from workflows.messaging import catalogues, i18n
 from workflows.messaging.household_mail import HOUSEHOLD_KINDS
-from workflows.messaging.previews import preview
+from workflows.messaging.previews import preview, preview_message
 
 GERMAN = catalogues.read(catalogues.POT)
 # Every fixed piece of German text the templates use (placeholders cut out).
@@ -175,3 +178,43 @@ def test_household_without_email_fails_visibly_and_nothing_is_skipped(world):
         failed = session.get(Reminder, info.id)
     assert failed.status == "failed" and failed.case_id == case_id
     assert failed.last_error == "Keine E-Mail-Adresse für den Haushalt hinterlegt."
+
+
+@pytest.mark.parametrize("language", i18n.SUPPORTED)
+def test_every_subject_survives_the_wire_with_its_spaces(case_id, language):
+    """Given each household message in ``language``, when it is written out as the mail server
+    receives it and read back with Python's strict policy, then the subject is exactly the one
+    composed (folded lines of 78 characters at most, no word run into the next)."""
+    for kind in HOUSEHOLD_KINDS:
+        with unit_of_work() as session:
+            message, _example = preview_message(
+                session, case_id, kind, get_settings(), language=language
+            )
+            session.rollback()
+        composed = str(message["Subject"])
+        raw = message.as_bytes()
+        headers = raw.split(b"\n\n", 1)[0]
+        assert max(len(line.rstrip(b"\r")) for line in headers.split(b"\n")) <= 78, kind
+        back = BytesParser(policy=email_policy.strict).parsebytes(raw)
+        assert str(back["Subject"]) == composed, (kind, language)
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Пожалуйста, зарегистрируйте ваше место жительства до 13.12.2026 в Bürgeramt Dortmund",
+        "يرجى تسجيل سكنكم حتى 13.12.2026 في مكتب المواطنين في دورتموند إيفينغ من فضلكم شكرا",
+        "لطفاً محل سکونت خود را تا تاریخ ۱۳.۱۲.۲۰۲۶ در اداره شهروندی دورتموند ثبت کنید لطفاً",
+        "Lütfen ikametinizi 13.12.2026 tarihine kadar Dortmund Eving vatandaş bürosuna kaydettirin",
+        "зареєструйте ласка у зареєструйте своє зареєструйте ласка до до Бюргерамті місце "
+        "Бюргерамті місце у проживання ласка (LW-000042) 13.12.2026",
+        "في دورتموند مكتب دورتموند دورتموند تسجيل يرجى في المواطنين مكتب المواطنين",
+    ],
+)
+def test_long_non_ascii_subjects_keep_every_space(subject):
+    """Subjects Python's own folder broke (two words run together at a fold) come back whole."""
+    message = mail.new_message()
+    message["Subject"] = subject
+    message.set_content("x")
+    back = BytesParser(policy=email_policy.strict).parsebytes(message.as_bytes())
+    assert str(back["Subject"]) == subject
