@@ -34,8 +34,18 @@ def mail_to(smtp, address: str, count: int, timeout: float = 20):  # type: ignor
 
 
 def calendar_of(message) -> Calendar:  # type: ignore[no-untyped-def]
-    (part,) = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
-    return Calendar.from_ical(part.get_payload(decode=True))
+    """The invitation inline, as mail clients show it: a third alternative beside text and
+    HTML with its charset and method, read as text through that charset (an Arabic SUMMARY
+    stays Arabic); the same file attached as termin.ics."""
+    alternative = next(p for p in message.walk() if p.get_content_type() == "multipart/alternative")
+    (part,) = [p for p in alternative.iter_parts() if p.get_content_type() == "text/calendar"]
+    assert part.get_content_charset() == "utf-8"
+    inline = Calendar.from_ical(part.get_content())
+    assert part.get_param("method") == str(inline["METHOD"])
+    (attached,) = message.iter_attachments()
+    assert attached.get_filename() == "termin.ics"
+    assert Calendar.from_ical(attached.get_content()) == inline
+    return inline
 
 
 def on_the_hour(days: int) -> datetime:
@@ -71,6 +81,7 @@ def test_visit_invitation_update_and_cancellation_are_one_calendar_entry(world, 
         calendar = calendar_of(message)
         assert str(calendar["METHOD"]) == method
         (event,) = calendar.walk("VEVENT")
+        assert "زيارة" in str(event["SUMMARY"])  # Arabic, not replacement characters
         events.append(event)
     assert len({str(e["UID"]) for e in events}) == 1
     assert [int(e["SEQUENCE"]) for e in events] == [0, 1, 2]

@@ -134,12 +134,13 @@ def _household(
             cancel=method == "CANCEL",
             now=now,
         )
+        # Inline, as Outlook and Gmail expect an invitation: a third alternative with its
+        # charset and method; and the same file attached for calendars that import files.
+        message.add_alternative(
+            calendar.decode(), subtype="calendar", charset="utf-8", params={"method": method}
+        )
         message.add_attachment(
-            calendar,
-            maintype="text",
-            subtype="calendar",
-            filename="termin.ics",
-            params={"method": method},
+            calendar, maintype="application", subtype="ics", filename="termin.ics"
         )
     # After the content: setting content clears the Content-* headers.
     message["Content-Language"] = ", ".join(rendered.languages)
