@@ -7,6 +7,7 @@ partner's links working from the received email, an unanswered referral, consent
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import vobject
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 from sqlmodel import select
@@ -42,6 +43,9 @@ def calendar_of(message) -> Calendar:  # type: ignore[no-untyped-def]
     assert part.get_content_charset() == "utf-8"
     inline = Calendar.from_ical(part.get_content())
     assert part.get_param("method") == str(inline["METHOD"])
+    second = vobject.readOne(part.get_content())  # a second, independent parser agrees
+    assert second.vevent.uid.value == str(inline.walk("VEVENT")[0]["UID"])
+    assert second.vevent.summary.value == str(inline.walk("VEVENT")[0]["SUMMARY"])
     (attached,) = message.iter_attachments()
     assert attached.get_filename() == "termin.ics"
     assert Calendar.from_ical(attached.get_content()) == inline
