@@ -109,20 +109,20 @@ class CaseFacts:
     def ages(self) -> list[tuple[HouseholdMember, int]]:
         return [(member, age_on(member.birth_date, self.today)) for member in self.members]
 
+    @cached_property
+    def _serving_partners(self) -> list[Partner]:
+        """The active partners serving the household's district (or the whole city), read
+        once per change or page: every step's buttons ask about partners."""
+        district = self.household.district
+        query = select(Partner).where(col(Partner.active).is_(True)).order_by(col(Partner.name))
+        return [p for p in self.session.exec(query) if not p.districts or district in p.districts]
+
     def partners_for(self, category: str) -> list[Partner]:
         """The active partners of ``category`` serving the household's district, the best fit
         first: those of the district before city-wide ones, those speaking the household's
         first language before others."""
-        district, spoken = self.household.district, self.household.languages[:1]
-        query = select(Partner).where(
-            Partner.category == category,
-            col(Partner.active).is_(True),
-        )
-        candidates = [
-            partner
-            for partner in self.session.exec(query.order_by(col(Partner.name)))
-            if not partner.districts or district in partner.districts
-        ]
+        spoken = self.household.languages[:1]
+        candidates = [p for p in self._serving_partners if p.category == category]
         candidates.sort(
             key=lambda p: (not p.districts, not any(lang in p.languages for lang in spoken))
         )
