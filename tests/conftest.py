@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import kombu.pools
@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from core import celery_app as celery_module
+from core.clock import berlin, utc_now
 from core.config import get_settings
 from core.db import get_engine, reset_engine, unit_of_work
 from core.migrate import upgrade
@@ -221,7 +222,7 @@ class World:
             self.partner_id = partner.id
 
     def intake(self, **overrides: object) -> dict:
-        moved_in = date.today() - timedelta(days=2)  # noqa: DTZ011 - a calendar date
+        moved_in = berlin(utc_now()).date() - timedelta(days=2)  # the office's calendar day
         data = {
             "family_name": "Haddad",
             "street": "Evinger Straße 12",

@@ -1,6 +1,6 @@
 """The morning look: a birthday or a passed birth date changes the steps, told once."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import col, select
@@ -13,12 +13,16 @@ from tests.services import wait_for
 from workflows.casework import ageing
 
 pytestmark = pytest.mark.slow
-TODAY = berlin(utc_now()).date()
+
+
+def today() -> date:
+    """Today in Berlin, asked when needed (a module constant goes stale across midnight)."""
+    return berlin(utc_now()).date()
 
 
 def birthday_in(days: int, years: int) -> str:
     """The birth date of someone who turns ``years`` in ``days`` days."""
-    return (TODAY.replace(year=TODAY.year - years) + timedelta(days=days)).isoformat()
+    return (today().replace(year=today().year - years) + timedelta(days=days)).isoformat()
 
 
 def a_day_passes_for(case_id: int) -> None:
@@ -85,7 +89,7 @@ def test_a_child_turning_six_opens_school_flags_kita_and_is_told_once(world, sta
 
 def test_a_passed_birth_date_asks_once_for_the_child(world, start_worker):
     start_worker()
-    case_id = world.open_case(expected_birth_on=(TODAY + timedelta(days=1)).isoformat())
+    case_id = world.open_case(expected_birth_on=(today() + timedelta(days=1)).isoformat())
     a_day_passes_for(case_id)
     a_day_passes_for(case_id)
     notices = run_the_morning_look(1, case_id)

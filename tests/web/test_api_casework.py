@@ -1,6 +1,6 @@
 """The API's casework operations: household, members and notices, with the pages' rules."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlmodel import select
 
@@ -10,7 +10,10 @@ from models import CaseEvent, Household
 from tests.helpers import in_hours, step
 from tests.web.test_api import token_for
 
-TODAY = berlin(utc_now()).date()
+
+def today() -> date:
+    """Today in Berlin, asked when needed (a module constant goes stale across midnight)."""
+    return berlin(utc_now()).date()
 
 
 def test_the_household_is_read_and_patched_field_by_field(web_world, client):
@@ -69,7 +72,7 @@ def test_members_are_added_edited_and_removed_and_notices_marked_done(web_world,
     auth = token_for(web_world, "caseworker")
     added = client.post(
         f"/api/cases/{case_id}/members",
-        json={"given_name": "Lina", "family_name": "Haddad", "birth_date": TODAY.isoformat()},
+        json={"given_name": "Lina", "family_name": "Haddad", "birth_date": today().isoformat()},
         headers=auth,
     )
     assert added.status_code == 201, added.text
@@ -138,7 +141,7 @@ def test_a_visit_is_recorded_through_the_api_with_its_agreements(web_world, clie
         "trigger": "record_welcome_visit",
         "participants": "Frau Haddad",
         "topics": "Anmeldung",
-        "agreements": [{"what": "Bürgeramt", "owner": "Familie", "due_on": TODAY.isoformat()}],
+        "agreements": [{"what": "Bürgeramt", "owner": "Familie", "due_on": today().isoformat()}],
     }
     early = client.post(f"/api/cases/{case_id}/visits", json=body, headers=auth)
     assert early.status_code == 422 and early.json()["guard"] == "welcome_visit_not_ahead"
@@ -267,7 +270,7 @@ def test_every_new_operation_is_404_for_another_office(web_world, client):
 def test_advance_takes_the_days_the_confirmation_and_the_chosen_partner(web_world, client):
     case_id = web_world.open_case()
     auth = token_for(web_world, "caseworker")
-    yesterday = (TODAY - timedelta(days=1)).isoformat()
+    yesterday = (today() - timedelta(days=1)).isoformat()
     done = client.post(
         f"/api/cases/{case_id}/advance",
         json={"trigger": "complete_registration", "happened_on": yesterday},

@@ -1,6 +1,6 @@
 """Household edits: recorded with who and when, steps looked at again, deadlines and mail follow."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import col, select
@@ -15,11 +15,14 @@ from workflows.casework import household as edits
 from workflows.casework.intake import MemberIn
 from workflows.engine.errors import CaseNotFound, InvalidInput, StaleCase
 
-TODAY = berlin(utc_now()).date()
+
+def today() -> date:
+    """Today in Berlin, asked when needed (a module constant goes stale across midnight)."""
+    return berlin(utc_now()).date()
 
 
 def years_ago(years: int, days: int = 0) -> str:
-    return (TODAY.replace(year=TODAY.year - years) - timedelta(days=days)).isoformat()
+    return (today().replace(year=today().year - years) - timedelta(days=days)).isoformat()
 
 
 def edit(case_id: int, actor_id: int, **fields: object):  # type: ignore[no-untyped-def]
@@ -109,7 +112,7 @@ def world_office_caseworker(session) -> int:  # type: ignore[no-untyped-def]
 def test_an_expected_birth_opens_the_birth_step_with_a_notice(world):
     case_id = world.open_case()
     assert "birth" not in steps_of(case_id)
-    expected = TODAY + timedelta(days=90)
+    expected = today() + timedelta(days=90)
     found = edit(case_id, world.caseworker_id, expected_birth_on=expected.isoformat())
     assert found.opened == ["birth"]
     assert steps_of(case_id)["birth"] == "open"
@@ -138,7 +141,7 @@ def test_a_newborn_is_added_and_a_member_who_moved_out_flags_the_step_never_remo
     case_id = world.open_case()  # Amal (adult) and Omar (school age)
     assert steps_of(case_id)["school"] == "open"
     with unit_of_work() as session:
-        newborn = MemberIn(given_name="Lina", family_name="Haddad", birth_date=TODAY)
+        newborn = MemberIn(given_name="Lina", family_name="Haddad", birth_date=today())
         member, found = edits.add_member(session, case_id, newborn, actor_id=world.caseworker_id)
     assert found.offered == [] and found.opened == ["birth"]
     assert steps_of(case_id)["birth"] == "open"
@@ -177,7 +180,7 @@ def test_a_child_who_starts_school_is_noted_on_the_member(world):
 
 def test_a_corrected_move_in_date_moves_the_legal_registration_deadline(world):
     case_id = world.open_case()
-    moved_in = TODAY - timedelta(days=5)
+    moved_in = today() - timedelta(days=5)
     edit(case_id, world.caseworker_id, moved_in_on=moved_in.isoformat())
     with unit_of_work() as session:
         registration = session.exec(select(CaseStep).where(CaseStep.kind == "registration")).one()

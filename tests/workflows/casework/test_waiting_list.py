@@ -1,6 +1,6 @@
 """A step on a waiting list: no deadline, no escalation, a follow-up date for the caseworker."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
@@ -14,11 +14,16 @@ from tests.services import wait_for
 from workflows.casework.worklist import CaseQuery, find_cases
 from workflows.engine.errors import GuardFailed
 
-TODAY = berlin(utc_now()).date()
+
+def today() -> date:
+    """Today in Berlin, asked when needed (a module constant goes stale across midnight)."""
+    return berlin(utc_now()).date()
+
+
 TODDLER = [
     {"given_name": "Amal", "family_name": "Haddad", "birth_date": "1986-04-02"},
     {"given_name": "Nour", "family_name": "Haddad",
-     "birth_date": TODAY.replace(year=TODAY.year - 3).isoformat()},
+     "birth_date": today().replace(year=today().year - 3).isoformat()},
 ]  # fmt: skip
 
 
@@ -45,7 +50,7 @@ def test_a_held_step_leaves_the_overdue_list_and_its_escalation_ends(world):
     with unit_of_work() as session:
         overdue = find_cases(session, CaseQuery(overdue=True), utc_now())
         assert [row.id for row in overdue.rows] == [case_id]
-    follow_up = TODAY + timedelta(days=60)
+    follow_up = today() + timedelta(days=60)
     step(
         case_id, "hold_kindergarten", world.caseworker_id,
         note="Warteliste Kita Sonnenschein, Platz ab März", on=follow_up,
@@ -71,7 +76,7 @@ def test_a_held_step_leaves_the_overdue_list_and_its_escalation_ends(world):
     step(case_id, "resume_kindergarten", world.caseworker_id)
     resumed = kita(case_id)
     assert resumed.state == "open" and resumed.hold_until is None
-    assert berlin(resumed.due_at).date() > TODAY
+    assert berlin(resumed.due_at).date() > today()
     statuses = reminders_of(resumed.id)
     assert [v for k, v in statuses.items() if k.startswith("hold_follow_up")] == ["cancelled"]
     assert "scheduled" in [v for k, v in statuses.items() if k.startswith("step_overdue")]
@@ -84,10 +89,10 @@ def test_a_hold_needs_a_reason_and_a_follow_up_date_within_a_year(world):
     with pytest.raises(GuardFailed, match="höchstens ein Jahr"):
         step(
             case_id, "hold_kindergarten", world.caseworker_id,
-            note="Warteliste", on=TODAY + timedelta(days=400),
+            note="Warteliste", on=today() + timedelta(days=400),
         )  # fmt: skip
     with pytest.raises(GuardFailed, match="Grund"):
-        step(case_id, "hold_kindergarten", world.caseworker_id, on=TODAY + timedelta(days=9))
+        step(case_id, "hold_kindergarten", world.caseworker_id, on=today() + timedelta(days=9))
     assert kita(case_id).state == "open"
 
 
@@ -97,9 +102,9 @@ def test_the_caseworker_is_reminded_on_the_follow_up_date(world, smtp, start_wor
     case_id = world.open_case(members=TODDLER)
     step(
         case_id, "hold_kindergarten", world.caseworker_id,
-        note="Warteliste", on=TODAY + timedelta(days=30),
+        note="Warteliste", on=today() + timedelta(days=30),
     )  # fmt: skip
-    pass_time(30)
+    pass_time(31)  # the follow-up morning (08:00) has come, whatever the hour now
     run_sweep()
     mail = wait_for(
         lambda: [m for m in smtp.messages if str(m["Subject"]).startswith("Wiedervorlage")],

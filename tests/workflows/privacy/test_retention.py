@@ -1,6 +1,6 @@
 """Anonymisation reaches every place casework writes free text about a household."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlmodel import select
 
@@ -15,7 +15,10 @@ from workflows.casework.intake import MemberIn
 from workflows.privacy import retention
 from workflows.referrals import answers, consent, sending
 
-TODAY = berlin(utc_now()).date()
+
+def today() -> date:
+    """Today in Berlin, asked when needed (a module constant goes stale across midnight)."""
+    return berlin(utc_now()).date()
 
 
 def test_visit_records_agreements_notices_and_referral_texts_are_anonymised(world):
@@ -23,14 +26,16 @@ def test_visit_records_agreements_notices_and_referral_texts_are_anonymised(worl
     cw = world.caseworker_id
     with unit_of_work() as session:
         edits.add_member(
-            session, case_id, MemberIn(given_name="Lina", family_name="Haddad", birth_date=TODAY),
+            session, case_id, MemberIn(given_name="Lina", family_name="Haddad", birth_date=today()),
             actor_id=cw,
         )  # fmt: skip
     step(case_id, "schedule_welcome_visit", cw, at=in_hours(2))
     record = visits.VisitRecordIn(
         participants="Amal Haddad, Omar", topics="Omar braucht Brille", confirm_early=True,
         interpreter_name="Herr Nasser",
-        agreements=[visits.AgreementIn(what="Amal ruft Augenarzt an", owner="Amal", due_on=TODAY)],
+        agreements=[
+            visits.AgreementIn(what="Amal ruft Augenarzt an", owner="Amal", due_on=today())
+        ],
     )  # fmt: skip
     with unit_of_work() as session:
         visits.record_visit(session, case_id, "record_welcome_visit", record, actor_id=cw)
