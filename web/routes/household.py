@@ -7,7 +7,6 @@ What the look at the steps found (a step opened, one that no longer applies) is 
 redirect and waits as a notice on the case page.
 """
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -32,8 +31,8 @@ from web.routes.intake import (
     messages_in,
 )
 from web.templating import render
+from workflows.casework import fields, notices
 from workflows.casework import household as edits
-from workflows.casework import notices
 from workflows.casework.eligibility import Found
 from workflows.casework.intake import MemberIn
 from workflows.engine.errors import InvalidInput, NotFound, StaleCase
@@ -150,7 +149,7 @@ def _page(
         "contact_channels": CONTACT_CHANNELS,
         "member_text": MEMBER_TEXT,
         "member_flags": MEMBER_FLAGS,
-        "today": date.today().isoformat(),  # noqa: DTZ011 - the form's calendar day
+        "today": fields.today().isoformat(),  # the office's calendar day (Berlin)
     }
     return render(request, "cases/household.html", context, status_code=status_code)
 
