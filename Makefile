@@ -7,6 +7,7 @@ PYTEST_ARGS ?=
 .PHONY: install run demo test test-fast lint format migrate translations load attack clean
 
 $(BIN)/willkommen: pyproject.toml
+	scripts/ensure-system-packages
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'

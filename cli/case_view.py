@@ -24,7 +24,7 @@ from models import (
     Reminder,
     Staff,
 )
-from models.enums import PARTNER_CATEGORY_LABELS
+from models.enums import CHANNEL_LABELS, PARTNER_CATEGORY_LABELS
 from workflows.engine import allowed_triggers
 from workflows.engine.errors import CaseNotFound
 from workflows.engine.facts import age_on, member_flags
@@ -123,7 +123,10 @@ def _overview(
         ),
         ("Eingezogen am", household.moved_in_on.strftime("%d.%m.%Y")),
         ("Sprachen", ", ".join(household.languages)),
-        ("Kontaktwege", ", ".join(household.contact_channels) or "–"),
+        (
+            "Kontaktwege",
+            ", ".join(CHANNEL_LABELS.get(c, c) for c in household.contact_channels) or "–",
+        ),
         ("E-Mail", household.email or "–"),
         ("Telefon", household.phone or "–"),
         (

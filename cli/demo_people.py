@@ -210,6 +210,9 @@ DISTRICT_WEIGHTS: dict[District, int] = {
 
 # Drama numbers of the Bundesnetzagentur: never assigned to anyone.
 PHONE_PREFIXES = ("+49 30 23125", "+49 69 90009", "+49 40 66969", "+49 221 4710", "+49 89 99998")
+# Most newly arrived families are reached on a mobile phone (SMS); numbers of a range not given
+# to real subscribers.
+MOBILE_PREFIX = "+49 152 28895"
 
 
 def _birth_date(rng: random.Random, age: int, on: date) -> date:
@@ -258,16 +261,20 @@ def household(rng: random.Random, moved_in: date, *, expecting: bool) -> dict[st
         "moved_in_on": moved_in,
         "languages": list(rng.choice(origin.languages)),
         "email": email if rng.random() < 0.45 else None,
-        "phone": f"{rng.choice(PHONE_PREFIXES)} {rng.randint(0, 999):03d}"
-        if rng.random() < 0.65
-        else None,
+        "phone": _phone(rng) if rng.random() < 0.8 else None,
         "members": members,
         "requested_steps": ["transit_ticket"] if rng.random() < 0.2 else [],
     }
     if expected_birth is not None:
         data["expected_birth_on"] = expected_birth
-    data["contact_channels"] = ["visit"] + [c for c in ("email", "phone") if data[c]]
+    data["contact_channels"] = []  # the default order: email, SMS, letter, call as details allow
     return data
+
+
+def _phone(rng: random.Random) -> str:
+    if rng.random() < 0.7:
+        return f"{MOBILE_PREFIX}{rng.randint(0, 999):03d}"
+    return f"{rng.choice(PHONE_PREFIXES)} {rng.randint(0, 999):03d}"
 
 
 def _composition(rng: random.Random) -> tuple[list[str], int]:

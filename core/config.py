@@ -56,6 +56,17 @@ class Settings(BaseSettings):
     # Pause before each further attempt; attempts in all = len(delays) + 1.
     smtp_retry_delays_seconds: list[float] = [60.0, 300.0, 1800.0]
 
+    # Text messages to households (None: no SMS; households are reached on their next
+    # channel). An HTTP gateway with the common Messages API (see core.sms).
+    sms_gateway_url: str | None = None
+    sms_account: str | None = None
+    sms_token: SecretStr | None = None
+    sms_from: str = "Willkommen"  # an alphanumeric sender (at most 11 characters) or a number
+    sms_timeout_seconds: float = Field(default=10.0, gt=0)
+    # A letter is offered for a message only if the day it is about is this far ahead (time
+    # to print it and post or hand it over); otherwise the household's next channel is used.
+    letter_lead_days: float = Field(default=3.0, ge=0)
+
     # Web app for staff
     secret_key: SecretStr = SecretStr("willkommen-dev-secret-change-me")
     web_host: str = "127.0.0.1"
@@ -128,6 +139,7 @@ class Settings(BaseSettings):
 
     def _secrets(self) -> dict[str, tuple[str | None, int]]:
         smtp = self.smtp_password.get_secret_value() if self.smtp_password else None
+        sms = self.sms_token.get_secret_value() if self.sms_token else None
         return {
             "WILLKOMMEN_SECRET_KEY": (self.secret_key.get_secret_value(), secrets.MIN_SECRET_KEY),
             "WILLKOMMEN_FLOWER_PASSWORD": (
@@ -135,6 +147,7 @@ class Settings(BaseSettings):
                 secrets.MIN_PASSWORD,
             ),
             "WILLKOMMEN_SMTP_PASSWORD": (smtp, 1),  # set by the mail relay: only no placeholder
+            "WILLKOMMEN_SMS_TOKEN": (sms, 1),  # set by the SMS gateway: only no placeholder
             "the password in WILLKOMMEN_DATABASE_URL (POSTGRES_PASSWORD)": (
                 secrets.url_password(self.database_url),
                 secrets.MIN_PASSWORD,

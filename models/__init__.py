@@ -1,6 +1,6 @@
 """All tables, imported here so Alembic and ``SQLModel.metadata`` see every one of them."""
 
-from models.appointment import Appointment
+from models.appointment import Appointment, AppointmentAnswer
 from models.case import Case, CaseEvent, CaseStep
 from models.digest import DigestDelivery
 from models.household import Consent, Household, HouseholdMember
@@ -16,6 +16,7 @@ __all__ = [
     "Agreement",
     "ApiToken",
     "Appointment",
+    "AppointmentAnswer",
     "Case",
     "CaseEvent",
     "CaseNotice",

@@ -3,6 +3,7 @@
 from datetime import datetime
 from uuid import uuid4
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.enums import AppointmentKind, AppointmentStatus
@@ -23,3 +24,20 @@ class Appointment(SQLModel, table=True):
     # For calendar invitations: the same UID across reschedules, the sequence counts changes.
     uid: str = Field(default_factory=lambda: f"{uuid4()}@lokal-willkommen", max_length=80)
     sequence: int = 0
+
+
+class AppointmentAnswer(SQLModel, table=True):
+    """The household's answer link for one version of an appointment (its ``sequence``): a
+    random token in the messages, and the answer given through it, once."""
+
+    __tablename__ = "appointment_answers"
+    __table_args__ = (UniqueConstraint("appointment_id", "sequence"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    appointment_id: int = Field(foreign_key="appointments.id")
+    sequence: int  # the appointment's version the link was made for
+    token: str = Field(max_length=32, unique=True, index=True)
+    created_at: datetime = utc_field(default_now=True)
+    answered_at: datetime | None = utc_field(nullable=True)
+    answer: str | None = Field(default=None, max_length=20)  # "confirmed", "other_date"
+    note: str | None = Field(default=None, max_length=500)  # when another date would suit

@@ -130,9 +130,34 @@ class ReminderStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"  # gave up; shown on the case
     CANCELLED = "cancelled"  # no longer applies
+    # A household message no worker can send: a call to make or a letter to print, on the
+    # caseworker's list until someone has done it (workflows.messaging.by_hand).
+    TASK = "task"
 
 
 PENDING_REMINDER_STATUSES = (ReminderStatus.SCHEDULED, ReminderStatus.QUEUED)
+# Not yet out, so judged again when a change makes them moot.
+OPEN_REMINDER_STATUSES = (*PENDING_REMINDER_STATUSES, ReminderStatus.TASK)
+
+
+class Channel(StrEnum):
+    """How a message reaches its reader. A household lists those it can be reached by, in the
+    order it prefers them (``Household.contact_channels``); staff and partners get email."""
+
+    EMAIL = "email"
+    SMS = "sms"  # a short version to the household's mobile number
+    LETTER = "letter"  # printed by the caseworker, handed over or posted
+    PHONE = "phone"  # the caseworker calls and reads the message out
+    HELPER = "helper"  # via the household's contact person or volunteer
+
+
+CHANNEL_LABELS: dict[str, str] = {
+    Channel.EMAIL: "E-Mail",
+    Channel.SMS: "SMS",
+    Channel.LETTER: "Brief",
+    Channel.PHONE: "Anruf",
+    Channel.HELPER: "Über Vertrauensperson",
+}
 
 
 class Recipient(StrEnum):

@@ -26,9 +26,14 @@ class Household(SQLModel, table=True):
     sub_location_id: int | None = Field(default=None, foreign_key="sub_locations.id")
     moved_in_on: date
     languages: list[str] = json_list_field()  # preferred first, ISO 639-1 codes
-    contact_channels: list[str] = json_list_field()  # "email", "phone", "letter", "visit"
+    # How the household is reached, preferred first (models.enums.Channel values).
+    contact_channels: list[str] = json_list_field()
     email: str | None = Field(default=None, max_length=200)
     phone: str | None = Field(default=None, max_length=40)
+    # A contact person or volunteer who passes messages on (the "helper" channel).
+    helper_name: str | None = Field(default=None, max_length=120)
+    helper_phone: str | None = Field(default=None, max_length=40)
+    helper_email: str | None = Field(default=None, max_length=200)
     expected_birth_on: date | None = None
     created_at: datetime = utc_field(default_now=True)
     anonymised_at: datetime | None = utc_field(nullable=True)

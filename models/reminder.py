@@ -32,3 +32,12 @@ class Reminder(SQLModel, table=True):
     claimed_at: datetime | None = utc_field(nullable=True)
     sent_at: datetime | None = utc_field(nullable=True)
     cancelled_reason: str | None = Field(default=None, max_length=200)
+    # The channel it went out on (or waits for as a task); None until a delivery chose one.
+    channel: str | None = Field(default=None, max_length=20)
+    # A household message whose first channel failed for good and that went on to the next:
+    # the channels that failed, comma-separated (counted with the failures on the dashboard).
+    failed_channels: str | None = Field(default=None, max_length=40)
+    # The SMS gateway's id of the message, to match its delivery report.
+    provider_ref: str | None = Field(default=None, max_length=64, index=True, unique=True)
+    delivered_at: datetime | None = utc_field(nullable=True)  # reported by the SMS gateway
+    handled_by_id: int | None = Field(default=None, foreign_key="staff.id")  # a call or letter

@@ -27,6 +27,7 @@ from tests.services import (
     ROOT,
     PostgresDatabase,
     RedisServer,
+    SmsGateway,
     SmtpServer,
     WorkerProcess,
     free_port,
@@ -160,6 +161,24 @@ def smtp(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpS
     apply_settings()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def sms_gateway(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[SmsGateway]:
+    """A real HTTP server playing the SMS gateway, configured as the product's."""
+    gateway = SmsGateway()
+    gateway.start()
+    for name, value in {
+        "WILLKOMMEN_SMS_GATEWAY_URL": gateway.url,
+        "WILLKOMMEN_SMS_ACCOUNT": gateway.account,
+        "WILLKOMMEN_SMS_TOKEN": gateway.token,
+        "WILLKOMMEN_SMS_TIMEOUT_SECONDS": "1",
+    }.items():
+        monkeypatch.setenv(name, value)
+        env[name] = value
+    apply_settings()
+    yield gateway
+    gateway.stop()
 
 
 @pytest.fixture

@@ -1,9 +1,13 @@
-"""Real services for the tests: a private Redis, a PostgreSQL database, an SMTP server, a worker.
+"""Real services for the tests: a private Redis, a PostgreSQL database, an SMTP server, a worker,
+an HTTP server playing the SMS gateway.
 
 Each one is the real thing on this machine, started and stopped by the tests themselves.
 """
 
+import base64
+import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -17,7 +21,10 @@ from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import EmailMessage as Message
 from email.policy import default
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
 
 import psycopg
 import redis
@@ -156,6 +163,13 @@ class _Inbox:
         self.messages: list[Message] = []
         self.envelopes: list[Envelope] = []
         self.lock = threading.Lock()
+        self.refuse: set[str] = set()  # recipients answered "550 mailbox unavailable"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]  # noqa: N802
+        if address in self.refuse:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope: Envelope) -> str:  # type: ignore[no-untyped-def]  # noqa: N802
         with self.lock:
@@ -254,3 +268,99 @@ class WorkerProcess:
             except subprocess.TimeoutExpired:
                 self.kill()
         self.handle.close()
+
+
+class SmsGateway:
+    """A real HTTP server on a free port that plays an SMS gateway with the common Messages
+    API (``POST /2010-04-01/Accounts/{account}/Messages.json``, basic auth, 201 with a sid).
+
+    ``mode`` says how it answers the next requests: "accept", "reject" (400, invalid number),
+    "error" (503), or "hang" (answers after ``hang_seconds``, beyond the product's timeout). It
+    honours ``Idempotency-Key``: a message sent again with the same key is not sent twice.
+    ``report`` posts a signed delivery report to the product, as the gateway does later."""
+
+    def __init__(self, account: str = "AC-test", token: str = "gateway-token") -> None:
+        self.account, self.token = account, token
+        self.port = free_port()
+        self.mode = "accept"
+        self.hang_seconds = 3.0
+        self.lock = threading.Lock()
+        self.requests: list[dict[str, Any]] = []  # every request, whatever the answer
+        self.sent: dict[str, dict[str, str]] = {}  # sid → the message's form, once per key
+        self._keys: dict[str, str] = {}
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length", "0"))
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                gateway._answer(self, form)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.server.daemon_threads = True
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _answer(self, handler: BaseHTTPRequestHandler, form: dict[str, str]) -> None:
+        expected = "Basic " + base64.b64encode(f"{self.account}:{self.token}".encode()).decode()
+        with self.lock:
+            mode = self.mode
+            self.requests.append(
+                {"path": handler.path, "form": form, "headers": dict(handler.headers)}
+            )
+        if handler.headers.get("Authorization") != expected:
+            return self._reply(handler, 401, {"code": 20003, "message": "Authenticate"})
+        if handler.path != f"/2010-04-01/Accounts/{self.account}/Messages.json":
+            return self._reply(handler, 404, {"code": 20404, "message": "Not found"})
+        if mode == "hang":
+            time.sleep(self.hang_seconds)
+        elif mode == "reject":
+            return self._reply(
+                handler, 400, {"code": 21211, "message": "Invalid 'To' Phone Number"}
+            )
+        elif mode == "error":
+            return self._reply(handler, 503, {"code": 20500, "message": "Service unavailable"})
+        key = handler.headers.get("Idempotency-Key", "")
+        with self.lock:
+            sid = self._keys.get(key) if key else None
+            if sid is None:
+                sid = f"SM{secrets.token_hex(16)}"
+                self.sent[sid] = form
+                if key:
+                    self._keys[key] = sid
+        if mode != "hang":
+            self._reply(handler, 201, {"sid": sid, "status": "queued"})
+
+    @staticmethod
+    def _reply(handler: BaseHTTPRequestHandler, status: int, body: dict[str, Any]) -> None:
+        data = json.dumps(body).encode()
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    def report(self, client: Any, sid: str, status: str, error_code: str = "") -> Any:
+        """Post a delivery report for ``sid`` to the product (``client``: an HTTP client of
+        the web app), signed as the gateway signs it."""
+        from core import sms
+        from core.config import get_settings
+
+        form = {"MessageSid": sid, "MessageStatus": status, "AccountSid": self.account}
+        if error_code:
+            form["ErrorCode"] = error_code
+        url = sms.status_callback(get_settings())
+        signature = sms.signature(self.token, url, form)
+        return client.post("/sms/status", data=form, headers={"X-Twilio-Signature": signature})
+
+    def start(self) -> None:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -188,9 +188,15 @@ class HouseholdOut(BaseModel):
     moved_in_on: date
     languages: list[str] = Field(description="Preferred first.")
     messages_in: list[str] = Field(description="The language(s) household messages use now.")
-    contact_channels: list[str]
+    contact_channels: list[str] = Field(
+        description="How the household is reached, preferred first: email, sms, letter, "
+        "phone, helper. Each message goes on the first that can carry it, else a call task."
+    )
     email: str | None
     phone: str | None
+    helper_name: str | None = Field(description="Contact person or volunteer.")
+    helper_phone: str | None
+    helper_email: str | None
     expected_birth_on: date | None
     members: list[MemberOut]
 

@@ -93,27 +93,35 @@ def test_office_supervisor_sees_her_offices_late_steps_and_the_head_sees_all(web
     assert number(page.text, "open-cases") == 3
 
 
-def test_a_failed_message_is_shown_to_the_offices_supervisor_only(web_world, client):
-    """Given a household in A without an email address whose registration reminder could not be
-    delivered, when A's and B's supervisors open the overview,
-    then A's sees the failed message with its reason and case; B's sees none."""
-    case_id = open_in(web_world, "a", email=None)
+def test_a_failed_message_is_shown_to_the_offices_supervisor_only(web_world, client, smtp):
+    """Given a household in A whose mail server refuses its address, and one without any email
+    address, whose registration reminders are due, when A's and B's supervisors open the
+    overview, then A's sees one failure, on email, with its reason, case and where the message
+    went next (a call), and one open call beside it; B's sees none."""
+    smtp.inbox.refuse.add("refused@household.example")
+    refused = open_in(web_world, "a", email="refused@household.example", contact_channels=["email"])
+    without = open_in(web_world, "a", email=None, phone="0231 654321", contact_channels=["phone"])
     with unit_of_work() as session:
         reminders.dispatch_due(session, utc_now() + timedelta(days=30), get_settings())
-        reminder = session.exec(
-            select(Reminder).where(
-                Reminder.case_id == case_id, Reminder.kind == ReminderKind.REGISTRATION_DEADLINE
+        due = {
+            r.case_id: r.id
+            for r in session.exec(
+                select(Reminder).where(Reminder.kind == ReminderKind.REGISTRATION_DEADLINE)
             )
-        ).one()
-    assert deliver(reminder.id).status == "failed"  # type: ignore[arg-type]
+        }
+    assert deliver(due[refused]).status == "next channel"  # type: ignore[arg-type]
+    assert deliver(due[refused]).status == "task"  # type: ignore[arg-type]
+    assert deliver(due[without]).status == "task"  # type: ignore[arg-type]
 
     login(client, web_world.emails["supervisor"])
     page = client.get("/dashboard").text
     assert number(page, "failed-count") == 1
+    assert "E-Mail 1" in page  # failures per channel
+    assert number(page, "task-count") == 2
     failed = section(page, "failed-table")
-    assert f"LW-{case_id:06d}" in failed
+    assert f"LW-{refused:06d}" in failed and f"LW-{without:06d}" not in failed
     assert "Erinnerung an die Anmeldefrist" in failed and "Haushalt" in failed
-    assert "Keine E-Mail-Adresse" in failed
+    assert "550" in failed and "beim Büro zu erledigen (Anruf)" in failed
 
     client.cookies.clear()
     login(client, web_world.emails["other_supervisor"])

@@ -22,7 +22,7 @@ def household_form(**changes: object) -> dict[str, object]:
         "moved_in_on": (today() - timedelta(days=2)).isoformat(),
         "languages": ["ar", "de"],
         "languages_other": "",
-        "contact_channels": ["visit"],
+        "contact_channels": ["email", "letter", "phone"],  # as the page shows them
         "email": "familie.haddad@household.example",
         "phone": "0231 123456",
         "expected_birth_on": "",

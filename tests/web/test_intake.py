@@ -37,7 +37,7 @@ def form(**changes: object) -> dict[str, object]:
         "moved_in_on": (today() - timedelta(days=2)).isoformat(),
         "languages": ["ar", "de"],
         "languages_other": "prs",
-        "contact_channels": ["visit", "phone", "pigeon"],
+        "contact_channels": ["phone", "", "letter", "pigeon"],
         "email": "",
         "phone": "0231 123456",
         "expected_birth_on": "",
@@ -133,7 +133,8 @@ def test_a_valid_intake_opens_the_case_in_the_right_office_and_shows_it(web_worl
     assert response.headers["location"] == f"/cases/{case.id}"
     assert household.office_id == case.office_id == web_world.office_id
     assert household.languages == ["ar", "de", "prs"]
-    assert household.contact_channels == ["visit", "phone"]  # "pigeon" is no channel offered
+    # In the order chosen; an empty choice skipped; "pigeon" is no channel offered.
+    assert household.contact_channels == ["phone", "letter"]
     assert household.email is None
     assert [(m.given_name, m.family_name) for m in members] == [
         ("Amal", "Haddad"),  # left empty: the household's name

@@ -88,7 +88,8 @@ class Removal(BaseModel):
 
 _HOUSEHOLD_FIELDS = (
     "family_name", "street", "postal_code", "city", "district", "sub_location_id",
-    "moved_in_on", "languages", "contact_channels", "email", "phone", "expected_birth_on",
+    "moved_in_on", "languages", "contact_channels", "email", "phone", "helper_name",
+    "helper_phone", "helper_email", "expected_birth_on",
 )  # fmt: skip
 
 

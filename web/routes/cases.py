@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from core.clock import berlin, utc_now
 from core.db import commit
 from models import Household, Staff
-from models.enums import PARTNER_CATEGORY_LABELS, District, PartnerCategory, Role
+from models.enums import CHANNEL_LABELS, PARTNER_CATEGORY_LABELS, District, PartnerCategory, Role
 from web.csrf import verify_csrf
 from web.deps import CaseStaff, DbSession, flash
 from web.params import Id
@@ -43,6 +43,7 @@ from workflows.engine.access import staff_may_work_on, visible_office_ids
 from workflows.engine.definition import get_workflow
 from workflows.engine.diagram import mermaid
 from workflows.engine.errors import GuardFailed, InvalidInput, StaleCase, TransitionNotAllowed
+from workflows.messaging import by_hand
 from workflows.messaging.i18n import LANGUAGE_NAMES
 from workflows.move_in import STEPS
 from workflows.move_in.guards import VISIT_HELD
@@ -52,7 +53,7 @@ from workflows.referrals import consent
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 FormText = Annotated[str, Form()]
-CONTACT_LABELS = {"visit": "Hausbesuch", "phone": "Telefon", "email": "E-Mail", "letter": "Brief"}
+CONTACT_LABELS = CHANNEL_LABELS
 STALE_MESSAGE = (
     "Der Fall wurde inzwischen von jemand anderem geändert. Es wurde nichts gespeichert. "
     "Bitte prüfen Sie den aktuellen Stand unten und versuchen Sie es bei Bedarf erneut."
@@ -243,6 +244,8 @@ def show_case(
         "visit_triggers": VISIT_HELD,
         "visit_form": visit_form or {},
         "visits": visits.visits_of(session, case_id),
+        "tasks": by_hand.with_scripts(session, by_hand.open_tasks(session, case_id=case_id)),
+        "task_outcomes": by_hand.OUTCOMES,
         "languages": LANGUAGE_NAMES,
         "step_categories": {kind: s.partner_category for kind, s in STEPS.items()},
         "consented": [c.category for c in page.consents if c.consent],

@@ -7,11 +7,13 @@ from sqlmodel import select
 from core.clock import utc_now
 from core.config import get_settings
 from models import Office
-from models.enums import REMINDER_KIND_LABELS
+from models.enums import CHANNEL_LABELS, REMINDER_KIND_LABELS
 from web.csrf import verify_csrf
 from web.deps import DbSession, Supervisor
 from web.templating import render
+from workflows.casework.timeline import REMINDER_STATUS_LABELS
 from workflows.engine.access import visible_office_ids
+from workflows.messaging import by_hand
 from workflows.move_in import STEPS
 from workflows.move_in.states import ACTIVE_CASE_STATES, CASE_STATE_LABELS
 from workflows.oversight import figures
@@ -59,6 +61,10 @@ def dashboard(request: Request, staff: Supervisor, session: DbSession) -> Respon
         "totals": _totals(loads),
         "overdue": figures.overdue(session, office_ids, now),
         "failed": figures.failed_messages(session, office_ids),
+        "failed_by_channel": figures.failures_by_channel(session, office_ids),
+        "tasks": by_hand.task_totals(session, office_ids),
+        "channel_labels": CHANNEL_LABELS,
+        "status_labels": REMINDER_STATUS_LABELS,
         "durations": figures.step_durations(session, office_ids, now),
         "step_columns": [(k, SHORT_STEP_LABELS.get(k, k), s.label) for k, s in STEPS.items()],
         "state_columns": [_state_column(state) for state in ACTIVE_CASE_STATES],

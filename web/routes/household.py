@@ -14,6 +14,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
+from core.clock import utc_now
+from core.config import get_settings
 from core.db import commit
 from models import Case, Household, HouseholdMember, Office, Staff
 from models.enums import District
@@ -36,6 +38,7 @@ from workflows.casework import household as edits
 from workflows.casework.eligibility import Found
 from workflows.casework.intake import MemberIn
 from workflows.engine.errors import InvalidInput, NotFound, StaleCase
+from workflows.messaging import channels as message_channels
 from workflows.messaging import i18n
 from workflows.move_in import STEPS
 
@@ -47,9 +50,12 @@ STALE = (
 )
 HOUSEHOLD_FIELDS = (
     "family_name", "street", "postal_code", "district", "sub_location_id", "moved_in_on",
-    "email", "phone", "expected_birth_on",
+    "email", "phone", "helper_name", "helper_phone", "helper_email", "expected_birth_on",
 )  # fmt: skip
-OPTIONAL = ("sub_location_id", "email", "phone", "expected_birth_on")
+OPTIONAL = (
+    "sub_location_id", "email", "phone", "helper_name", "helper_phone", "helper_email",
+    "expected_birth_on",
+)  # fmt: skip
 
 
 async def _read_form(request: Request) -> FormData:
@@ -138,6 +144,7 @@ def _page(
         "language_choice": language_form(languages),
         "messages_in": messages_in(household.languages),
         "channels": channels,
+        "channel_notes": _channel_notes(household),
         "members": members,
         "entered": entered or {},
         "failed": failed,
@@ -152,6 +159,17 @@ def _page(
         "today": fields.today().isoformat(),  # the office's calendar day (Berlin)
     }
     return render(request, "cases/household.html", context, status_code=status_code)
+
+
+def _channel_notes(household: Household) -> list[str]:
+    """The household's channels that cannot carry messages now, and why (they are skipped)."""
+    settings, now = get_settings(), utc_now()
+    notes = []
+    for channel in household.contact_channels:
+        reason = message_channels.why_not(channel, household, "", None, now, settings)
+        if reason is not None:
+            notes.append(f"{message_channels.label(channel)}: {reason} – wird übersprungen.")
+    return notes
 
 
 def _back(case_id: int, anchor: str = "") -> RedirectResponse:

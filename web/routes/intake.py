@@ -18,7 +18,7 @@ from core import limits
 from core.clock import berlin, utc_now
 from core.db import commit
 from models import Office, Staff
-from models.enums import District
+from models.enums import CHANNEL_LABELS, District
 from web.csrf import verify_csrf
 from web.deps import CaseStaff, DbSession, flash
 from web.routes.case_forms import place_choices
@@ -31,7 +31,7 @@ from workflows.messaging import i18n
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 LANGUAGES = i18n.LANGUAGE_NAMES
-CONTACT_CHANNELS = {"visit": "Hausbesuch", "phone": "Telefon", "email": "E-Mail", "letter": "Brief"}
+CONTACT_CHANNELS = CHANNEL_LABELS
 MEMBER_TEXT = {"given_name": "Vorname", "family_name": "Familienname", "birth_date": "Geburtsdatum"}
 MEMBER_FLAGS = {
     "is_contact": "Ansprechperson",
@@ -40,7 +40,8 @@ MEMBER_FLAGS = {
     "able_to_work": "erwerbsfähig",
 }
 SIMPLE = ("family_name", "street", "postal_code", "district", "moved_in_on", "email", "phone")
-OPTIONAL = ("email", "phone", "expected_birth_on", "sub_location_id")
+HELPER = ("helper_name", "helper_phone", "helper_email")
+OPTIONAL = ("email", "phone", *HELPER, "expected_birth_on", "sub_location_id")
 EMPTY_ROWS = 3
 MAX_MEMBERS = limits.MEMBERS
 _MEMBER_KEY = re.compile(r"^members\.(\d{1,2})\.(\w+)$")
@@ -56,6 +57,9 @@ LABELS = {
     "contact_channels": "Kontaktwege",
     "email": "E-Mail",
     "phone": "Telefon",
+    "helper_name": "Vertrauensperson",
+    "helper_phone": "Telefon der Vertrauensperson",
+    "helper_email": "E-Mail der Vertrauensperson",
     "expected_birth_on": "Geburt erwartet am",
     "sub_location_id": "Standort",
     "requested_steps": "Weitere Schritte",
@@ -63,6 +67,7 @@ LABELS = {
     **MEMBER_TEXT,
 }
 _TOO_LONG = "Bitte kürzer fassen (höchstens 120 Zeichen)."
+_PHONE = "Bitte eine gültige Telefonnummer angeben (Ziffern, Leerzeichen, + / ( ) -)."
 _DATE = "Bitte ein gültiges Datum angeben."
 MESSAGES = {
     "family_name": ("Bitte den Familiennamen angeben.", _TOO_LONG),
@@ -82,9 +87,15 @@ MESSAGES = {
     ),
     "email": ("", "Bitte eine gültige E-Mail-Adresse angeben."),
     "phone": ("", "Bitte eine gültige Telefonnummer angeben (Ziffern, Leerzeichen, + / ( ) -)."),
+    "helper_name": ("", _TOO_LONG),
+    "helper_email": ("", "Bitte eine gültige E-Mail-Adresse angeben."),
+    "helper_phone": (
+        "",
+        "Bitte eine gültige Telefonnummer angeben (Ziffern, Leerzeichen, + / ( ) -).",
+    ),
     "members": ("Bitte mindestens ein Haushaltsmitglied angeben.", "Bitte prüfen."),
     "sub_location_id": ("", "Bitte einen Standort aus der Liste wählen."),
-    "contact_channels": ("", "Bitte Kontaktwege aus der Liste wählen."),
+    "contact_channels": ("", "Bitte Kontaktwege aus der Liste wählen, jeden einmal."),
     "requested_steps": ("", "Bitte Schritte aus der Liste wählen."),
 }
 
@@ -126,7 +137,7 @@ class IntakeForm:
     values: dict[str, str] = field(default_factory=dict)
     languages: list[str] = field(default_factory=list)
     languages_other: str = ""
-    contact_channels: list[str] = field(default_factory=lambda: ["visit"])
+    contact_channels: list[str] = field(default_factory=list)
     transit_ticket: bool = False
     members: list[dict[str, Any]] = field(default_factory=lambda: [{} for _ in range(EMPTY_ROWS)])
     errors: dict[str, str] = field(default_factory=dict)
@@ -168,7 +179,7 @@ class IntakeForm:
         others = re.split(r"[\s,;]+", self.languages_other.lower().strip())
         data: dict[str, Any] = {k: v for k, v in self.values.items() if v or k not in OPTIONAL}
         data["languages"] = list(dict.fromkeys([*self.languages, *(o for o in others if o)]))
-        data["contact_channels"] = self.contact_channels or ["visit"]
+        data["contact_channels"] = self.contact_channels  # empty: the default order
         data["requested_steps"] = ["transit_ticket"] if self.transit_ticket else []
         family = self.values.get("family_name", "")
         data["members"] = [

@@ -8,8 +8,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, EmailStr, Field, StringConstraints
 
-from core import limits
+from core import limits, sms
 from core.clock import berlin, utc_now
+from models.enums import Channel
 
 
 def today() -> date:
@@ -28,6 +29,35 @@ def _ranked(codes: list[str]) -> list[str]:
     if len(set(codes)) != len(codes):
         raise ValueError("Jede Sprache bitte nur einmal angeben.")
     return codes
+
+
+def _channel_words(value: object) -> object:
+    # "visit" (reached at the home visits) was a channel before the order mattered: the letter
+    # handed over there.
+    if isinstance(value, list):
+        return ["letter" if item == "visit" else item for item in value]
+    return value
+
+
+def _each_once(channels: list[Channel]) -> list[Channel]:
+    if len(set(channels)) != len(channels):
+        raise ValueError("Jeden Kontaktweg bitte nur einmal angeben.")
+    return channels
+
+
+# When a household has said nothing: what its contact details allow, in this order.
+DEFAULT_ORDER = (Channel.EMAIL, Channel.SMS, Channel.LETTER, Channel.PHONE)
+
+
+def default_channels(email: str | None, phone: str | None) -> list[str]:
+    """The order for a household that was not asked: email and SMS where its details allow,
+    then a letter, then a call."""
+    present = {Channel.LETTER, Channel.PHONE}
+    if email:
+        present.add(Channel.EMAIL)
+    if sms.mobile_number(phone):
+        present.add(Channel.SMS)
+    return [str(c) for c in DEFAULT_ORDER if c in present]
 
 
 def _no_number(value: object) -> object:
@@ -58,6 +88,14 @@ PostalCode = Annotated[str, StringConstraints(pattern=r"^44\d{3}$")]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
 # Preferred first: household messages go out in the first one they exist in.
 Languages = Annotated[list[Language], Field(min_length=1, max_length=8), AfterValidator(_ranked)]
+# How the household is reached, preferred first (models.enums.Channel); empty: the default
+# order its contact details allow (workflows.messaging.channels.default_channels).
+Channels = Annotated[
+    list[Channel],
+    BeforeValidator(_channel_words),
+    Field(max_length=len(Channel)),
+    AfterValidator(_each_once),
+]
 Email = Annotated[EmailStr, Field(max_length=limits.EMAIL)]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9 /()-]{5,30}$")]
 Id = Annotated[int, Field(ge=1, le=limits.MAX_ID)]

@@ -20,6 +20,7 @@ from models import Appointment, Household, HouseholdMember, Office, SubLocation
 from models.enums import AppointmentKind, AppointmentStatus, District
 from workflows.casework import eligibility
 from workflows.casework.fields import (
+    Channels,
     Day,
     Email,
     Id,
@@ -28,6 +29,7 @@ from workflows.casework.fields import (
     Phone,
     PostalCode,
     Street,
+    default_channels,
     plausible_birth_date,
     plausible_expected_birth,
     plausible_move_in,
@@ -55,6 +57,9 @@ FIELD_LABELS = {
     "contact_channels": "Kontaktwege",
     "email": "E-Mail",
     "phone": "Telefon",
+    "helper_name": "Vertrauensperson",
+    "helper_phone": "Telefon der Vertrauensperson",
+    "helper_email": "E-Mail der Vertrauensperson",
     "expected_birth_on": "Geburtstermin",
 }
 MEMBER_LABELS = {
@@ -66,7 +71,6 @@ MEMBER_LABELS = {
     "able_to_work": "erwerbsfähig",
     "is_contact": "Ansprechperson",
 }
-CONTACT_CHANNELS = ("visit", "phone", "email", "letter")
 _ADDRESS = {"street", "postal_code"}
 
 
@@ -82,9 +86,12 @@ class HouseholdEdit(BaseModel):
     sub_location_id: Id | None = None
     moved_in_on: Day | None = None
     languages: Languages | None = None
-    contact_channels: list[str] | None = None
+    contact_channels: Channels | None = None
     email: Email | None = None
     phone: Phone | None = None
+    helper_name: Name | None = None
+    helper_phone: Phone | None = None
+    helper_email: Email | None = None
     expected_birth_on: Day | None = None
 
     @field_validator("moved_in_on")
@@ -96,15 +103,6 @@ class HouseholdEdit(BaseModel):
     @classmethod
     def _birth(cls, value: date | None) -> date | None:
         return plausible_expected_birth(value)
-
-    @field_validator("contact_channels")
-    @classmethod
-    def _channels(cls, value: list[str] | None) -> list[str] | None:
-        if value is not None and (
-            set(value) - set(CONTACT_CHANNELS) or len(set(value)) < len(value)
-        ):
-            raise ValueError(f"Kontaktwege aus: {', '.join(CONTACT_CHANNELS)}; jeder einmal.")
-        return value
 
 
 _REQUIRED = ("family_name", "street", "postal_code", "district", "moved_in_on", "languages")
@@ -161,6 +159,10 @@ def edit_household(
     ) as change:
         household = change.facts.household
         _check_place(session, change, household, given)
+        if given.get("contact_channels") == []:  # none chosen: the order the details allow
+            email = given.get("email", household.email)
+            phone = given.get("phone", household.phone)
+            given["contact_channels"] = default_channels(email, phone)
         changed = [name for name, value in given.items() if getattr(household, name) != value]
         if not changed:
             return eligibility.Found([], [], [])

@@ -2,15 +2,16 @@
 
 from datetime import date, datetime, timedelta
 
-from pydantic import BaseModel, Field, StrictBool, ValidationError, field_validator
+from pydantic import BaseModel, Field, StrictBool, ValidationError, field_validator, model_validator
 from sqlmodel import Session, select
 
 from core import limits
 from core.clock import utc_now
 from models import Case, Household, HouseholdMember, Office, Staff, SubLocation
-from models.enums import District
+from models.enums import Channel, District
 from workflows.casework import eligibility
 from workflows.casework.fields import (
+    Channels,
     Day,
     Email,
     Id,
@@ -19,6 +20,7 @@ from workflows.casework.fields import (
     Phone,
     PostalCode,
     Street,
+    default_channels,
     plausible_birth_date,
     plausible_expected_birth,
     plausible_move_in,
@@ -56,9 +58,13 @@ class IntakeIn(BaseModel):
     district: District
     moved_in_on: Day
     languages: Languages
-    contact_channels: list[str] = Field(default_factory=lambda: ["visit"])
+    # Empty: the order the contact details allow (email, SMS, letter, call).
+    contact_channels: Channels = Field(default_factory=list)
     email: Email | None = None
     phone: Phone | None = None
+    helper_name: Name | None = None
+    helper_phone: Phone | None = None
+    helper_email: Email | None = None
     expected_birth_on: Day | None = None
     members: list[MemberIn] = Field(min_length=1, max_length=limits.MEMBERS)
     requested_steps: list[StepKind] = Field(default_factory=list)
@@ -74,6 +80,12 @@ class IntakeIn(BaseModel):
     @classmethod
     def _plausible_birth(cls, value: date | None) -> date | None:
         return plausible_expected_birth(value)
+
+    @model_validator(mode="after")
+    def _default_channels(self) -> "IntakeIn":
+        if not self.contact_channels:
+            self.contact_channels = [Channel(c) for c in default_channels(self.email, self.phone)]
+        return self
 
 
 def parse_intake(data: dict) -> IntakeIn:

@@ -44,9 +44,11 @@ from models.enums import (
     PARTNER_CATEGORY_LABELS,
     REFERRAL_STATUS_LABELS,
     REMINDER_KIND_LABELS,
+    Channel,
     Recipient,
     ReminderStatus,
 )
+from workflows.appointments import answers as appointment_answers
 from workflows.casework import handover, household
 from workflows.casework.notes import NOTE_TRIGGER
 from workflows.engine.definition import get_workflow
@@ -104,6 +106,7 @@ EVENT_TITLES = {
     handover.WITHDRAW_TRIGGER: "Übergabe zurückgezogen",
     sending.REFER_TRIGGER: "Weitervermittlung ohne Schritt",
     answers.REPORT_TRIGGER: "Ergebnis vom Partner",
+    appointment_answers.TRIGGER: "Antwort des Haushalts",
 }
 REMINDER_TITLES = REMINDER_KIND_LABELS
 RECIPIENT_LABELS = {
@@ -112,6 +115,13 @@ RECIPIENT_LABELS = {
     Recipient.PARTNER: "an den Partner",
     Recipient.SUPERVISORS: "an die Leitung",
 }
+CHANNEL_WORDS = {
+    Channel.EMAIL: "per E-Mail",
+    Channel.SMS: "per SMS",
+    Channel.LETTER: "per Brief",
+    Channel.PHONE: "per Anruf",
+    Channel.HELPER: "über die Vertrauensperson",
+}
 REMINDER_STATUS_LABELS = {
     ReminderStatus.SCHEDULED: "geplant",
     ReminderStatus.QUEUED: "in Versand",
@@ -119,6 +129,7 @@ REMINDER_STATUS_LABELS = {
     ReminderStatus.SENT: "gesendet",
     ReminderStatus.FAILED: "fehlgeschlagen",
     ReminderStatus.CANCELLED: "entfallen",
+    ReminderStatus.TASK: "beim Büro zu erledigen",
 }
 
 
@@ -338,7 +349,7 @@ def _columns(source: Source) -> Select[Any]:
         reminder = _TABLES["reminders"].c
         fields = (
             *("id", "kind", "recipient", "step_id", "milestone", "status", "attempts"),
-            *("last_error", "due_at", "sent_at", "cancelled_reason"),
+            *("last_error", "due_at", "sent_at", "cancelled_reason", "channel"),
         )
         return sql_select(*(reminder[n] for n in fields)).where(reminder.case_id == case_id)
     referral, partner = _TABLES["referrals"].c, _TABLES["partners"].c
@@ -416,7 +427,8 @@ class _Builder:
             status_label=REMINDER_STATUS_LABELS.get(row.status, row.status),
             text=row.cancelled_reason,
             step=subject,
-            recipient=RECIPIENT_LABELS.get(row.recipient, row.recipient),
+            recipient=RECIPIENT_LABELS.get(row.recipient, row.recipient)
+            + (f" · {CHANNEL_WORDS.get(row.channel, row.channel)}" if row.channel else ""),
             due_at=row.due_at,
             sent_at=row.sent_at,
             attempts=row.attempts,

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from core.config import Settings
 from models import Agreement, Appointment, Case, CaseStep, Referral, Reminder
 from models.enums import (
-    PENDING_REMINDER_STATUSES,
+    OPEN_REMINDER_STATUSES,
     AppointmentStatus,
     Recipient,
     ReferralStatus,
@@ -190,8 +190,9 @@ def cancel(session: Session, reminder: Reminder, reason: str) -> None:
     reminder.cancelled_reason = reason
 
 
+# Not yet out: planned, queued, or waiting for the caseworker (a call, a letter).
 _PENDING = select(Reminder).where(
-    Reminder.case_id == bindparam("case_id"), col(Reminder.status).in_(PENDING_REMINDER_STATUSES)
+    Reminder.case_id == bindparam("case_id"), col(Reminder.status).in_(OPEN_REMINDER_STATUSES)
 )
 # Those about some steps: their own, and those about the steps' referrals.
 _PENDING_OF_STEPS = _PENDING.where(
@@ -295,10 +296,35 @@ def claim(session: Session, reminder_id: int, now: datetime) -> Reminder | None:
     return reminder
 
 
-def mark_sent(session: Session, reminder_id: int, now: datetime) -> None:
+def mark_sent(
+    session: Session,
+    reminder_id: int,
+    now: datetime,
+    *,
+    channel: str | None = None,
+    provider_ref: str | None = None,
+) -> None:
     reminder = session.get(Reminder, reminder_id)
     assert reminder is not None
-    reminder.status, reminder.sent_at, reminder.last_error = ReminderStatus.SENT, now, None
+    reminder.status, reminder.sent_at = ReminderStatus.SENT, now
+    if not reminder.failed_channels:  # else it tells why the message took another channel
+        reminder.last_error = None
+    if channel is not None:
+        reminder.channel = channel
+    reminder.provider_ref = provider_ref
+
+
+def fall_back(session: Session, reminder_id: int, channel: str, error: str, now: datetime) -> None:
+    """``channel`` failed for good for this household message: note it, and queue the message
+    again, for the household's next channel (``workflows.messaging.channels``)."""
+    reminder = session.get(Reminder, reminder_id)
+    assert reminder is not None
+    tried = [c for c in (reminder.failed_channels or "").split(",") if c]
+    reminder.failed_channels = ",".join(dict.fromkeys([*tried, channel]))[:40]
+    reminder.last_error = error[:500]
+    reminder.channel, reminder.provider_ref, reminder.attempts = None, None, 0
+    session.flush()
+    _queue(session, [reminder_id], now)
 
 
 def record_failure(

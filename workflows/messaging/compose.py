@@ -30,7 +30,8 @@ from models import (
     Reminder,
     Staff,
 )
-from models.enums import AppointmentKind, Recipient, ReminderKind, Role
+from models.enums import AppointmentKind, AppointmentStatus, Recipient, ReminderKind, Role
+from workflows.appointments import answers
 from workflows.messaging import household_mail, i18n, ics, referral_mail
 from workflows.move_in import STEPS
 from workflows.move_in.states import MILESTONE_LABELS
@@ -62,11 +63,14 @@ def compose(
     languages: tuple[str, ...] | None = None,
     now: datetime | None = None,
     preview: bool = False,
+    to_helper: bool = False,
 ) -> EmailMessage:
     """The email for ``reminder``, addressed to whoever should receive it now.
 
     For a ``preview``, ``languages`` may override the household's (staff and partners read
     German), a missing address is shown instead of refused, and answer links are placeholders.
+    ``to_helper``: a household message to its contact person or volunteer, in the household's
+    language and German.
     """
     case = session.get(Case, reminder.case_id)
     assert case is not None
@@ -74,17 +78,25 @@ def compose(
     assert office is not None
     message = mail.new_message()
     message["From"] = settings.mail_from
-    try:
-        message["To"] = ", ".join(_recipients(session, reminder, case))
-    except Undeliverable:
-        if not preview:
-            raise
-        message["To"] = "(keine E-Mail-Adresse hinterlegt)"
+    if to_helper:
+        household = session.get(Household, case.household_id)
+        assert household is not None and household.helper_email
+        message["To"] = household.helper_email
+        first = i18n.choose_languages(household.languages)[0]
+        languages = tuple(dict.fromkeys((first, i18n.SOURCE_LANGUAGE)))
+    else:
+        try:
+            message["To"] = ", ".join(_recipients(session, reminder, case))
+        except Undeliverable:
+            if not preview:
+                raise
+            message["To"] = "(keine E-Mail-Adresse hinterlegt)"
     message["Reply-To"] = office.email
     message["Message-ID"] = message_id(reminder.id, settings)  # type: ignore[arg-type]
     message["X-Willkommen-Reminder"] = str(reminder.id)
     if reminder.kind in household_mail.HOUSEHOLD_KINDS:
-        _household(message, session, reminder, case, office, languages, now or utc_now())
+        link = answer_link(session, reminder, settings, preview=preview)
+        _household(message, session, reminder, case, office, languages, now or utc_now(), link)
         return message
     if reminder.kind in _REFERRAL_COMPOSERS:
         try:
@@ -103,6 +115,37 @@ def compose(
     return message
 
 
+def short_text(
+    session: Session, reminder: Reminder, settings: Settings, language: str | None = None
+) -> str:
+    """The household message ``reminder`` as a text message in the household's first
+    language (or ``language``)."""
+    case = session.get(Case, reminder.case_id)
+    assert case is not None
+    office = session.get(Office, case.office_id)
+    household = session.get(Household, case.household_id)
+    assert office is not None and household is not None
+    chosen = language or i18n.choose_languages(household.languages)[0]
+    link = answer_link(session, reminder, settings)
+    context = household_mail.context_for(session, reminder, case, office, link)
+    return household_mail.render_sms(reminder.kind, chosen, office, context, link or "")
+
+
+def answer_link(
+    session: Session, reminder: Reminder, settings: Settings, *, preview: bool = False
+) -> str | None:
+    """Where the household answers this invitation or update; None for other messages and for
+    an appointment no longer planned. A preview shows an example (and makes no link)."""
+    if reminder.kind not in household_mail.ANSWERABLE_KINDS:
+        return None
+    if preview:
+        return answers.url(settings, "BEISPIEL")
+    appointment = session.get(Appointment, reminder.appointment_id)
+    if appointment is None or appointment.status != AppointmentStatus.SCHEDULED:
+        return None
+    return answers.link_for(session, appointment, settings)
+
+
 def _household(
     message: EmailMessage,
     session: Session,
@@ -111,12 +154,13 @@ def _household(
     office: Office,
     languages: tuple[str, ...] | None,
     now: datetime,
+    link: str | None,
 ) -> None:
     """Text and HTML in the household's language(s); the appointment's .ics where one belongs."""
     household = session.get(Household, case.household_id)
     assert household is not None
     chosen = languages or i18n.choose_languages(household.languages)
-    context = household_mail.context_for(session, reminder, case, office)
+    context = household_mail.context_for(session, reminder, case, office, link)
     rendered = household_mail.render(reminder.kind, chosen, office, context)
     message["Subject"] = rendered.subject
     message.set_content(rendered.text)

@@ -14,6 +14,7 @@ from typing import Any
 from markupsafe import Markup
 from sqlmodel import Session, col, select
 
+from core import sms
 from models import (
     Appointment,
     Case,
@@ -37,6 +38,8 @@ HOUSEHOLD_KINDS = (
     ReminderKind.CONSULTATION_INFO,
 )
 APPOINTMENT_KINDS = HOUSEHOLD_KINDS[:4]
+# The messages that carry the household's answer link (workflows.appointments.answers).
+ANSWERABLE_KINDS = (ReminderKind.APPOINTMENT_INVITATION, ReminderKind.APPOINTMENT_UPDATE)
 
 Context = dict[str, Any]
 
@@ -76,6 +79,16 @@ def _facts(html: bool) -> Callable[[Sequence[tuple[str, str]]], str]:
     return facts
 
 
+def _link(html: bool) -> Callable[[str], str]:
+    if html:
+        return lambda url: Markup('<p dir="ltr"><a href="{0}">{0}</a></p>\n').format(url)
+    return lambda url: f"{url}\n"
+
+
+# The facts table as HTML, for pages that show an appointment (the household's answer page).
+facts_html = _facts(True)
+
+
 def _bullets(html: bool) -> Callable[[Sequence[str]], str]:
     def bullets(items: Sequence[str]) -> str:
         if html:
@@ -86,24 +99,48 @@ def _bullets(html: bool) -> Callable[[Sequence[str]], str]:
     return bullets
 
 
-def render(
-    kind: str, languages: tuple[str, ...], office: Office, context_for: Callable[[str], Context]
-) -> Rendered:
-    """Subject, text and HTML of the household email ``kind`` in ``languages`` (one or two)."""
-    subjects: list[str] = []
-    texts: list[str] = []
-    htmls: list[Markup] = []
+@dataclass(frozen=True)
+class Section:
+    """One language's part of a household message."""
+
+    language: str
+    direction: str
+    subject: str
+    text: str
+    html: Markup
+
+
+def sections(
+    kind: str,
+    languages: tuple[str, ...],
+    office: Office,
+    context_for: Callable[[str], Context],
+    medium: str = "email",
+) -> list[Section]:
+    """The message ``kind`` in each of ``languages``, for an email or a ``letter``."""
+    found = []
     for language in languages:
         context = {
             **context_for(language),
             "office": office,
             "lang": language,
             "dir": i18n.text_direction(language),
+            "medium": medium,
         }
         subject, text = _section(kind, language, context, html=False)
-        subjects.append(subject)
-        texts.append(text)
-        htmls.append(Markup(_section(kind, language, context, html=True)[1]))
+        html = Markup(_section(kind, language, context, html=True)[1])
+        found.append(Section(language, i18n.text_direction(language), subject, text, html))
+    return found
+
+
+def render(
+    kind: str, languages: tuple[str, ...], office: Office, context_for: Callable[[str], Context]
+) -> Rendered:
+    """Subject, text and HTML of the household email ``kind`` in ``languages`` (one or two)."""
+    parts = sections(kind, languages, office, context_for)
+    subjects = [part.subject for part in parts]
+    texts = [part.text for part in parts]
+    htmls = [part.html for part in parts]
     first = languages[0]
     document: Context = {"office": office, "lang": first, "dir": i18n.text_direction(first)}
     text_document = i18n.environment(first, False).get_template("document.txt.jinja")
@@ -129,9 +166,45 @@ def _section(kind: str, language: str, context: Context, *, html: bool) -> tuple
         "p": _paragraph(html),
         "facts": _facts(html),
         "bullets": _bullets(html),
+        "link": _link(html),
     }
     block = template.blocks["subject"](template.new_context(values))
     return " ".join("".join(block).split()), template.render(values)
+
+
+def render_sms(
+    kind: str, language: str, office: Office, context_for: Callable[[str], Context], link: str = ""
+) -> str:
+    """The text message of ``kind`` in ``language``: the template's ``sms`` lines, the
+    ``link`` and the office's phone number, in at most ``core.sms.MAX_SEGMENTS`` segments.
+    Lines after the first give way, last first, when the text would be longer; the first is
+    cut only when it alone is too long."""
+    env = i18n.environment(language, False)
+    template = env.get_template(f"household/{kind}.jinja")
+    values = {
+        **context_for(language),
+        "office": office,
+        "lang": language,
+        "medium": "sms",
+        "common": env.get_template("household/_common.jinja").module,
+        "layout": "section.txt.jinja",
+    }
+    lines = [
+        " ".join(line.split())
+        for line in "".join(template.blocks["sms"](template.new_context(values))).splitlines()
+    ]
+    lines = [line for line in lines if line]
+    # The sender shows "lokal willkommen"; the office's number is how to answer or ask.
+    tail = [part for part in (link, office.phone or office.name) if part]
+
+    def text(kept: list[str]) -> str:
+        return " ".join(" ".join(part.split()) for part in [*kept, *tail])
+
+    while len(lines) > 1 and sms.measure(text(lines)).segments > sms.MAX_SEGMENTS:
+        lines.pop()
+    while sms.measure(text(lines)).segments > sms.MAX_SEGMENTS and len(lines[0]) > 20:
+        lines[0] = lines[0][: len(lines[0]) - 10].rstrip() + "…"
+    return text(lines)
 
 
 def appointment_name(kind: str, language: str) -> str:
@@ -145,9 +218,14 @@ def appointment_name(kind: str, language: str) -> str:
 
 
 def context_for(
-    session: Session, reminder: Reminder, case: Case, office: Office
+    session: Session,
+    reminder: Reminder,
+    case: Case,
+    office: Office,
+    answer_link: str | None = None,
 ) -> Callable[[str], Context]:
-    """The template values of ``reminder``, per language (weekdays and language names differ)."""
+    """The template values of ``reminder``, per language (weekdays and language names differ);
+    ``answer_link``: where the household answers an invitation or update (none for a call)."""
     household = session.get(Household, case.household_id)
     assert household is not None
     if reminder.kind in APPOINTMENT_KINDS:
@@ -157,6 +235,7 @@ def context_for(
             "kind": appointment.kind,
             "when": i18n.moment(appointment.starts_at, lang),
             "location": appointment.location,
+            "answer_link": answer_link,
         }
     if reminder.kind in (ReminderKind.REGISTRATION_DEADLINE, ReminderKind.STEP_REMINDER):
         step = session.get(CaseStep, reminder.step_id)

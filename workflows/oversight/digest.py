@@ -4,10 +4,11 @@ Claimed per supervisor and day (a unique row) before sending, so a task delivere
 one digest. Case numbers only: no household names leave in a digest.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.message import EmailMessage
 
+from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -15,17 +16,19 @@ from core import mail
 from core.clock import berlin, format_berlin, utc_now
 from core.config import Settings
 from models import Case, CaseStep, DigestDelivery, Office, Reminder, Staff
-from models.enums import ReminderStatus, Role
+from models.enums import CHANNEL_LABELS, ReminderStatus, Role
 from workflows.engine.access import visible_office_ids
 from workflows.messaging.compose import case_link
 from workflows.move_in import STEPS
 from workflows.move_in.states import OPEN_STEP_STATES
+from workflows.oversight import figures
 
 
 @dataclass(frozen=True)
 class Digest:
     overdue: list[tuple[Case, str, str, datetime]]  # case, office, step label, due
     failed: list[tuple[Case, str, str, int]]  # case, office, reminder kind, attempts
+    by_channel: dict[str, int] = field(default_factory=dict)  # failures per channel
 
 
 def supervisors(session: Session) -> list[int]:
@@ -46,7 +49,13 @@ def gather(session: Session, staff: Staff, now: datetime) -> Digest:
         select(Case, Office.name, Reminder.kind, Reminder.attempts)
         .join(Reminder, col(Reminder.case_id) == Case.id)
         .join(Office, col(Office.id) == Case.office_id)
-        .where(Reminder.status == ReminderStatus.FAILED, col(Case.closed_at).is_(None))
+        .where(
+            or_(
+                col(Reminder.status) == ReminderStatus.FAILED,
+                col(Reminder.failed_channels).is_not(None),
+            ),
+            col(Case.closed_at).is_(None),
+        )
         .order_by(col(Reminder.id))
     )
     if offices is not None:
@@ -55,7 +64,8 @@ def gather(session: Session, staff: Staff, now: datetime) -> Digest:
     rows = session.exec(overdue_q)
     overdue = [(c, o, STEPS[k].label, due) for c, o, k, due in rows if due is not None]
     failed = [(c, o, kind, n) for c, o, kind, n in session.exec(failed_q)]
-    return Digest(overdue=overdue, failed=failed)
+    by_channel = figures.failures_by_channel(session, offices)
+    return Digest(overdue=overdue, failed=failed, by_channel=by_channel)
 
 
 def claim(session: Session, staff_id: int, day: date, now: datetime) -> bool:
@@ -74,7 +84,10 @@ def compose(staff: Staff, digest: Digest, now: datetime, settings: Settings) -> 
     lines += [f"  {c.number} ({o}): {label}, fällig seit {format_berlin(due)}\n"
               f"    {case_link(settings, c.id)}"
               for c, o, label, due in digest.overdue]  # fmt: skip
+    channels = " · ".join(f"{CHANNEL_LABELS.get(c, c)} {n}" for c, n in digest.by_channel.items())
     lines += ["", f"Fehlgeschlagene Nachrichten: {len(digest.failed)}"]
+    if channels:
+        lines.append(f"  nach Weg: {channels}")
     lines += [f"  {c.number} ({o}): {kind}, {tries} Versuche\n    {case_link(settings, c.id)}"
               for c, o, kind, tries in digest.failed]  # fmt: skip
     message = mail.new_message()

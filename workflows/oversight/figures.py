@@ -11,13 +11,13 @@ from datetime import date, datetime, timedelta
 from statistics import median
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, case, func, literal
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from core.clock import berlin
 from models import Case, CaseStep, Household, Office, Reminder, Staff
-from models.enums import Recipient, ReminderStatus
+from models.enums import Channel, Recipient, ReminderStatus
 from workflows.move_in.states import (
     MILESTONE_LABELS,
     MILESTONE_STATES,
@@ -94,6 +94,11 @@ class FailedMessage:
     attempts: int
     last_error: str | None
     at: datetime  # the last attempt (or the due time, if it never got that far)
+    channels: list[str] = field(default_factory=list)  # those that failed (email, sms, …)
+    # A household message goes on to its next channel: where it stands now ("sent" by SMS,
+    # a "task" for the caseworker); None for one that failed for good.
+    now_status: str | None = None
+    now_channel: str | None = None
 
 
 @dataclass(frozen=True)
@@ -234,14 +239,28 @@ def _number(case_id: int) -> str:
     return f"LW-{case_id:06d}"  # as models.Case.number, for rows read without the Case entity
 
 
+def _failures(office_ids: Sequence[int] | None) -> list[ColumnElement[bool]]:
+    """Real delivery failures: messages given up on, and household messages whose channel
+    failed for good (they went on to the next channel; shown while the case is open). A
+    household that simply has no email address is no failure: it is reached another way."""
+    fell_back = and_(col(Reminder.failed_channels).is_not(None), col(Case.closed_at).is_(None))
+    return [
+        or_(col(Reminder.status) == ReminderStatus.FAILED, fell_back),
+        *_in_offices(Case.office_id, office_ids),
+    ]
+
+
+def _failed_on(status: str, channel: str | None, failed_channels: str | None) -> list[str]:
+    if failed_channels:
+        return [c for c in failed_channels.split(",") if c]
+    return [channel or Channel.EMAIL] if status == ReminderStatus.FAILED else []
+
+
 def failed_messages(
     session: Session, office_ids: Sequence[int] | None, limit: int = DEFAULT_LIMIT
 ) -> Listing[FailedMessage]:
-    """Reminders the workers gave up on, the most recent first."""
-    where = [
-        col(Reminder.status) == ReminderStatus.FAILED,
-        *_in_offices(Case.office_id, office_ids),
-    ]
+    """Delivery failures (``_failures``), the most recent first."""
+    where = _failures(office_ids)
     at = func.coalesce(col(Reminder.claimed_at), col(Reminder.due_at))
     total = session.exec(
         select(func.count())
@@ -257,21 +276,41 @@ def failed_messages(
         .order_by(at.desc(), col(Reminder.id).desc())
         .limit(limit)
     )
-    rows = [
-        FailedMessage(
-            reminder_id=reminder.id,  # type: ignore[arg-type]
-            case_id=reminder.case_id,
-            case_number=_number(reminder.case_id),
-            office_name=office_name,
-            kind=reminder.kind,
-            recipient=reminder.recipient,
-            attempts=reminder.attempts,
-            last_error=reminder.last_error,
-            at=reminder.claimed_at or reminder.due_at,
+    rows = []
+    for reminder, office_name in session.exec(query):
+        gave_up = reminder.status == ReminderStatus.FAILED
+        rows.append(
+            FailedMessage(
+                reminder_id=reminder.id,  # type: ignore[arg-type]
+                case_id=reminder.case_id,
+                case_number=_number(reminder.case_id),
+                office_name=office_name,
+                kind=reminder.kind,
+                recipient=reminder.recipient,
+                attempts=reminder.attempts,
+                last_error=reminder.last_error,
+                at=reminder.claimed_at or reminder.due_at,
+                channels=_failed_on(reminder.status, reminder.channel, reminder.failed_channels),
+                now_status=None if gave_up else reminder.status,
+                now_channel=None if gave_up else reminder.channel,
+            )
         )
-        for reminder, office_name in session.exec(query)
-    ]
     return Listing(rows=rows, total=total)
+
+
+def failures_by_channel(session: Session, office_ids: Sequence[int] | None) -> dict[str, int]:
+    """How many delivery failures each channel had (a message may have failed on two)."""
+    query = (
+        select(Reminder.status, Reminder.channel, Reminder.failed_channels, func.count())
+        .join(Case, col(Case.id) == Reminder.case_id)
+        .where(*_failures(office_ids))
+        .group_by(col(Reminder.status), col(Reminder.channel), col(Reminder.failed_channels))
+    )
+    tally: dict[str, int] = {}
+    for status, channel, failed_channels, count in session.exec(query):
+        for failed in _failed_on(status, channel, failed_channels):
+            tally[failed] = tally.get(failed, 0) + count
+    return {c: tally[c] for c in Channel if c in tally}
 
 
 def step_durations(

@@ -10,6 +10,8 @@ from sqlmodel import Session, col, select
 
 from models import (
     Agreement,
+    Appointment,
+    AppointmentAnswer,
     Case,
     CaseEvent,
     CaseNotice,
@@ -49,6 +51,7 @@ def anonymise_case(session: Session, case_id: int, now: datetime, retention_days
         return False
     household.family_name, household.street, household.postal_code = ANONYMISED, "", ""
     household.email = household.phone = None
+    household.helper_name = household.helper_phone = household.helper_email = None
     household.expected_birth_on = None
     household.anonymised_at = now
     members = session.exec(
@@ -72,6 +75,12 @@ def anonymise_case(session: Session, case_id: int, now: datetime, retention_days
         step.waive_reason = step.hold_reason = None
     for reminder in session.exec(select(Reminder).where(col(Reminder.case_id).in_(case_ids))):
         reminder.last_error = None
+        reminder.provider_ref = None  # the gateway's id: its records hold the phone number
+    appointment_ids = select(Appointment.id).where(col(Appointment.case_id).in_(case_ids))
+    for answer in session.exec(
+        select(AppointmentAnswer).where(col(AppointmentAnswer.appointment_id).in_(appointment_ids))
+    ):
+        answer.note = None  # what the household wrote about when it has time
     return True
 
 

@@ -163,9 +163,10 @@ def test_a_language_missing_a_message_fails_the_check(tmp_path, monkeypatch):
     assert report.problems == ["tr: nicht übersetzt »Viele Grüße«"]
 
 
-def test_household_without_email_fails_visibly_and_nothing_is_skipped(world):
-    """Given a household without an email address, when its welcome information is delivered,
-    then the reminder is failed with the reason on the case, not silently dropped."""
+def test_household_without_email_gets_a_letter_and_nothing_is_skipped(world):
+    """Given a household without an email address or mobile number (so its channels are, by
+    default, letter then call), when its welcome information is delivered, then it is neither
+    dropped nor failed: it waits as a letter to print on the caseworker's list."""
     from workflows.messaging.delivery import deliver
 
     case_id = world.open_case(email=None)
@@ -173,11 +174,10 @@ def test_household_without_email_fails_visibly_and_nothing_is_skipped(world):
         (info,) = session.exec(
             select(Reminder).where(Reminder.kind == ReminderKind.CONSULTATION_INFO)
         ).all()
-    assert deliver(info.id).status == "failed"
+    assert deliver(info.id).status == "task"
     with unit_of_work() as session:
-        failed = session.get(Reminder, info.id)
-    assert failed.status == "failed" and failed.case_id == case_id
-    assert failed.last_error == "Keine E-Mail-Adresse für den Haushalt hinterlegt."
+        waiting = session.get(Reminder, info.id)
+    assert (waiting.status, waiting.channel, waiting.case_id) == ("task", "letter", case_id)
 
 
 @pytest.mark.parametrize("language", i18n.SUPPORTED)

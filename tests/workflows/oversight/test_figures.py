@@ -11,7 +11,7 @@ from core.clock import BERLIN, berlin, utc_now
 from core.config import get_settings
 from core.db import unit_of_work
 from models import Office, Reminder, Staff
-from models.enums import Employer, ReminderKind, ReminderStatus, Role
+from models.enums import Employer, ReminderKind, Role
 from tests.conftest import World
 from tests.helpers import in_hours, pass_time, step
 from workflows.casework.intake import open_case, parse_intake
@@ -153,32 +153,37 @@ def test_overdue_list_is_limited_but_counts_all(offices):
     assert len(listing.rows) == 2 and listing.total == 9  # registration, energy, visit each
 
 
-def test_failed_messages_show_what_could_not_be_delivered_in_the_visible_offices(offices):
-    """Given a household without an email address in A, whose registration reminder is due,
-    when the workers try to deliver it,
-    then it is failed with the reason, and shown to A's supervisor and the head, not to B's."""
-    in_a = offices.case_in_a(email=None)
+def test_failed_messages_show_what_could_not_be_delivered_in_the_visible_offices(offices, smtp):
+    """Given two households in A whose registration reminders are due, one whose mail server
+    refuses its address (550) and one that simply has no email address, when the workers
+    deliver them, then only the refused one is a failure (on email, gone on as a call), shown
+    to A's supervisor and the head, not to B's; the one without email is no failure at all."""
+    smtp.inbox.refuse.add("refused@household.example")
+    refused = offices.case_in_a(email="refused@household.example", contact_channels=["email"])
+    offices.case_in_a(email=None)
     with unit_of_work() as session:
         reminders.dispatch_due(session, utc_now() + timedelta(days=30), get_settings())
     with unit_of_work() as session:
-        reminder = session.exec(
-            select(Reminder).where(
-                Reminder.case_id == in_a, Reminder.kind == ReminderKind.REGISTRATION_DEADLINE
-            )
-        ).one()
-    assert deliver(reminder.id).status == "failed"  # type: ignore[arg-type]
+        due = session.exec(
+            select(Reminder).where(Reminder.kind == ReminderKind.REGISTRATION_DEADLINE)
+        ).all()
+    outcomes = {r.case_id: deliver(r.id).status for r in due}  # type: ignore[arg-type]
+    assert sorted(outcomes.values()) == ["next channel", "task"]
+    refused_id = next(r.id for r in due if r.case_id == refused)
+    assert deliver(refused_id).status == "task"  # type: ignore[arg-type]
 
     with unit_of_work() as session:
         for_a = figures.failed_messages(session, [offices.a])
         for_b = figures.failed_messages(session, [offices.b])
         for_all = figures.failed_messages(session, None)
-        stored = session.get(Reminder, reminder.id)
-    assert stored is not None and stored.status == ReminderStatus.FAILED
-    assert for_b.total == 0 and for_all.total == 1
+        by_channel = figures.failures_by_channel(session, [offices.a])
+    assert for_b.total == 0 and for_all.total == 1 and for_a.total == 1
     (failed,) = for_a.rows
-    assert failed.case_id == in_a and failed.kind == ReminderKind.REGISTRATION_DEADLINE
-    assert failed.recipient == "household" and failed.attempts == 1
-    assert "Keine E-Mail-Adresse" in (failed.last_error or "")
+    assert failed.case_id == refused and failed.kind == ReminderKind.REGISTRATION_DEADLINE
+    assert failed.recipient == "household" and failed.channels == ["email"]
+    assert (failed.now_status, failed.now_channel) == ("task", "phone")
+    assert "550" in (failed.last_error or "")
+    assert by_channel == {"email": 1}
 
 
 def test_median_days_from_move_in_to_step_done_per_step(offices):

@@ -70,3 +70,46 @@ def test_visit_records_agreements_notices_and_referral_texts_are_anonymised(worl
     assert texts, "nothing was written to check"
     for name in ("Amal", "Omar", "Lina", "Nasser", "Brille", "vormittags"):
         assert not any(name in text for text in texts), name
+
+
+def test_the_contact_person_the_households_own_words_and_the_sms_id_are_removed(world, smtp):
+    """Given a household with a contact person that answered its invitation with a note and got
+    an SMS, when its closed case is anonymised, then the contact person's name, number and
+    address, the household's note and the gateway's message id are gone."""
+    from fastapi.testclient import TestClient
+
+    from models import AppointmentAnswer, Household, Reminder
+    from models.enums import ReminderKind
+    from web.app import create_app
+    from workflows.messaging.delivery import deliver
+
+    case_id = world.open_case(
+        helper_name="Frau Yilmaz (Patin)", helper_phone="0231 778899",
+        helper_email="patin@helper.example",
+    )  # fmt: skip
+    step(case_id, "schedule_welcome_visit", world.caseworker_id, at=in_hours(50))
+    with unit_of_work() as session:
+        invitation = session.exec(
+            select(Reminder).where(Reminder.kind == ReminderKind.APPOINTMENT_INVITATION)
+        ).one()
+    assert deliver(invitation.id).status == "sent"  # type: ignore[arg-type]
+    with unit_of_work() as session:
+        token = session.exec(select(AppointmentAnswer)).one().token
+        session.get(Reminder, invitation.id).provider_ref = "SM-gateway-id"  # type: ignore[union-attr]
+    answered = TestClient(create_app()).post(
+        f"/t/{token}", data={"answer": "other_date", "note": "Nur Dienstag, Amal arbeitet"}
+    )
+    assert answered.status_code == 200
+    step(case_id, "close_case", world.caseworker_id, note="verzogen")
+    with unit_of_work() as session:
+        session.get(Case, case_id).closed_at = utc_now() - timedelta(days=800)
+    with unit_of_work() as session:
+        assert retention.anonymise_case(session, case_id, utc_now(), 730)
+
+    with unit_of_work() as session:
+        household = session.get(Household, session.get(Case, case_id).household_id)
+        assert (household.helper_name, household.helper_phone, household.helper_email) == (
+            None, None, None,
+        )  # fmt: skip
+        assert session.exec(select(AppointmentAnswer)).one().note is None
+        assert session.get(Reminder, invitation.id).provider_ref is None
