@@ -175,7 +175,7 @@ def script(session: Session, reminder: Reminder, *, german: bool = True) -> list
             language=language,
             language_name=i18n.LANGUAGE_NAMES.get(language, language),
             direction=i18n.text_direction(language),
-            text=household_mail.render(reminder.kind, (language,), office, context).text,
+            text=household_mail.sections(reminder.kind, (language,), office, context)[0].text,
         )
         for language in chosen
     ]
