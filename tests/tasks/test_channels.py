@@ -359,3 +359,129 @@ def test_segments_are_counted_as_phones_count_them():
     assert sms.measure("ب" * 71).segments == 2
     assert sms.measure("ب" * 134).segments == 2 and sms.measure("ب" * 135).segments == 3
     assert sms.measure("😀" * 35).units == 70
+
+
+@pytest.mark.parametrize("language", [lang for lang in i18n.SUPPORTED if lang != "de"])
+def test_every_household_message_is_a_one_page_letter_in_every_language(language):
+    """Every household message in ``language`` with its German translation below, laid out as
+    a letter, is one A4 page whose text, read back, holds the office, the address, the date,
+    for appointments the time and place, and letters of the household's script."""
+    from types import SimpleNamespace
+
+    from workflows.messaging import letters
+
+    office = SimpleNamespace(
+        name="Innenstadt-Nord",
+        address="Mallinckrodtstraße 56, 44147 Dortmund",
+        phone="0231 50-12345",
+        email="nord@lokal-willkommen.example",
+    )
+    household = SimpleNamespace(
+        family_name="Haddad", street="Bornstraße 140", postal_code="44145", city="Dortmund"
+    )
+    moment = utc_now() + timedelta(days=9)
+    place = "Stadtteilzentrum Nordmarkt, Mallinckrodtstraße 210, 44147 Dortmund"
+
+    def context(lang: str) -> dict:
+        return {
+            "kind": "consultation",
+            "when": i18n.moment(moment, lang),
+            "location": place,
+            "answer_link": "http://127.0.0.1:8000/t/AbCdEfGhIjKlMnOp",
+            "step": "energy",
+            "deadline": i18n.moment(moment, lang),
+            "due": i18n.moment(moment, lang),
+            "moved_in": "01.12.2026",
+            "hours": [
+                {
+                    "weekday": i18n.weekday_name(day, lang),
+                    "start": "10:00",
+                    "end": "12:00",
+                    "place": None,
+                    "languages": "Arabisch, Deutsch",
+                }
+                for day in (0, 2, 4)
+            ],
+        }
+
+    documents = [
+        letters.document(
+            office,  # type: ignore[arg-type]
+            household,  # type: ignore[arg-type]
+            household_mail.sections(kind, (language, "de"), office, context, medium="letter"),  # type: ignore[arg-type]
+            utc_now(),
+        )
+        for kind in household_mail.HOUSEHOLD_KINDS
+    ]
+    pages = PdfReader(io.BytesIO(letters.pdf(documents))).pages
+    assert len(pages) == len(household_mail.HOUSEHOLD_KINDS)  # each letter on one page
+    script = {"ar": "[\u0600-\u06ff]", "fa": "[\u0600-\u06ff]", "uk": "[\u0400-\u04ff]",
+              "ru": "[\u0400-\u04ff]", "tr": "[ğışİ]", "en": "[A-Za-z]"}[language]  # fmt: skip
+    for kind, page in zip(household_mail.HOUSEHOLD_KINDS, pages, strict=True):
+        text = page.extract_text()
+        assert "Innenstadt-Nord" in text and "Bornstraße 140" in text, kind
+        assert f"Dortmund, {berlin(utc_now()):%d.%m.%Y}" in text, kind
+        assert re.search(script, text), (kind, language)
+        if kind in household_mail.APPOINTMENT_KINDS:
+            assert f"{berlin(moment):%H:%M}" in text and "Nordmarkt" in text, kind
+        if kind in household_mail.ANSWERABLE_KINDS:
+            assert "/t/AbCdEfGhIjKlMnOp" in text, kind
+
+
+def test_the_contact_person_gets_the_message_by_email_in_two_languages(world, smtp):
+    """Given a household reached through its contact person (a volunteer with an email
+    address), when its reminder is due, then the volunteer receives it, Arabic and German."""
+    case_id = world.open_case(
+        email=None, phone=None, contact_channels=["helper"],
+        helper_name="Frau Yilmaz", helper_email="patin@helper.example",
+    )  # fmt: skip
+    reminder_id = registration_reminder(case_id)
+    assert deliver(reminder_id).status == "sent"
+    (mail,) = smtp.messages
+    assert mail["To"] == "patin@helper.example"
+    assert mail["Content-Language"] == "ar, de"
+    body = mail.get_body(("plain",)).get_content()
+    assert "يرجى" in body and "Bitte melden Sie sich" in body
+    assert state(reminder_id).channel == Channel.HELPER
+
+
+def test_a_contact_person_without_email_is_a_call_naming_them(world):
+    """Given a household reached through a volunteer who has only a phone, when its reminder
+    is due, then the caseworker is asked to call the volunteer, by name and number."""
+    from workflows.messaging import by_hand
+
+    case_id = world.open_case(
+        email=None, phone=None, contact_channels=["helper"],
+        helper_name="Herr Nasser", helper_phone="0231 445566",
+    )  # fmt: skip
+    reminder_id = registration_reminder(case_id)
+    assert deliver(reminder_id).status == "task"
+    with unit_of_work() as session:
+        (task,) = by_hand.open_tasks(session, case_id=case_id)
+    assert task.title.startswith("Vertrauensperson anrufen: Erinnerung an die Anmeldefrist")
+    assert (task.contact, task.phone) == ("Herr Nasser", "0231 445566")
+
+
+def test_a_sent_household_message_can_be_printed_from_the_timeline(world, smtp):
+    """Given a household message sent by email, the case's timeline offers it as a letter, and
+    the link gives its one-page PDF; a staff message offers none."""
+    case_id = world.open_case()
+    reminder_id = registration_reminder(case_id)
+    assert deliver(reminder_id).status == "sent"
+    client = signed_in(world)
+    login(client, "lea.brandt@lokal-willkommen.example")
+    page = client.get(f"/cases/{case_id}").text
+    path = f"/cases/{case_id}/nachrichten/{reminder_id}/brief.pdf"
+    assert f'href="{path}"' in page
+    letter = client.get(path)
+    assert letter.status_code == 200 and len(PdfReader(io.BytesIO(letter.content)).pages) == 1
+    step(case_id, "schedule_welcome_visit", world.caseworker_id, at=in_hours(50))
+    with unit_of_work() as session:
+        staff_message = session.exec(
+            select(Reminder).where(Reminder.case_id == case_id, Reminder.kind == ReminderKind.VISIT)
+        ).one()  # the caseworker's own reminder of the visit
+    page = client.get(f"/cases/{case_id}").text
+    assert "Erinnerung an den Hausbesuch" in page
+    assert f"nachrichten/{staff_message.id}/brief.pdf" not in page
+    refused = client.get(f"/cases/{case_id}/nachrichten/999999/brief.pdf")
+    assert refused.status_code == 404

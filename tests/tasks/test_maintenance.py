@@ -103,7 +103,7 @@ def test_daily_digest_reaches_each_supervisor_once_without_names(world, smtp, st
     assert digest["To"] == "jonas.albers@lokal-willkommen.example"
     body = digest.get_content()
     assert f"LW-{case_id:06d}" in body and "Einschulung" in body
-    assert "Fehlgeschlagene Nachrichten: 1" in body
+    assert "Fehlgeschlagene Nachrichten: 1" in body and "nach Weg: E-Mail 1" in body
     assert "Haddad" not in body and "Amal" not in body
     assert f"http://127.0.0.1:8000/cases/{case_id}" in body  # each item opens its case
     assert digest["Date"] is not None

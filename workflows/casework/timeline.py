@@ -53,6 +53,7 @@ from workflows.casework import handover, household
 from workflows.casework.notes import NOTE_TRIGGER
 from workflows.engine.definition import get_workflow
 from workflows.engine.errors import CaseNotFound, DomainError
+from workflows.messaging.household_mail import HOUSEHOLD_KINDS
 from workflows.messaging.resend import RESEND_TRIGGER
 from workflows.move_in import STEPS
 from workflows.move_in.states import CASE_STATE_LABELS, MILESTONE_LABELS, STEP_STATE_LABELS
@@ -162,6 +163,7 @@ class Entry:
     attempts: int = 0
     error: str | None = None
     order: int = 0  # the row's id: tie-break between entries of the same moment (later first)
+    letter: str | None = None  # a household message: where to print it as a letter (PDF)
 
     @property
     def key(self) -> tuple[datetime, int, int]:
@@ -374,6 +376,7 @@ class _Builder:
 
     def __init__(self, session: Session, case: Case, placed: list[_Placed]) -> None:
         self.workflow = get_workflow(case.workflow, case.workflow_version)
+        self.case_id = case.id
         rows = {s: [row for *_, source, row in placed if source is s] for s in Source}
         actors = {r.actor_id for r in rows[Source.EVENT]}
         actors |= {r.created_by_id for s in (Source.REFERRAL, Source.ANSWER) for r in rows[s]}
@@ -434,6 +437,9 @@ class _Builder:
             attempts=row.attempts,
             error=row.last_error,
             order=row.id,
+            letter=f"/cases/{self.case_id}/nachrichten/{row.id}/brief.pdf"
+            if row.kind in HOUSEHOLD_KINDS and row.status != ReminderStatus.CANCELLED
+            else None,
         )
 
     def referral(self, row: Row[Any]) -> Entry:

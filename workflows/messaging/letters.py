@@ -52,10 +52,16 @@ def html(session: Session, reminder: Reminder, now: datetime, *, german: bool = 
     parts = household_mail.sections(
         reminder.kind, tuple(languages), office, context, medium="letter"
     )
-    return (
-        _environment()
-        .get_template("letter.html.jinja")
-        .render(office=office, household=household, parts=parts, date=f"{berlin(now):%d.%m.%Y}")
+    return document(office, household, parts, now)
+
+
+def document(
+    office: Office, household: Household, parts: list[household_mail.Section], now: datetime
+) -> str:
+    """The letter's HTML: letterhead, address, date, then each language's part."""
+    template = _environment().get_template("letter.html.jinja")
+    return template.render(
+        office=office, household=household, parts=parts, date=f"{berlin(now):%d.%m.%Y}"
     )
 
 
@@ -107,10 +113,16 @@ def for_todays_visits(
 
 
 def pdf(documents: list[str]) -> bytes:
-    """One PDF of these letters (HTML), each starting on a new page."""
+    """One PDF of these letters (HTML), each starting on a new page; a letter that would
+    take a second page is set tighter once."""
     from weasyprint import HTML  # imported when a letter is made: it loads Pango
 
-    rendered = [HTML(string=document).render() for document in documents]
+    rendered = []
+    for document in documents:
+        laid_out = HTML(string=document).render()
+        if len(laid_out.pages) > 1:  # set tighter, to keep the letter on one page
+            laid_out = HTML(string=document.replace("<body>", '<body class="compact">')).render()
+        rendered.append(laid_out)
     pages = [page for document in rendered for page in document.pages]
     result = rendered[0].copy(pages).write_pdf()
     assert result is not None
