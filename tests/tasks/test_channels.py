@@ -101,6 +101,8 @@ def test_without_email_or_mobile_the_deadline_becomes_a_call_not_a_failure(world
     assert f"Bitte melden Sie sich bis zum {last_day:%d.%m.%Y}" in page  # and the German
     listing = client.get("/aufgaben").text
     assert f"LW-{case_id:06d}" in listing and "Haushalt anrufen" in listing
+    work_list = client.get("/cases").text  # the case's row says a call waits
+    assert f'href="/cases/{case_id}#aufgaben" class="badge notice task-badge"' in work_list
 
     client.cookies.clear()
     login(client, "jonas.albers@lokal-willkommen.example")

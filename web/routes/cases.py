@@ -180,6 +180,8 @@ def case_list(request: Request, staff: CaseStaff, session: DbSession) -> Respons
         "nav": "cases",
         "filters": filters,
         "result": result,
+        # Calls to make and letters to print, per case shown (workflows.messaging.by_hand).
+        "tasks": by_hand.counts(session, [row.id for row in result.rows]),
         "now": now,
         "deadline": deadline,
         "many_offices": office_ids is None or len(office_ids) > 1,
