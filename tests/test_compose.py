@@ -42,10 +42,16 @@ APP_SERVICES = [
 ]
 
 
+def interpolated(text: str) -> str:
+    """Variables as Compose fills them when unset: ``${X:-default}`` → default; a required
+    ``${X:?message}`` → a placeholder (the file is checked, not run)."""
+    text = re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", text)
+    return re.sub(r"\$\{\w+:\?[^}]*\}", "set-in-env", text)
+
+
 def spec(document: dict) -> PyCompose:
-    return PyCompose.from_json(
-        json.dumps({k: v for k, v in document.items() if not k.startswith("x-")})
-    )
+    plain = {k: v for k, v in document.items() if not k.startswith("x-")}
+    return PyCompose.from_json(interpolated(json.dumps(plain)))
 
 
 def test_compose_file_follows_the_compose_specification():
@@ -80,7 +86,9 @@ def test_compose_references_and_settings_are_consistent():
             assert dependency in services, (name, dependency)
         for volume in service.get("volumes", []):
             assert volume.split(":")[0] in COMPOSE["volumes"], (name, volume)
-    needed = set(re.findall(r"\$\{(\w+)", (ROOT / "docker-compose.yml").read_text()))
+    # Every variable without a default must be set in the example.
+    uses = re.findall(r"\$\{(\w+)(:-)?", (ROOT / "docker-compose.yml").read_text())
+    needed = {name for name, default in uses if not default}
     assert needed <= set(ENV_EXAMPLE), needed - set(ENV_EXAMPLE)
     fields = {f"WILLKOMMEN_{name.upper()}" for name in Settings.model_fields}
     assert {k for k in ENV_EXAMPLE if k.startswith("WILLKOMMEN_")} <= fields
@@ -112,7 +120,7 @@ def _healthcheck(service: dict, port: int) -> list[str] | None:
         return None
     text = " ".join(test[1:]) if test[0] == "CMD-SHELL" else shlex.join(test[1:])
     text = text.replace("8000", str(port)).replace("5555", str(port))
-    text = text.replace("$$HOSTNAME", socket.gethostname())
+    text = text.replace("$$", "$")  # Compose's escape: the shell sees $(hostname)
     text = text.replace("python ", f"{sys.executable} ", 1)
     return ["bash", "-c", f"PATH={Path(sys.executable).parent}:$PATH {text}"]
 
