@@ -1,11 +1,14 @@
-"""``willkommen dev``: the whole product on one machine, stopped cleanly with Ctrl-C.
+"""``willkommen dev``: the whole product on one machine, stopped cleanly with Ctrl-C, SIGTERM
+or SIGHUP (as process supervisors, CI and a closed terminal stop it).
 
 Starts a private Redis when no broker is configured, a mail catcher that keeps every email as an
 .eml file, the web app, a Celery worker, celery beat and Flower. Each child gets its own process
 group and a log file in ``<data_dir>/logs``; stopping sends SIGTERM to every group and waits.
+One run per data folder: a second one is refused at once (``claim``), naming the first.
 """
 
 import contextlib
+import fcntl
 import os
 import signal
 import subprocess
@@ -107,6 +110,35 @@ class Stack:
             _signal_group(process.pid, signal.SIGKILL)
         if self.redis is not None:
             self.redis.stop()
+
+
+class AlreadyRunning(Exception):
+    """Another ``willkommen dev`` holds this data folder."""
+
+
+def claim(data_dir: Path) -> object:
+    """Hold ``<data_dir>/dev.lock`` for this run (released when the process ends, however it
+    ends); raise :class:`AlreadyRunning` with the other run's process id if it is held."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = (data_dir / "dev.lock").open("a+")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.seek(0)
+        other = lock.read().strip() or "?"
+        lock.close()
+        raise AlreadyRunning(other) from None
+    lock.seek(0)
+    lock.truncate()
+    lock.write(str(os.getpid()))
+    lock.flush()
+    return lock
+
+
+def stop_on_signals() -> None:
+    """SIGTERM and SIGHUP stop the run as Ctrl-C does (the children are stopped in ``finally``)."""
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.default_int_handler)
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:

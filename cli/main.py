@@ -18,7 +18,7 @@ from cli import staff as staff_cli
 from cli.console import PlainTable, database_label, err, fail, out, readable_errors
 from cli.demo import DEMO_PASSWORD, DemoSummary, load_demo
 from cli.demo_data import STAFF
-from cli.dev import Stack
+from cli.dev import AlreadyRunning, Stack, claim, stop_on_signals
 from core.config import get_settings
 from core.db import unit_of_work
 from core.migrate import current_revision, upgrade
@@ -171,6 +171,15 @@ def dev(
     E-Mails landen als .eml-Dateien in <Datenverzeichnis>/mail. Strg-C beendet alles.
     """
     settings = get_settings()
+    try:
+        lock = claim(settings.data_dir.resolve())
+    except AlreadyRunning as running:
+        fail(
+            f"lokal willkommen läuft schon mit diesem Datenverzeichnis ({settings.data_dir}, "
+            f"Prozess {running}). Dort mit Strg-C beenden, oder WILLKOMMEN_DATA_DIR auf ein "
+            "anderes Verzeichnis setzen."
+        )
+    stop_on_signals()
     with readable_errors():
         upgrade()
         with unit_of_work() as session:
@@ -190,6 +199,7 @@ def dev(
     if died is not None:
         fail(f"Prozess '{died}' ist unerwartet beendet; siehe {stack.data_dir}/logs/{died}.log")
     err().print("Alles beendet.")
+    del lock  # held until here
 
 
 def _has_demo_accounts() -> bool:

@@ -103,3 +103,41 @@ def test_dev_runs_the_product_and_ctrl_c_stops_every_process(tmp_path, monkeypat
         output.close()
     left = [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
     assert left == []
+
+
+def test_a_second_run_is_refused_and_sigterm_stops_every_process(tmp_path):
+    """Given `willkommen dev` running, when it is started a second time on the same data
+    folder, then the second says at once that it is running already (and which process) and
+    changes nothing; when the first gets SIGTERM (as a process supervisor or CI stops it), then
+    it stops every process it started and ends cleanly."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WILLKOMMEN_")}
+    env.update(
+        WILLKOMMEN_SMTP_PORT=str(free_port()),
+        WILLKOMMEN_FLOWER_PORT=str(free_port()),
+        WILLKOMMEN_WEB_PORT=str(free_port()),
+    )
+    output = (tmp_path / "dev.out").open("wb")
+    first = subprocess.Popen([WILLKOMMEN, "dev", "--households", "0"], cwd=tmp_path, env=env,
+                             stdout=output, stderr=subprocess.STDOUT)  # fmt: skip
+    try:
+        ready = lambda: b"bereit" in (tmp_path / "dev.out").read_bytes()  # noqa: E731
+        wait_for(lambda: ready() or first.poll() is not None, 120, what="willkommen dev ready")
+        assert first.poll() is None, (tmp_path / "dev.out").read_text()
+        children = psutil.Process(first.pid).children(recursive=True)
+        assert len(children) >= 4
+
+        second = subprocess.run([WILLKOMMEN, "dev", "--households", "0"], cwd=tmp_path, env=env,
+                                capture_output=True, text=True, timeout=30)  # fmt: skip
+        assert second.returncode != 0
+        said = " ".join((second.stdout + second.stderr).split())
+        assert "läuft schon" in said and f"Prozess {first.pid}" in said
+        assert first.poll() is None  # the first one goes on
+
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(60) == 0, (tmp_path / "dev.out").read_text()
+    finally:
+        if first.poll() is None:
+            first.kill()
+        output.close()
+    left = [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+    assert left == []
