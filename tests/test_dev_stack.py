@@ -39,25 +39,39 @@ def _status(url: str, auth: str | None = None) -> int:
         return 0
 
 
-def test_dev_runs_the_product_and_ctrl_c_stops_every_process(tmp_path, monkeypatch):
-    """Given a machine with no broker configured and an empty data folder,
-    when `willkommen dev` starts and a caseworker plans a visit for tomorrow morning,
-    then the reminder email lands in the mail folder, the web app is ready, Flower asks for a
-    login,
-    and Ctrl-C stops every process the command started."""
+def dev_environment() -> dict[str, str]:
+    """The user's environment without any WILLKOMMEN_ setting, on free ports."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("WILLKOMMEN_")}
     env.update(
         WILLKOMMEN_SMTP_PORT=str(free_port()),
         WILLKOMMEN_FLOWER_PORT=str(free_port()),
         WILLKOMMEN_WEB_PORT=str(free_port()),
     )
-    output = (tmp_path / "dev.out").open("wb")
-    dev = subprocess.Popen([WILLKOMMEN, "dev", "--households", "8"], cwd=tmp_path, env=env,
-                           stdout=output, stderr=subprocess.STDOUT)  # fmt: skip
+    return env
+
+
+def start_dev(tmp_path: Path, env: dict[str, str], households: int) -> subprocess.Popen[bytes]:
+    """`willkommen dev` in ``tmp_path``, its output in dev.out, once it says it is ready."""
+    with (tmp_path / "dev.out").open("wb") as output:  # the child keeps its own copy
+        command = [WILLKOMMEN, "dev", "--households", str(households)]
+        dev = subprocess.Popen(
+            command, cwd=tmp_path, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    ready = lambda: b"bereit" in (tmp_path / "dev.out").read_bytes()  # noqa: E731
+    wait_for(lambda: ready() or dev.poll() is not None, 120, what="willkommen dev to be ready")
+    assert dev.poll() is None, (tmp_path / "dev.out").read_text()
+    return dev
+
+
+def test_dev_runs_the_product_and_ctrl_c_stops_every_process(tmp_path, monkeypatch):
+    """Given a machine with no broker configured and an empty data folder,
+    when `willkommen dev` starts and a caseworker plans a visit for tomorrow morning,
+    then the reminder email lands in the mail folder, the web app is ready, Flower asks for a
+    login,
+    and Ctrl-C stops every process the command started."""
+    env = dev_environment()
+    dev = start_dev(tmp_path, env, households=8)
     try:
-        wait_for(lambda: b"bereit" in (tmp_path / "dev.out").read_bytes() or dev.poll() is not None,
-                 120, what="willkommen dev to be ready")  # fmt: skip
-        assert dev.poll() is None, (tmp_path / "dev.out").read_text()
         children = psutil.Process(dev.pid).children(recursive=True)
         assert len(children) >= 4  # mail catcher, worker, beat, flower (and Redis, pool workers)
 
@@ -100,7 +114,6 @@ def test_dev_runs_the_product_and_ctrl_c_stops_every_process(tmp_path, monkeypat
     finally:
         dev.send_signal(signal.SIGINT)
         assert dev.wait(60) == 0, (tmp_path / "dev.out").read_text()
-        output.close()
     left = [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
     assert left == []
 
@@ -110,19 +123,9 @@ def test_a_second_run_is_refused_and_sigterm_stops_every_process(tmp_path):
     folder, then the second says at once that it is running already (and which process) and
     changes nothing; when the first gets SIGTERM (as a process supervisor or CI stops it), then
     it stops every process it started and ends cleanly."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WILLKOMMEN_")}
-    env.update(
-        WILLKOMMEN_SMTP_PORT=str(free_port()),
-        WILLKOMMEN_FLOWER_PORT=str(free_port()),
-        WILLKOMMEN_WEB_PORT=str(free_port()),
-    )
-    output = (tmp_path / "dev.out").open("wb")
-    first = subprocess.Popen([WILLKOMMEN, "dev", "--households", "0"], cwd=tmp_path, env=env,
-                             stdout=output, stderr=subprocess.STDOUT)  # fmt: skip
+    env = dev_environment()
+    first = start_dev(tmp_path, env, households=0)
     try:
-        ready = lambda: b"bereit" in (tmp_path / "dev.out").read_bytes()  # noqa: E731
-        wait_for(lambda: ready() or first.poll() is not None, 120, what="willkommen dev ready")
-        assert first.poll() is None, (tmp_path / "dev.out").read_text()
         children = psutil.Process(first.pid).children(recursive=True)
         assert len(children) >= 4
 
@@ -138,6 +141,5 @@ def test_a_second_run_is_refused_and_sigterm_stops_every_process(tmp_path):
     finally:
         if first.poll() is None:
             first.kill()
-        output.close()
     left = [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
     assert left == []
