@@ -42,6 +42,8 @@ def configure(app: Celery, settings: Settings) -> None:
             "interval_step": 0.2,
             "interval_max": 0.5,
         },
+        # Every beat ticks a heartbeat file in the data folder (its health check, core.beat).
+        beat_scheduler="core.beat:HeartbeatScheduler",
         task_serializer="json",
         accept_content=["json"],
         result_serializer="json",

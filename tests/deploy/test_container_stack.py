@@ -160,7 +160,7 @@ def test_the_stack_serves_a_household_from_intake_to_a_delivered_email(stack):
         180, interval=1.0, what="migrations done",
     )  # fmt: skip
     stack.up("web", "worker", "beat", "flower")
-    stack.wait_healthy("web", "worker", "flower", timeout=180)
+    stack.wait_healthy("web", "worker", "beat", "flower", timeout=180)
 
     # The demo's offices and staff (the demo refuses a production stack: asked explicitly here).
     stack.exec("web", "env", "WILLKOMMEN_ENVIRONMENT=development", "willkommen", "demo",
