@@ -77,9 +77,12 @@ def mobile_number(raw: str | None, region: str = "DE") -> str | None:
 class SmsError(Exception):
     """Sending failed; ``permanent`` when trying again cannot help (the gateway refused it)."""
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    def __init__(self, message: str, *, permanent: bool = False, summary: str = "") -> None:
         super().__init__(message)
         self.permanent = permanent
+        # For logs: the status and error code only. The gateway's own words may quote the
+        # number ("The 'To' number +49… is not valid"); they are kept for staff on the message.
+        self.summary = summary or message
 
 
 def configured(settings: Settings) -> bool:
@@ -128,7 +131,7 @@ def send(to: str, text: str, settings: Settings, *, key: str) -> str:
         408,
         429,
     )
-    raise SmsError(f"{detail}: {str(reason)[:200]}", permanent=permanent)
+    raise SmsError(f"{detail}: {str(reason)[:200]}", permanent=permanent, summary=detail)
 
 
 def _json(response: Any) -> dict[str, Any]:

@@ -320,9 +320,8 @@ class SmsGateway:
         if mode == "hang":
             time.sleep(self.hang_seconds)
         elif mode == "reject":
-            return self._reply(
-                handler, 400, {"code": 21211, "message": "Invalid 'To' Phone Number"}
-            )
+            refusal = f"Invalid 'To' Phone Number: {form.get('To')}"  # gateways quote it
+            return self._reply(handler, 400, {"code": 21211, "message": refusal})
         elif mode == "error":
             return self._reply(handler, 503, {"code": 20500, "message": "Service unavailable"})
         key = handler.headers.get("Idempotency-Key", "")

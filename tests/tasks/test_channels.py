@@ -161,7 +161,7 @@ def test_sms_first_goes_to_the_gateway_and_delivery_is_reported(world, smtp, sms
 
 
 def test_a_refused_sms_goes_on_to_the_next_channel_and_counts_as_an_sms_failure(
-    world, smtp, sms_gateway
+    world, smtp, sms_gateway, caplog
 ):
     """Given a household whose order is SMS, then email, when the gateway refuses the number
     for good, then the message is queued again and sent by email; the dashboard shows one
@@ -170,7 +170,9 @@ def test_a_refused_sms_goes_on_to_the_next_channel_and_counts_as_an_sms_failure(
     reminder_id = registration_reminder(case_id)
     sms_gateway.mode = "reject"
 
-    assert deliver(reminder_id).status == "next channel"
+    with caplog.at_level("INFO"):
+        assert deliver(reminder_id).status == "next channel"
+    assert "21211" in caplog.text and "4915123456789" not in caplog.text  # codes, no number
     assert state(reminder_id).failed_channels == "sms"
     assert deliver(reminder_id).status == "sent"
     (mail,) = smtp.messages

@@ -149,7 +149,7 @@ def _failed(
     pause, onwards = persist(record)
     log.warning(
         "reminder %s of case %s: sending failed on %s (%s); %s",
-        reminder_id, case_id, channel, exc,
+        reminder_id, case_id, channel, getattr(exc, "summary", exc),
         "next channel" if onwards else f"retry in {pause} s" if pause else "given up",
     )  # fmt: skip
     if onwards:
