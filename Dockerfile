@@ -9,6 +9,10 @@ FROM ${BASE} AS build
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python3 -m venv /opt/venv
 WORKDIR /src
+# The locked set first (its own layer: rebuilt only when the lock changes); pip refuses any file
+# whose hash is not in the lock. Then the project on top, without resolving anything again.
+COPY requirements/runtime.txt requirements/
+RUN /opt/venv/bin/pip install --quiet --require-hashes -r requirements/runtime.txt
 COPY pyproject.toml README.md ./
 COPY core core
 COPY models models
@@ -19,7 +23,7 @@ COPY web web
 COPY migrations migrations
 COPY locales locales
 COPY worker.py ./
-RUN /opt/venv/bin/pip install --quiet .
+RUN /opt/venv/bin/pip install --quiet --no-deps --no-build-isolation . && /opt/venv/bin/pip check
 
 FROM ${BASE}
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH=/opt/venv/bin:$PATH \

@@ -4,13 +4,16 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: install run demo test test-fast lint format migrate translations load attack clean
+.PHONY: install run demo test test-fast lint format migrate translations load attack lock clean
 
-$(BIN)/willkommen: pyproject.toml
+# Installs come from the lock files (requirements/*.txt, every file pinned by its hash): pip refuses
+# anything unlocked. The project itself is installed on top without its dependencies.
+$(BIN)/willkommen: pyproject.toml requirements/dev.txt
 	scripts/ensure-system-packages
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	touch $@
 
 install: $(BIN)/willkommen ## Create .venv and install the project with its dev tools
@@ -58,6 +61,14 @@ attack: install ## Fuzz every form and the API (schemathesis) with many more exa
 
 bench: install ## Benchmarks side by side with their baselines (quick; FULL=1 for the full run)
 	$(BIN)/python -m bench $(if $(FULL),--full,--quick)
+
+UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
+lock: ## Re-resolve requirements/*.txt from pyproject.toml (UPGRADE=1: newest allowed versions)
+	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet uv
+	$(UV_COMPILE) $(if $(UPGRADE),--upgrade) pyproject.toml requirements/build.in \
+		-o requirements/runtime.txt
+	$(UV_COMPILE) $(if $(UPGRADE),--upgrade) --extra dev --extra bench -c requirements/runtime.txt \
+		pyproject.toml requirements/build.in -o requirements/dev.txt
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
