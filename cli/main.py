@@ -259,7 +259,7 @@ def flower(
         fail("WILLKOMMEN_FLOWER_USER und WILLKOMMEN_FLOWER_PASSWORD setzen.")
     credentials = f"{settings.flower_user}:{settings.flower_password.get_secret_value()}"
     os.environ["FLOWER_BASIC_AUTH"] = credentials  # not on the command line: `ps` would show it
-    command = [sys.executable, "-m", "celery", "-A", "worker", "flower",
+    command = [sys.executable, "-m", "core.flower",
                f"--address={address}", f"--port={port or settings.flower_port}"]  # fmt: skip
     os.execv(sys.executable, command)
 

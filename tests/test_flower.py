@@ -55,6 +55,12 @@ def test_flower_asks_for_a_login_and_shows_tasks_without_personal_data(
         wait_for(lambda: get(f"{base}/api/workers", LOGIN)[0] == 200, 40, what="Flower")
         assert get(f"{base}/api/workers")[0] == 401
         assert get(f"{base}/api/workers", "aufsicht:falsch")[0] == 401
+        # Its Prometheus metrics too (Flower itself serves them to anyone).
+        assert get(f"{base}/metrics")[0] == 401
+        assert get(f"{base}/metrics", "aufsicht:falsch")[0] == 401
+        status, metrics = get(f"{base}/metrics", LOGIN)
+        assert status == 200 and "flower_worker_online" in metrics
+        assert get(f"{base}/healthcheck")[0] == 200  # the container's health check
         wait_for(
             lambda: json.loads(get(f"{base}/api/workers", LOGIN)[1] or "{}"),
             40,
