@@ -1,13 +1,24 @@
-"""All settings, read once from the environment (prefix ``WILLKOMMEN_``) or a ``.env`` file."""
+"""All settings, read once from the environment (prefix ``WILLKOMMEN_``), a ``.env`` file, or
+files in a secrets folder (Compose ``secrets:``; one file per setting, named like its variable in
+lower case, e.g. ``/run/secrets/willkommen_secret_key``)."""
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from core import secrets
+
+DATABASE_PASSWORD = (
+    "WILLKOMMEN_DATABASE_PASSWORD (secrets/postgres_password) or the password in "
+    "WILLKOMMEN_DATABASE_URL"
+)
+# Where Compose mounts secrets; another folder with WILLKOMMEN_SECRETS_DIR.
+SECRETS_DIR = Path("/run/secrets")
 
 DEFAULT_STEP_DUE_DAYS: dict[str, int] = {
     # days after move-in; registration is fixed by law (BMG §17) and not configurable here
@@ -36,6 +47,9 @@ class Settings(BaseSettings):
     # Storage and broker. No database URL: an SQLite file in data_dir. No broker URL: the commands
     # that run workers start a private Redis (see core.local_redis).
     database_url: str | None = None
+    # The database password, when the URL carries none (a Compose secret, kept out of the URL
+    # and so out of the container's environment).
+    database_password: SecretStr | None = None
     broker_url: str | None = None
     # Connections per process. A web process works on this many requests at once (the others
     # wait their turn, see web/admission.py); the overflow serves its relay thread and readiness.
@@ -81,6 +95,12 @@ class Settings(BaseSettings):
     flower_port: int = 5555
     flower_user: str = "aufsicht"
     flower_password: SecretStr = SecretStr("willkommen-dev")
+
+    # Operations. Logs: "text" for people, "json" (one object per line, ids only) for a log
+    # collector. /metrics answers only a request with this bearer token (unset: /metrics is off).
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    metrics_token: SecretStr | None = None
 
     # Workflow timing
     step_due_days: dict[str, int] = DEFAULT_STEP_DUE_DAYS
@@ -140,6 +160,10 @@ class Settings(BaseSettings):
     def _secrets(self) -> dict[str, tuple[str | None, int]]:
         smtp = self.smtp_password.get_secret_value() if self.smtp_password else None
         sms = self.sms_token.get_secret_value() if self.sms_token else None
+        metrics = self.metrics_token.get_secret_value() if self.metrics_token else None
+        database = secrets.url_password(self.database_url) or (
+            self.database_password.get_secret_value() if self.database_password else None
+        )
         return {
             "WILLKOMMEN_SECRET_KEY": (self.secret_key.get_secret_value(), secrets.MIN_SECRET_KEY),
             "WILLKOMMEN_FLOWER_PASSWORD": (
@@ -148,19 +172,39 @@ class Settings(BaseSettings):
             ),
             "WILLKOMMEN_SMTP_PASSWORD": (smtp, 1),  # set by the mail relay: only no placeholder
             "WILLKOMMEN_SMS_TOKEN": (sms, 1),  # set by the SMS gateway: only no placeholder
-            "the password in WILLKOMMEN_DATABASE_URL (POSTGRES_PASSWORD)": (
-                secrets.url_password(self.database_url),
-                secrets.MIN_PASSWORD,
-            ),
+            "WILLKOMMEN_METRICS_TOKEN": (metrics, secrets.MIN_PASSWORD),
+            DATABASE_PASSWORD: (database, secrets.MIN_PASSWORD),
             "the password in WILLKOMMEN_BROKER_URL": (
                 secrets.url_password(self.broker_url),
                 secrets.MIN_PASSWORD,
             ),
         }
 
+    def refuse_placeholders(self) -> None:
+        """Production mail must not go to the dev profile's catcher (its web UI has no login:
+        anyone reaching it reads households' mail) nor to the example's placeholder host, and
+        partners' links must not point to a placeholder address."""
+        if self.environment != "production":
+            return
+        found = []
+        host = self.smtp_host.lower()
+        if host == "mailpit" or "example" in host:
+            found.append(
+                "WILLKOMMEN_SMTP_HOST is the dev profile's mail catcher or a placeholder "
+                "(set the city's mail relay)"
+            )
+        if "example" in self.public_base_url.lower():
+            found.append("WILLKOMMEN_PUBLIC_BASE_URL is a placeholder (set the address staff use)")
+        if found:
+            raise secrets.WeakSecrets(found)
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
+            url = make_url(self.database_url)
+            if self.database_password and url.password is None and url.host:
+                url = url.set(password=self.database_password.get_secret_value())
+                return url.render_as_string(hide_password=False)
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'willkommen.db').resolve()}"
 
@@ -176,6 +220,8 @@ def get_settings() -> Settings:
     Every process (web, worker, beat, Flower, the CLI) reads them here at start-up, so in
     production none of them starts with a weak or example secret (``secrets.WeakSecrets``).
     """
-    settings = Settings()
+    folder = Path(os.environ.get("WILLKOMMEN_SECRETS_DIR") or SECRETS_DIR)
+    settings = Settings(_secrets_dir=folder if folder.is_dir() else None)
     settings.refuse_weak_secrets()
+    settings.refuse_placeholders()
     return settings

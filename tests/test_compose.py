@@ -9,12 +9,12 @@ import copy
 import json
 import os
 import re
-import secrets
 import shlex
 import socket
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -29,13 +29,13 @@ ENV_EXAMPLE = dict(
     for line in (ROOT / ".env.example").read_text().splitlines()
     if line and not line.startswith("#")
 )
-# .env.example with every secret set, as its first line asks (its placeholders are refused:
-# tests/test_secrets.py).
-WITH_SECRETS = {
+# .env.example as an operator completes it: the mail relay and the address staff use set (its
+# placeholders are refused in production: tests/test_secrets.py). The secrets come as files.
+COMPLETED = {
     **ENV_EXAMPLE,
-    "POSTGRES_PASSWORD": secrets.token_urlsafe(16),
-    "WILLKOMMEN_SECRET_KEY": secrets.token_urlsafe(40),
-    "WILLKOMMEN_FLOWER_PASSWORD": secrets.token_urlsafe(16),
+    "WILLKOMMEN_SMTP_HOST": "127.0.0.1",
+    "WILLKOMMEN_SMTP_STARTTLS": "false",
+    "WILLKOMMEN_PUBLIC_BASE_URL": "https://willkommen.dortmund.test",
 }
 APP_SERVICES = [
     n for n, s in COMPOSE["services"].items() if s.get("image") == "lokal-willkommen:latest"
@@ -100,10 +100,62 @@ def test_compose_references_and_settings_are_consistent():
     Settings(
         **{
             k.removeprefix("WILLKOMMEN_").lower(): v
-            for k, v in WITH_SECRETS.items()
+            for k, v in COMPLETED.items()
             if k.startswith("WILLKOMMEN_")
         }
-    )  # production settings accept the example once its secrets are set
+    )  # the example's settings are all real ones
+
+
+def secrets_folder(directory: Path) -> Path:
+    """The secrets as the containers see them: scripts/create-secrets makes the files, and
+    each is found under the name the compose file mounts it as (/run/secrets/<name>)."""
+    made = directory / "secrets"
+    subprocess.run([str(ROOT / "scripts" / "create-secrets"), str(made)], check=True)
+    mounted = directory / "run-secrets"
+    mounted.mkdir()
+    for name, secret in COMPOSE["secrets"].items():
+        source = made / Path(secret["file"]).relative_to("secrets")
+        (mounted / name).write_text(source.read_text())
+    return mounted
+
+
+def test_secrets_are_files_mounted_into_the_services_never_in_their_environment(tmp_path):
+    """Given the compose file, then every app service and PostgreSQL get their secrets as files
+    (Compose secrets, made by scripts/create-secrets in a folder only its owner opens), no
+    service has a password or key in its environment, and the settings read from those files
+    are accepted in production: secret key, Flower's password, the database password (the same
+    file PostgreSQL initialises with) and the metrics token."""
+    services = COMPOSE["services"]
+    for name in APP_SERVICES:
+        assert set(services[name]["secrets"]) == set(COMPOSE["secrets"]), name
+    assert "willkommen_database_password" in services["postgres"]["secrets"]
+    assert services["postgres"]["environment"]["POSTGRES_PASSWORD_FILE"] == (
+        "/run/secrets/willkommen_database_password"
+    )
+    for name, service in services.items():
+        environment = service.get("environment", {})
+        for key, value in environment.items():
+            assert not re.search(r"PASSWORD$|SECRET|TOKEN", key), (name, key)
+            if "://" in str(value):
+                assert urlsplit(str(value)).password is None, (name, key)  # none in a URL
+    assert not {k for k in ENV_EXAMPLE if re.search(r"PASSWORD$|SECRET|TOKEN", k)}
+
+    mounted = secrets_folder(tmp_path)
+    assert (tmp_path / "secrets").stat().st_mode & 0o777 == 0o700
+    read = Settings(
+        _secrets_dir=mounted,  # type: ignore[call-arg]
+        **{
+            k.removeprefix("WILLKOMMEN_").lower(): v
+            for k, v in COMPLETED.items()
+            if k.startswith("WILLKOMMEN_")
+        },
+        database_url="postgresql+psycopg://willkommen@postgres:5432/willkommen",
+    )
+    read.refuse_weak_secrets()
+    read.refuse_placeholders()
+    password = (tmp_path / "secrets" / "postgres_password").read_text()
+    assert f":{password}@postgres" in read.resolved_database_url
+    assert read.metrics_token is not None
 
 
 def _command(service: dict, port: int) -> list[str]:
@@ -132,7 +184,8 @@ def test_each_app_service_command_starts_and_passes_its_health_check(env, tmp_pa
     then migrate finishes successfully and web, worker, beat and flower come up healthy."""
     service_env = {
         **os.environ,
-        **WITH_SECRETS,
+        **COMPLETED,
+        "WILLKOMMEN_SECRETS_DIR": str(secrets_folder(tmp_path)),
         "WILLKOMMEN_DATABASE_URL": env["WILLKOMMEN_DATABASE_URL"],
         "WILLKOMMEN_BROKER_URL": env["WILLKOMMEN_BROKER_URL"],
         "HOSTNAME": socket.gethostname(),

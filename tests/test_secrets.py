@@ -11,16 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from core.config import Settings
+from core.config import Settings, get_settings
 from core.secrets import WeakSecrets
 from tests.services import ROOT, free_port
-from tests.test_compose import ENV_EXAMPLE
+from tests.test_compose import COMPLETED, ENV_EXAMPLE, secrets_folder
 
 BIN = Path(sys.executable).parent
 REAL = {
     "WILLKOMMEN_SECRET_KEY": secrets.token_urlsafe(40),
     "WILLKOMMEN_FLOWER_PASSWORD": secrets.token_urlsafe(16),
 }
+REAL_LOWER = {k.removeprefix("WILLKOMMEN_").lower(): v for k, v in REAL.items()}
 
 
 def settings(**env: str) -> Settings:
@@ -30,19 +31,44 @@ def settings(**env: str) -> Settings:
     return read
 
 
-def test_the_example_file_as_shipped_is_refused_naming_every_secret_to_set():
-    """Given .env.example unchanged (production), when the settings are read,
-    then they are refused, and the error names the secret key, Flower's and the database's."""
-    example = {k: v for k, v in ENV_EXAMPLE.items() if k.startswith("WILLKOMMEN_")}
-    database = "postgresql+psycopg://willkommen:{}@postgres/willkommen"
-    example["WILLKOMMEN_DATABASE_URL"] = database.format(ENV_EXAMPLE["POSTGRES_PASSWORD"])
+def test_the_example_file_as_shipped_is_refused_naming_every_secret_to_set(monkeypatch, tmp_path):
+    """Given .env.example unchanged (production) and no secrets made, when a process reads its
+    settings, then they are refused, naming the secret key, Flower's password, the mail relay
+    and the public address; with the secrets scripts/create-secrets makes and a real relay and
+    address, they are accepted."""
+    for key, value in ENV_EXAMPLE.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("WILLKOMMEN_SECRETS_DIR", str(tmp_path / "none"))
+    get_settings.cache_clear()
     with pytest.raises(WeakSecrets) as refused:
-        settings(**example)
-    message = str(refused.value)
-    for variable in ("WILLKOMMEN_SECRET_KEY", "WILLKOMMEN_FLOWER_PASSWORD", "POSTGRES_PASSWORD"):
-        assert variable in message
-    assert ENV_EXAMPLE["WILLKOMMEN_SECRET_KEY"] not in message  # names, never values
-    settings(**{**example, **REAL, "WILLKOMMEN_DATABASE_URL": database.format("Zq8-pR2x-Lm4w")})
+        get_settings()
+    assert "WILLKOMMEN_SECRET_KEY" in str(refused.value)
+    assert "WILLKOMMEN_FLOWER_PASSWORD" in str(refused.value)
+    assert "willkommen-dev" not in str(refused.value)  # names, never values
+
+    monkeypatch.setenv("WILLKOMMEN_SECRETS_DIR", str(secrets_folder(tmp_path)))
+    get_settings.cache_clear()
+    with pytest.raises(WeakSecrets) as refused:
+        get_settings()
+    assert "WILLKOMMEN_SMTP_HOST" in str(refused.value)
+    assert "WILLKOMMEN_PUBLIC_BASE_URL" in str(refused.value)
+    assert "WILLKOMMEN_SECRET_KEY" not in str(refused.value)
+
+    for key, value in COMPLETED.items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+    try:
+        assert get_settings().metrics_token is not None
+    finally:
+        get_settings.cache_clear()
+
+
+def test_mail_to_the_dev_profiles_catcher_is_refused_in_production():
+    """Mailpit's web UI has no login: production mail must never go there."""
+    read = Settings(environment="production", smtp_host="mailpit", **REAL_LOWER)
+    with pytest.raises(WeakSecrets, match="WILLKOMMEN_SMTP_HOST"):
+        read.refuse_placeholders()
+    Settings(environment="development", smtp_host="mailpit").refuse_placeholders()
 
 
 @pytest.mark.parametrize(
@@ -55,6 +81,8 @@ def test_the_example_file_as_shipped_is_refused_naming_every_secret_to_set():
         ("WILLKOMMEN_FLOWER_PASSWORD", "kurz"),
         ("WILLKOMMEN_SMTP_PASSWORD", "change-me"),
         ("WILLKOMMEN_BROKER_URL", "redis://:changeme@redis:6379/0"),
+        ("WILLKOMMEN_METRICS_TOKEN", "kurz"),
+        ("WILLKOMMEN_DATABASE_PASSWORD", "change-me"),
     ],
 )
 def test_each_weak_secret_is_refused_by_name(variable: str, value: str):
@@ -80,13 +108,13 @@ COMMANDS = {
 
 @pytest.mark.parametrize("service", COMMANDS)
 def test_every_process_refuses_to_start_with_the_example_secrets(env, tmp_path, service):
-    """Given production with the secrets of .env.example, when web, worker, beat or Flower is
-    started, then it exits at once with an error that names the variable to set."""
+    """Given production without the secrets made (the development defaults), when web,
+    worker, beat or Flower is started, then it exits at once with an error that names the
+    variable to set."""
     production = {
         **env,
         "WILLKOMMEN_ENVIRONMENT": "production",
-        "WILLKOMMEN_SECRET_KEY": ENV_EXAMPLE["WILLKOMMEN_SECRET_KEY"],
-        "WILLKOMMEN_FLOWER_PASSWORD": ENV_EXAMPLE["WILLKOMMEN_FLOWER_PASSWORD"],
+        "WILLKOMMEN_SECRETS_DIR": str(tmp_path / "no-secrets"),
     }
     command = [part.format(port=free_port()) for part in COMMANDS[service]]
     result = subprocess.run(

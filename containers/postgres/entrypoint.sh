@@ -1,6 +1,10 @@
 #!/bin/sh
 # First start: a cluster with the user and database from the environment, password logins.
+# The password from POSTGRES_PASSWORD_FILE (a Compose secret) or POSTGRES_PASSWORD.
 set -eu
+if [ -n "${POSTGRES_PASSWORD_FILE:-}" ]; then
+  POSTGRES_PASSWORD="$(cat "$POSTGRES_PASSWORD_FILE")"
+fi
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   printf '%s' "$POSTGRES_PASSWORD" > /tmp/pw
   initdb -U "$POSTGRES_USER" --pwfile=/tmp/pw --auth-host=scram-sha-256 --auth-local=trust \
