@@ -3,6 +3,7 @@
 from models.appointment import Appointment, AppointmentAnswer
 from models.case import Case, CaseEvent, CaseStep
 from models.digest import DigestDelivery
+from models.heartbeat import Heartbeat
 from models.household import Consent, Household, HouseholdMember
 from models.notice import CaseNotice
 from models.office import ConsultationHour, Office, SubLocation
@@ -23,6 +24,7 @@ __all__ = [
     "CaseStep",
     "Consent",
     "DigestDelivery",
+    "Heartbeat",
     "ConsultationHour",
     "Household",
     "HouseholdMember",

@@ -5,11 +5,13 @@ from core.clock import utc_now
 from core.config import get_settings
 from core.db import unit_of_work
 from workflows.engine import reminders
+from workflows.oversight import operations
 
 
 @app.task(name="reminders.dispatch_due")
 def dispatch_due() -> int:
-    """Queue every reminder that is due now, one send task each; returns how many."""
+    """Queue every reminder that is due now, one send task each; returns how many. The sweep's
+    time is recorded (dashboard, /metrics): a stopped beat shows as a sweep that is late."""
     settings = get_settings()
     total = 0
     while True:
@@ -17,4 +19,7 @@ def dispatch_due() -> int:
             queued = reminders.dispatch_due(session, utc_now(), settings)
         total += queued
         if queued < settings.dispatch_batch_size:
-            return total
+            break
+    with unit_of_work() as session:
+        operations.record_sweep(session, utc_now(), total)
+    return total

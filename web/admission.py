@@ -17,7 +17,8 @@ from anyio.lowlevel import RunVar
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 # Paths that touch no database (or, for readiness, use the pool's overflow) are never queued.
-UNGATED = ("/static/", "/healthz", "/readyz", "/favicon.ico")
+# Health and metrics answer even when the queue is full: that is when operators look.
+UNGATED = ("/static/", "/healthz", "/readyz", "/metrics", "/favicon.ico")
 
 
 class AdmissionGate:

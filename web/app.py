@@ -12,13 +12,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Match
 
-from core import validation
+from core import logs, validation
 from core.config import get_settings
 from core.db import new_session
 from models import Staff
 from web.admission import AdmissionGate, gate_options
 from web.edge import InputGuard
 from web.errors import CsrfFailed, Forbidden, LoginRequired, status_for
+from web.metrics import RequestMetrics
 from web.routes import (
     admin,
     api,
@@ -34,6 +35,7 @@ from web.routes import (
     household_answers,
     intake,
     messages,
+    metrics,
     partner,
     previews,
     referrals,
@@ -96,9 +98,7 @@ def create_app() -> FastAPI:
     """The staff web app and the JSON API, configured from the settings."""
     register_all()
     settings = get_settings()
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure(settings)
     app = FastAPI(
         title="lokal willkommen",
         description="Fälle des Dortmunder Integrationsnetzwerks. API-Zugang mit Bearer-Token "
@@ -119,10 +119,12 @@ def create_app() -> FastAPI:
     app.add_middleware(
         AdmissionGate, **gate_options(settings.db_pool_size, settings.db_max_overflow)
     )
-    app.add_middleware(InputGuard)  # outermost: malformed input never takes a place in the gate
+    app.add_middleware(InputGuard)  # malformed input never takes a place in the gate
+    app.add_middleware(RequestMetrics)  # outermost: counts every answer, the guards' too
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     for module in (
         health,
+        metrics,
         auth,
         cases,
         household,

@@ -4,6 +4,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_timedelta
 from fastapi import Request
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.responses import Response
@@ -31,6 +32,7 @@ def _when(moment: datetime | None, with_time: bool = True) -> str:
 
 
 env.filters["when"] = _when
+env.filters["duration"] = lambda span: format_timedelta(span, locale="de_DE", threshold=1.5)
 env.filters["day"] = lambda moment: _when(moment, with_time=False)
 env.filters["deadline"] = format_deadline
 env.filters["step_label"] = lambda kind: STEPS[kind].label if kind in STEPS else kind

@@ -16,7 +16,7 @@ from workflows.engine.access import visible_office_ids
 from workflows.messaging import by_hand
 from workflows.move_in import STEPS
 from workflows.move_in.states import ACTIVE_CASE_STATES, CASE_STATE_LABELS
-from workflows.oversight import figures
+from workflows.oversight import figures, operations
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -72,6 +72,7 @@ def dashboard(request: Request, staff: Supervisor, session: DbSession) -> Respon
         "recipient_labels": figures.RECIPIENT_LABELS,
         "milestone_label": figures.milestone_label,
         "flower_url": get_settings().flower_url,
+        "operations": operations.read(session, now, get_settings()),
     }
     return render(request, "dashboard/index.html", context)
 
