@@ -1,8 +1,11 @@
 """The Celery application: JSON only, ids only, named queues, safe acknowledgement."""
 
-from celery import Celery
+from typing import Any
+
+from celery import Celery, signals
 from kombu import Queue
 
+from core import logs
 from core.config import Settings, get_settings
 
 QUEUES = ("messages", "referrals", "maintenance")
@@ -65,6 +68,13 @@ def configure(app: Celery, settings: Settings) -> None:
         enable_utc=True,
         timezone="Europe/Berlin",
     )
+
+
+@signals.setup_logging.connect
+def _logging(loglevel: int | str | None = None, **_kwargs: Any) -> None:
+    """Workers and beat log as every other process does (text, or JSON in production):
+    connecting here keeps Celery from setting up logging of its own."""
+    logs.configure(get_settings(), level=loglevel)
 
 
 app = Celery("willkommen")

@@ -30,5 +30,5 @@ def anonymise_case(case_id: int) -> bool:
     with unit_of_work() as session:
         done = retention.anonymise_case(session, case_id, utc_now(), get_settings().retention_days)
     if done:
-        log.info("case %s anonymised", case_id)
+        log.info("case %s anonymised", case_id, extra={"case_id": case_id})
     return done

@@ -49,7 +49,10 @@ def deliver(reminder_id: int, settings: Settings | None = None) -> Outcome:
             reminders.record_failure(
                 session, reminder_id, str(exc), utc_now(), settings, permanent=True
             )
-            log.warning("reminder %s of case %s: no address on record", reminder_id, case_id)
+            log.warning(
+                "reminder %s of case %s: no address on record", reminder_id, case_id,
+                extra={"case_id": case_id, "reminder_id": reminder_id},
+            )  # fmt: skip
             return Outcome("failed")
         except SQLAlchemyError:
             raise  # the database, not the message: the task is tried again
@@ -62,12 +65,16 @@ def deliver(reminder_id: int, settings: Settings | None = None) -> Outcome:
                 session, reminder_id, reason, utc_now(), settings, permanent=True
             )
             log.error(
-                "reminder %s of case %s: not built (%s)", reminder_id, case_id, type(exc).__name__
-            )
+                "reminder %s of case %s: not built (%s)", reminder_id, case_id,
+                type(exc).__name__, extra={"case_id": case_id, "reminder_id": reminder_id},
+            )  # fmt: skip
             return Outcome("failed")
         if isinstance(route, Channel):  # a call or a letter: the caseworker's list has it now
             by_hand.assign(session, reminder, route)
-            log.info("reminder %s of case %s: a task (%s)", reminder_id, case_id, route)
+            log.info(
+                "reminder %s of case %s: a task (%s)", reminder_id, case_id, route,
+                extra={"case_id": case_id, "reminder_id": reminder_id},
+            )  # fmt: skip
             return Outcome("task")
         household = reminder.recipient == Recipient.HOUSEHOLD
     ref: str | None = None
@@ -85,7 +92,10 @@ def deliver(reminder_id: int, settings: Settings | None = None) -> Outcome:
             session, reminder_id, utc_now(), channel=route.channel, provider_ref=ref
         )
     )
-    log.info("reminder %s (%s) of case %s sent (%s)", reminder_id, kind, case_id, route.channel)
+    log.info(
+        "reminder %s (%s) of case %s sent (%s)", reminder_id, kind, case_id, route.channel,
+        extra={"case_id": case_id, "reminder_id": reminder_id, "channel": str(route.channel)},
+    )  # fmt: skip
     return Outcome("sent")
 
 
@@ -151,6 +161,7 @@ def _failed(
         "reminder %s of case %s: sending failed on %s (%s); %s",
         reminder_id, case_id, channel, getattr(exc, "summary", exc),
         "next channel" if onwards else f"retry in {pause} s" if pause else "given up",
+        extra={"case_id": case_id, "reminder_id": reminder_id, "channel": str(channel)},
     )  # fmt: skip
     if onwards:
         return Outcome("next channel")
