@@ -10,6 +10,7 @@ runs no health checks by itself, so the test starts the services in dependency o
 each health check until it passes, as ``depends_on: condition: service_healthy`` would.
 """
 
+import base64
 import json
 import os
 import re
@@ -18,14 +19,17 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from packaging.utils import canonicalize_name
 
 from cli.demo_data import STAFF
 from tests.conftest import unavailable
+from tests.deploy.test_lock import pins
 from tests.services import ROOT, free_port, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
@@ -72,26 +76,29 @@ class Stack:
         shutil.copy(ROOT / "docker-compose.yml", directory / "docker-compose.yml")
         shutil.copy(ROOT / "containers" / "compose.test.yml", directory / "compose.test.yml")
         example = (ROOT / ".env.example").read_text()
-        settings = {
-            "POSTGRES_PASSWORD": secrets.token_urlsafe(16),
-            "WILLKOMMEN_SECRET_KEY": secrets.token_urlsafe(40),
-            "WILLKOMMEN_FLOWER_PASSWORD": secrets.token_urlsafe(16),
+        settings = {  # what an operator sets in .env: the mail relay, the address, the ports
+            "WILLKOMMEN_SMTP_HOST": "mail-catcher",
+            "WILLKOMMEN_SMTP_PORT": "1025",
+            "WILLKOMMEN_SMTP_STARTTLS": "false",
+            "WILLKOMMEN_PUBLIC_BASE_URL": f"http://127.0.0.1:{self.web_port}",
+            "WILLKOMMEN_DISPATCH_INTERVAL_SECONDS": "10",  # a first sweep soon after start
             "POSTGRES_SHARED_BUFFERS": "64MB",
             "WEB_PORT": str(self.web_port),
             "FLOWER_PORT": str(self.flower_port),
-            "MAILPIT_PORT": str(free_port()),
-            "WILLKOMMEN_PUBLIC_BASE_URL": f"http://127.0.0.1:{self.web_port}",
         }
         lines = [line for line in example.splitlines() if line.split("=", 1)[0] not in settings]
         env_file = directory / ".env"
         env_file.write_text("\n".join([*lines, *(f"{k}={v}" for k, v in settings.items())]) + "\n")
         env_file.chmod(0o600)
+        # The secrets as the README says to make them.
+        subprocess.run([str(ROOT / "scripts" / "create-secrets")], cwd=directory, check=True)
+        self.secret = lambda name: (directory / "secrets" / name).read_text()
 
     def compose(self, *args: str, timeout: float = 600) -> str:
         podman_compose = Path(sys.executable).parent / "podman-compose"
         return run(
             str(podman_compose), "-p", PROJECT, "-f", "docker-compose.yml", "-f",
-            "compose.test.yml", "--profile", "dev", *args, cwd=self.directory, timeout=timeout,
+            "compose.test.yml", *args, cwd=self.directory, timeout=timeout,
         )  # fmt: skip
 
     def container(self, service: str) -> str:
@@ -151,7 +158,7 @@ def test_the_stack_serves_a_household_from_intake_to_a_delivered_email(stack):
     an email address is taken in through the API, then the worker delivers its welcome email
     to the mail server; the containers run as a non-root user and publish ports on 127.0.0.1
     only."""
-    stack.up("postgres", "redis", "mailpit")
+    stack.up("postgres", "redis", "mail-catcher")
     stack.wait_healthy("postgres", "redis")
     stack.up("migrate")
     wait_for(
@@ -178,9 +185,9 @@ def test_the_stack_serves_a_household_from_intake_to_a_delivered_email(stack):
     assert api(stack, "GET", f"/api/cases/{case_id}", token)["state"]
 
     def delivered() -> str:
-        names = stack.exec("mailpit", "sh", "-c", "ls /home/willkommen/mail 2>/dev/null || true")
+        names = stack.exec("mail-catcher", "sh", "-c", "ls /home/willkommen/mail 2>/dev/null || :")
         for name in names.split():
-            text = stack.exec("mailpit", "cat", f"/home/willkommen/mail/{name}")
+            text = stack.exec("mail-catcher", "cat", f"/home/willkommen/mail/{name}")
             if "familie.haddad@household.example" in text:
                 return text
         return ""
@@ -190,3 +197,91 @@ def test_the_stack_serves_a_household_from_intake_to_a_delivered_email(stack):
     assert stack.exec("web", "id", "-u").strip() != "0"
     published = run("podman", "port", stack.container("web"))
     assert published.strip().startswith("8000/tcp -> 127.0.0.1:")
+
+    operations_signals(stack)
+    secrets_stay_out_of_the_environment(stack)
+    the_image_holds_the_locked_set(stack)
+    the_documented_backup_is_a_complete_archive(stack)
+
+
+def fetch(url: str, authorization: str | None = None) -> tuple[int, str]:
+    request = urllib.request.Request(url)
+    if authorization:
+        request.add_header("Authorization", authorization)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return int(error.code), ""
+
+
+def operations_signals(stack: Stack) -> None:
+    """The sweep beat starts has run (so beat, the broker and a worker work together), /metrics
+    answers with the token from the secrets only, Flower's metrics ask for its login, and the
+    web app logs one JSON object per line."""
+    web = f"http://127.0.0.1:{stack.web_port}/metrics"
+    bearer = f"Bearer {stack.secret('metrics_token')}"
+
+    def swept() -> str:
+        status, text = fetch(web, bearer)
+        return text if status == 200 and "last_sweep_timestamp_seconds" in text else ""
+
+    text = wait_for(swept, 120, interval=2.0, what="the first due-reminder sweep in /metrics")
+    assert "willkommen_dispatch_stopped 0.0" in text
+    assert "willkommen_database_up 1.0" in text
+    assert fetch(web)[0] == 401
+    flower = f"http://127.0.0.1:{stack.flower_port}/metrics"
+    login = base64.b64encode(f"aufsicht:{stack.secret('flower_password')}".encode()).decode()
+    assert fetch(flower)[0] == 401
+    assert fetch(flower, f"Basic {login}")[0] == 200
+    logged = subprocess.run(
+        ["podman", "logs", stack.container("web")], capture_output=True, text=True, timeout=60,
+        env={**os.environ, "CONTAINERS_CONF": str(CONF)},
+    )  # fmt: skip
+    lines = [json.loads(line) for line in logged.stderr.splitlines() if line.startswith("{")]
+    assert any(
+        line["logger"] == "web.app" and "/api/households" in line["message"] for line in lines
+    )
+
+
+def secrets_stay_out_of_the_environment(stack: Stack) -> None:
+    for service in ("web", "worker", "beat", "flower", "postgres"):
+        environment = run(
+            "podman", "inspect", "-f", "{{json .Config.Env}}", stack.container(service)
+        )
+        for name in ("secret_key", "flower_password", "postgres_password", "metrics_token"):
+            assert stack.secret(name) not in environment, (service, name)
+
+
+def the_image_holds_the_locked_set(stack: Stack) -> None:
+    """pip in the image lists exactly requirements/runtime.txt (and the project itself)."""
+    installed = {
+        canonicalize_name(p["name"]): p["version"]
+        for p in json.loads(stack.exec("web", "python", "-m", "pip", "list", "--format", "json"))
+    }
+    python = stack.exec("web", "python", "-c", "import platform; print(platform.python_version())")
+    inside = {"python_full_version": python.strip()}  # markers as the image's Python reads them
+    expected = {
+        name: version
+        for name, (version, marker, _) in pins(ROOT / "requirements" / "runtime.txt").items()
+        if marker is None or marker.evaluate(inside)
+    }
+    installed.pop("pip", None)
+    assert installed.pop("lokal-willkommen") == "0.1.0"
+    assert installed == expected
+
+
+def the_documented_backup_is_a_complete_archive(stack: Stack) -> None:
+    """README "Backups": pg_dump in the postgres container writes an archive pg_restore reads,
+    holding the cases (restoring one is tests/deploy/test_backup.py)."""
+    conf = {**os.environ, "CONTAINERS_CONF": str(CONF)}
+    dump = subprocess.run(
+        ["podman", "exec", stack.container("postgres"),
+         "pg_dump", "-U", "willkommen", "-Fc", "willkommen"],
+        capture_output=True, timeout=120, env=conf, check=True,
+    ).stdout  # fmt: skip
+    listing = subprocess.run(
+        ["podman", "exec", "-i", stack.container("postgres"), "pg_restore", "--list"],
+        input=dump, capture_output=True, timeout=120, env=conf, check=True,
+    ).stdout.decode()  # fmt: skip
+    assert "TABLE DATA public cases" in listing and "TABLE DATA public households" in listing
