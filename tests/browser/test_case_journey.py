@@ -10,9 +10,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from core.clock import berlin, utc_now
+from core.db import unit_of_work
 from tests.browser.conftest import SCREENSHOTS
+from tests.helpers import pass_time
 from tests.web.conftest import PASSWORD
 from tests.web.test_case_timeline import NOTES, write_notes
+from workflows.oversight import operations
 
 pytestmark = pytest.mark.slow
 
@@ -158,7 +161,18 @@ def test_supervisor_and_admin_pages(page: Page, live_server, web_world, screensh
     sign_in(page, live_server, web_world.emails["supervisor"])
     expect(page).to_have_url(f"{live_server}/dashboard")
     expect(page.locator("#flower-link")).to_contain_text("Flower")
+    expect(page.locator("#sweep-status")).to_contain_text("Automatischer Versand")
     screenshot("dashboard")
+
+    # The beat stopped ten minutes ago while reminders came due: the overview says so first.
+    pass_time(days=21)
+    with unit_of_work() as session:
+        operations.record_sweep(session, utc_now() - timedelta(minutes=10), 0)
+    page.reload()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Der automatische Versand steht seit 10 Minuten"
+    )
+    screenshot("dashboard-sending-stopped")
     page.context.clear_cookies()
     sign_in(page, live_server, web_world.emails["admin"])
     expect(page).to_have_url(f"{live_server}/admin")
