@@ -8,6 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from models.enums import AppointmentKind, AppointmentStatus
 from models.fields import enum_field, utc_field
+from models.personal import Erase, not_personal, personal
 
 
 class Appointment(SQLModel, table=True):
@@ -18,11 +19,16 @@ class Appointment(SQLModel, table=True):
     kind: AppointmentKind = enum_field()
     starts_at: datetime = utc_field()
     duration_minutes: int = 60
-    location: str = Field(max_length=200)  # the household's address or an office/sub-location
+    # The household's address, or an office or sub-location.
+    location: str = Field(max_length=200, sa_column_kwargs=personal(Erase.MARK))
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
     status: AppointmentStatus = enum_field(AppointmentStatus.SCHEDULED)
     # For calendar invitations: the same UID across reschedules, the sequence counts changes.
-    uid: str = Field(default_factory=lambda: f"{uuid4()}@lokal-willkommen", max_length=80)
+    uid: str = Field(
+        default_factory=lambda: f"{uuid4()}@lokal-willkommen",
+        max_length=80,
+        sa_column_kwargs=not_personal(),
+    )
     sequence: int = 0
 
 
@@ -36,8 +42,11 @@ class AppointmentAnswer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     appointment_id: int = Field(foreign_key="appointments.id")
     sequence: int  # the appointment's version the link was made for
-    token: str = Field(max_length=32, unique=True, index=True)
+    token: str = Field(max_length=32, unique=True, index=True, sa_column_kwargs=not_personal())
     created_at: datetime = utc_field(default_now=True)
     answered_at: datetime | None = utc_field(nullable=True)
-    answer: str | None = Field(default=None, max_length=20)  # "confirmed", "other_date"
-    note: str | None = Field(default=None, max_length=500)  # when another date would suit
+    answer: str | None = Field(
+        default=None, max_length=20, sa_column_kwargs=not_personal()
+    )  # "confirmed", …
+    # When another date would suit: the household's own words.
+    note: str | None = Field(default=None, max_length=500, sa_column_kwargs=personal(Erase.NULL))

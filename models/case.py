@@ -6,6 +6,7 @@ from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from models.fields import utc_field
+from models.personal import Erase, not_personal, personal
 
 
 class Case(SQLModel, table=True):
@@ -29,9 +30,9 @@ class Case(SQLModel, table=True):
     household_id: int = Field(foreign_key="households.id", index=True)
     office_id: int = Field(foreign_key="offices.id")
     assignee_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
-    workflow: str = Field(max_length=40)
+    workflow: str = Field(max_length=40, sa_column_kwargs=not_personal())
     workflow_version: int
-    state: str = Field(max_length=40)
+    state: str = Field(max_length=40, sa_column_kwargs=not_personal())
     # Optimistic lock: every change bumps it; a write based on an older version is refused.
     version: int = 1
     # Due time of the current case-level milestone (welcome visit, follow-up visit), if any.
@@ -43,7 +44,9 @@ class Case(SQLModel, table=True):
     closed_at: datetime | None = utc_field(nullable=True, index=True)
     # What made each step apply at the last look ("school:12": member 12 is of school age);
     # None until first derived. Compared with today's to tell the caseworker what changed.
-    applies: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    applies: list[str] | None = Field(
+        default=None, sa_column=Column(JSON, nullable=True, info={"personal": None})
+    )
     # A handover to another office (the household moved district), until that office accepts:
     # both offices see the case read-only meanwhile.
     transfer_to_office_id: int | None = Field(default=None, foreign_key="offices.id", index=True)
@@ -68,18 +71,18 @@ class CaseStep(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
-    kind: str = Field(max_length=40)
-    state: str = Field(max_length=20)
+    kind: str = Field(max_length=40, sa_column_kwargs=not_personal())
+    state: str = Field(max_length=20, sa_column_kwargs=not_personal())
     due_at: datetime | None = utc_field(nullable=True)
     legal_deadline: bool = False
     opened_at: datetime = utc_field(default_now=True)
     closed_at: datetime | None = utc_field(nullable=True)
-    waive_reason: str | None = None
+    waive_reason: str | None = Field(default=None, sa_column_kwargs=personal(Erase.NULL))
     # The day it was really done (the day at the Bürgeramt), which may be before the click.
     done_on: date | None = None
     # On a waiting list: until when (the caseworker's follow-up date), and why.
     hold_until: date | None = None
-    hold_reason: str | None = None
+    hold_reason: str | None = Field(default=None, sa_column_kwargs=personal(Erase.NULL))
 
 
 class CaseEvent(SQLModel, table=True):
@@ -93,8 +96,8 @@ class CaseEvent(SQLModel, table=True):
     case_id: int = Field(foreign_key="cases.id")
     at: datetime = utc_field(default_now=True)
     actor_id: int | None = Field(default=None, foreign_key="staff.id")  # None: the system
-    trigger: str = Field(max_length=60)
-    step_kind: str | None = Field(default=None, max_length=40)
-    from_state: str | None = Field(default=None, max_length=40)
-    to_state: str | None = Field(default=None, max_length=40)
-    note: str | None = None
+    trigger: str = Field(max_length=60, sa_column_kwargs=not_personal())
+    step_kind: str | None = Field(default=None, max_length=40, sa_column_kwargs=not_personal())
+    from_state: str | None = Field(default=None, max_length=40, sa_column_kwargs=not_personal())
+    to_state: str | None = Field(default=None, max_length=40, sa_column_kwargs=not_personal())
+    note: str | None = Field(default=None, sa_column_kwargs=personal(Erase.NULL))

@@ -20,14 +20,25 @@ def utc_field(*, nullable: bool = False, index: bool = False, default_now: bool 
     return Field(default=None, sa_column=column)
 
 
+# The JSON columns hold lists of codes (languages, channels, shared fields) or ids: no personal
+# data (models.personal).
 def json_list_field() -> Any:
-    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    return Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, info={"personal": None})
+    )
 
 
 def json_dict_field() -> Any:
-    return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    return Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, info={"personal": None})
+    )
 
 
 def enum_field(default: Any = ..., *, index: bool = False) -> Any:
     """A vocabulary value (a StrEnum) stored as a plain string, so new values need no migration."""
-    return Field(default=default, sa_type=String(40), index=index)
+    return Field(
+        default=default,
+        sa_type=String(40),
+        index=index,
+        sa_column_kwargs={"info": {"personal": None}},  # a code (models.personal)
+    )

@@ -7,6 +7,7 @@ from sqlmodel import Field, SQLModel
 
 from models.enums import DEFAULT_SHARED_FIELDS, District, PartnerCategory
 from models.fields import enum_field, json_list_field, utc_field
+from models.personal import Erase, not_personal, personal
 
 # Consents recorded before the scope existed share what the default shares.
 _DEFAULT_SCOPE_SQL = text("""'["name", "phone", "languages"]'""")
@@ -17,10 +18,12 @@ class Household(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     office_id: int = Field(foreign_key="offices.id", index=True)
-    family_name: str = Field(max_length=120)
-    street: str = Field(max_length=200)
-    postal_code: str = Field(max_length=5)
-    city: str = Field(default="Dortmund", max_length=80)
+    family_name: str = Field(max_length=120, sa_column_kwargs=personal(Erase.MARK))
+    street: str = Field(max_length=200, sa_column_kwargs=personal(Erase.BLANK))
+    postal_code: str = Field(max_length=5, sa_column_kwargs=personal(Erase.BLANK))
+    city: str = Field(
+        default="Dortmund", max_length=80, sa_column_kwargs=not_personal()
+    )  # the city, for all
     district: District = enum_field()
     # The outreach location the household goes to, if not the office itself.
     sub_location_id: int | None = Field(default=None, foreign_key="sub_locations.id")
@@ -28,13 +31,19 @@ class Household(SQLModel, table=True):
     languages: list[str] = json_list_field()  # preferred first, ISO 639-1 codes
     # How the household is reached, preferred first (models.enums.Channel values).
     contact_channels: list[str] = json_list_field()
-    email: str | None = Field(default=None, max_length=200)
-    phone: str | None = Field(default=None, max_length=40)
+    email: str | None = Field(default=None, max_length=200, sa_column_kwargs=personal(Erase.NULL))
+    phone: str | None = Field(default=None, max_length=40, sa_column_kwargs=personal(Erase.NULL))
     # A contact person or volunteer who passes messages on (the "helper" channel).
-    helper_name: str | None = Field(default=None, max_length=120)
-    helper_phone: str | None = Field(default=None, max_length=40)
-    helper_email: str | None = Field(default=None, max_length=200)
-    expected_birth_on: date | None = None
+    helper_name: str | None = Field(
+        default=None, max_length=120, sa_column_kwargs=personal(Erase.NULL)
+    )
+    helper_phone: str | None = Field(
+        default=None, max_length=40, sa_column_kwargs=personal(Erase.NULL)
+    )
+    helper_email: str | None = Field(
+        default=None, max_length=200, sa_column_kwargs=personal(Erase.NULL)
+    )
+    expected_birth_on: date | None = Field(default=None, sa_column_kwargs=personal(Erase.NULL))
     created_at: datetime = utc_field(default_now=True)
     anonymised_at: datetime | None = utc_field(nullable=True)
 
@@ -46,9 +55,9 @@ class HouseholdMember(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     household_id: int = Field(foreign_key="households.id", index=True)
-    given_name: str = Field(max_length=120)
-    family_name: str = Field(max_length=120)
-    birth_date: date
+    given_name: str = Field(max_length=120, sa_column_kwargs=personal(Erase.MARK))
+    family_name: str = Field(max_length=120, sa_column_kwargs=personal(Erase.MARK))
+    birth_date: date = Field(sa_column_kwargs=personal(Erase.YEAR))
     in_school: bool = False
     in_childcare: bool = False
     able_to_work: bool = False
@@ -70,5 +79,7 @@ class Consent(SQLModel, table=True):
     # What may be shared (models.enums.SharedField values); the referral email holds only these.
     shared_fields: list[str] = Field(
         default_factory=lambda: [str(f) for f in DEFAULT_SHARED_FIELDS],
-        sa_column=Column(JSON, nullable=False, server_default=_DEFAULT_SCOPE_SQL),
+        sa_column=Column(
+            JSON, nullable=False, server_default=_DEFAULT_SCOPE_SQL, info={"personal": None}
+        ),
     )

@@ -6,6 +6,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.fields import utc_field
+from models.personal import Erase, not_personal, personal
 
 
 class CaseNotice(SQLModel, table=True):
@@ -20,8 +21,11 @@ class CaseNotice(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id")
-    key: str = Field(max_length=120)
-    text: str = Field(max_length=500)
+    key: str = Field(
+        max_length=120, sa_column_kwargs=not_personal()
+    )  # "school:12": a step and a member id
+    # It may name a member ("Lina (unter 1 Jahr)").
+    text: str = Field(max_length=500, sa_column_kwargs=personal(Erase.MARK))
     created_at: datetime = utc_field(default_now=True)
     done_at: datetime | None = utc_field(nullable=True)
     done_by_id: int | None = Field(default=None, foreign_key="staff.id")

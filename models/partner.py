@@ -7,6 +7,7 @@ from sqlmodel import Field, SQLModel
 
 from models.enums import PartnerCategory, ReferralStatus
 from models.fields import enum_field, json_list_field, utc_field
+from models.personal import Erase, not_personal, personal
 
 
 class Partner(SQLModel, table=True):
@@ -33,18 +34,23 @@ class Referral(SQLModel, table=True):
     case_id: int = Field(foreign_key="cases.id", index=True)
     step_id: int | None = Field(default=None, foreign_key="case_steps.id", index=True)
     partner_id: int = Field(foreign_key="partners.id", index=True)
-    message: str | None = Field(default=None, max_length=4000)  # the caseworker's words to them
+    # The caseworker's words to them.
+    message: str | None = Field(
+        default=None, max_length=4000, sa_column_kwargs=personal(Erase.NULL)
+    )
     status: ReferralStatus = enum_field(ReferralStatus.SENT)
     created_at: datetime = utc_field(default_now=True)
     created_by_id: int | None = Field(default=None, foreign_key="staff.id")
     answered_at: datetime | None = utc_field(nullable=True)
-    answer_note: str | None = None
+    answer_note: str | None = Field(default=None, sa_column_kwargs=personal(Erase.NULL))
     # What the partner reported in the end (done, or the household not reached), and when.
     reported_at: datetime | None = utc_field(nullable=True)
-    report_note: str | None = Field(default=None, max_length=1000)
+    report_note: str | None = Field(
+        default=None, max_length=1000, sa_column_kwargs=personal(Erase.NULL)
+    )
     # Part of the partner's signed answer links: a new referral never accepts an old link.
     link_nonce: str = Field(
         default_factory=lambda: secrets.token_urlsafe(12),
         max_length=32,
-        sa_column_kwargs={"server_default": ""},
+        sa_column_kwargs=not_personal(server_default=""),
     )

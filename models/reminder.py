@@ -7,6 +7,7 @@ from sqlmodel import Field, SQLModel
 
 from models.enums import Recipient, ReminderKind, ReminderStatus
 from models.fields import enum_field, utc_field
+from models.personal import Erase, not_personal, personal
 
 
 class Reminder(SQLModel, table=True):
@@ -22,22 +23,31 @@ class Reminder(SQLModel, table=True):
     appointment_id: int | None = Field(default=None, foreign_key="appointments.id")
     referral_id: int | None = Field(default=None, foreign_key="referrals.id")
     agreement_id: int | None = Field(default=None, foreign_key="agreements.id")
-    milestone: str | None = Field(default=None, max_length=40)  # for MILESTONE_OVERDUE
+    milestone: str | None = Field(default=None, max_length=40, sa_column_kwargs=not_personal())
     due_at: datetime = utc_field()
     status: ReminderStatus = enum_field(ReminderStatus.SCHEDULED)
     attempts: int = 0
-    last_error: str | None = Field(default=None, max_length=500)
+    # The mail server's or gateway's words: they may quote an address or a number.
+    last_error: str | None = Field(
+        default=None, max_length=500, sa_column_kwargs=personal(Erase.NULL)
+    )
     created_at: datetime = utc_field(default_now=True)
     queued_at: datetime | None = utc_field(nullable=True)
     claimed_at: datetime | None = utc_field(nullable=True)
     sent_at: datetime | None = utc_field(nullable=True)
-    cancelled_reason: str | None = Field(default=None, max_length=200)
+    cancelled_reason: str | None = Field(
+        default=None, max_length=200, sa_column_kwargs=personal(Erase.NULL)
+    )
     # The channel it went out on (or waits for as a task); None until a delivery chose one.
-    channel: str | None = Field(default=None, max_length=20)
+    channel: str | None = Field(default=None, max_length=20, sa_column_kwargs=not_personal())
     # A household message whose first channel failed for good and that went on to the next:
     # the channels that failed, comma-separated (counted with the failures on the dashboard).
-    failed_channels: str | None = Field(default=None, max_length=40)
+    failed_channels: str | None = Field(
+        default=None, max_length=40, sa_column_kwargs=not_personal()
+    )
     # The SMS gateway's id of the message, to match its delivery report.
-    provider_ref: str | None = Field(default=None, max_length=64, index=True, unique=True)
+    provider_ref: str | None = Field(
+        default=None, max_length=64, index=True, unique=True, sa_column_kwargs=personal(Erase.NULL)
+    )
     delivered_at: datetime | None = utc_field(nullable=True)  # reported by the SMS gateway
     handled_by_id: int | None = Field(default=None, foreign_key="staff.id")  # a call or letter

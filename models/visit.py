@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlmodel import Field, SQLModel
 
 from models.fields import utc_field
+from models.personal import Erase, not_personal, personal
 
 
 class VisitRecord(SQLModel, table=True):
@@ -16,10 +17,14 @@ class VisitRecord(SQLModel, table=True):
     case_id: int = Field(foreign_key="cases.id", index=True)
     appointment_id: int | None = Field(default=None, foreign_key="appointments.id", unique=True)
     held_at: datetime = utc_field()
-    participants: str = Field(max_length=500)
-    interpreter_language: str | None = Field(default=None, max_length=3)
-    interpreter_name: str | None = Field(default=None, max_length=120)
-    topics: str
+    participants: str = Field(max_length=500, sa_column_kwargs=personal(Erase.MARK))
+    interpreter_language: str | None = Field(
+        default=None, max_length=3, sa_column_kwargs=not_personal()
+    )
+    interpreter_name: str | None = Field(
+        default=None, max_length=120, sa_column_kwargs=personal(Erase.NULL)
+    )
+    topics: str = Field(sa_column_kwargs=personal(Erase.MARK))
     recorded_by_id: int | None = Field(default=None, foreign_key="staff.id")
     recorded_at: datetime = utc_field(default_now=True)
 
@@ -32,8 +37,10 @@ class Agreement(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", index=True)
     visit_record_id: int = Field(foreign_key="visit_records.id", index=True)
-    what: str = Field(max_length=500)
-    owner: str = Field(max_length=120)  # "Familie", "Frau Brandt", "Caritas", …
+    what: str = Field(max_length=500, sa_column_kwargs=personal(Erase.MARK))
+    owner: str = Field(
+        max_length=120, sa_column_kwargs=personal(Erase.MARK)
+    )  # "Familie", "Caritas", …
     due_on: date
     done_at: datetime | None = utc_field(nullable=True)
     done_by_id: int | None = Field(default=None, foreign_key="staff.id")

@@ -1,29 +1,20 @@
 """Anonymising closed cases after the retention period (GDPR: keep only what the work needs).
 
 What stays is what statistics need: office, district, states and dates of the steps, the year of
-birth of each member. Names, address, contact data and free text are removed for good.
+birth of each member. Every column declared personal on the models (``models.personal``) —
+names, address, contact data, free text, appointment places — is erased for good
+(``personal_data.erase``).
 """
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from models import (
-    Agreement,
-    Appointment,
-    AppointmentAnswer,
-    Case,
-    CaseEvent,
-    CaseNotice,
-    CaseStep,
-    Household,
-    HouseholdMember,
-    Referral,
-    Reminder,
-    VisitRecord,
-)
+from models import Case, Household
+from models.personal import ANONYMISED
+from workflows.privacy import personal_data
 
-ANONYMISED = "anonymisiert"
+__all__ = ["ANONYMISED", "anonymise_case", "cases_due_for_anonymisation"]
 
 
 def cases_due_for_anonymisation(session: Session, now: datetime, retention_days: int) -> list[int]:
@@ -49,38 +40,9 @@ def anonymise_case(session: Session, case_id: int, now: datetime, retention_days
         return False
     if case.closed_at >= now - timedelta(days=retention_days) or _has_open_case(session, household):
         return False
-    household.family_name, household.street, household.postal_code = ANONYMISED, "", ""
-    household.email = household.phone = None
-    household.helper_name = household.helper_phone = household.helper_email = None
-    household.expected_birth_on = None
-    household.anonymised_at = now
-    members = session.exec(
-        select(HouseholdMember).where(HouseholdMember.household_id == household.id)
-    )
-    for member in members:
-        member.given_name = member.family_name = ANONYMISED
-        member.birth_date = date(member.birth_date.year, 1, 1)
-    case_ids = list(session.exec(select(Case.id).where(Case.household_id == household.id)))
-    for event in session.exec(select(CaseEvent).where(col(CaseEvent.case_id).in_(case_ids))):
-        event.note = None
-    for referral in session.exec(select(Referral).where(col(Referral.case_id).in_(case_ids))):
-        referral.answer_note = referral.message = referral.report_note = None
-    for notice in session.exec(select(CaseNotice).where(col(CaseNotice.case_id).in_(case_ids))):
-        notice.text = ANONYMISED  # it may name a member ("Lina (unter 1 Jahr)")
-    for visit in session.exec(select(VisitRecord).where(col(VisitRecord.case_id).in_(case_ids))):
-        visit.participants, visit.topics, visit.interpreter_name = ANONYMISED, ANONYMISED, None
-    for agreed in session.exec(select(Agreement).where(col(Agreement.case_id).in_(case_ids))):
-        agreed.what, agreed.owner = ANONYMISED, ANONYMISED
-    for step in session.exec(select(CaseStep).where(col(CaseStep.case_id).in_(case_ids))):
-        step.waive_reason = step.hold_reason = None
-    for reminder in session.exec(select(Reminder).where(col(Reminder.case_id).in_(case_ids))):
-        reminder.last_error = None
-        reminder.provider_ref = None  # the gateway's id: its records hold the phone number
-    appointment_ids = select(Appointment.id).where(col(Appointment.case_id).in_(case_ids))
-    for answer in session.exec(
-        select(AppointmentAnswer).where(col(AppointmentAnswer.appointment_id).in_(appointment_ids))
-    ):
-        answer.note = None  # what the household wrote about when it has time
+    personal_data.erase(session, household.id)  # type: ignore[arg-type]
+    household = session.get(Household, case.household_id)  # read again after the erasure
+    household.anonymised_at = now  # type: ignore[union-attr]
     return True
 
 
