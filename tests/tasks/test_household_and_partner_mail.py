@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from core.clock import BERLIN
 from core.db import unit_of_work
-from models import Case, CaseStep, Referral
+from models import Case, CaseEvent, CaseStep, Referral
 from models.enums import PartnerCategory, ReferralStatus, SharedField
 from tests.helpers import pass_time, reminder_statuses, run_sweep, step
 from tests.services import wait_for
@@ -133,12 +133,8 @@ def test_referral_email_holds_only_what_the_household_consented_to(world, smtp, 
         assert session.exec(select(Referral.status)).one() == ReferralStatus.ACCEPTED
 
 
-def test_unanswered_referral_reminds_the_partner_once_then_tells_the_caseworker(
-    world, smtp, start_worker
-):
-    """Given a referral the partner does not answer, when five days pass, then the partner is
-    reminded once; three days later the caseworker hears of it; after that nothing more."""
-    start_worker()
+def referred_for_energy(world, smtp) -> int:  # type: ignore[no-untyped-def]
+    """A new case whose energy step went to the partner (with consent); its email has come."""
     case_id = world.open_case()
     with unit_of_work() as session:
         consent.grant(
@@ -147,6 +143,16 @@ def test_unanswered_referral_reminds_the_partner_once_then_tells_the_caseworker(
         )  # fmt: skip
     step(case_id, "refer_energy", world.caseworker_id)
     mail_to(smtp, PARTNER, 1)
+    return case_id
+
+
+def test_unanswered_referral_reminds_the_partner_once_then_tells_the_caseworker(
+    world, smtp, start_worker
+):
+    """Given a referral the partner does not answer, when five days pass, then the partner is
+    reminded once; three days later the caseworker hears of it; after that nothing more."""
+    start_worker()
+    case_id = referred_for_energy(world, smtp)
 
     pass_time(5)
     run_sweep()
@@ -211,6 +217,24 @@ def test_consent_withdrawn_withdraws_the_referral_and_tells_the_partner(world, s
         mail_to(smtp, PARTNER, 3, timeout=3)
     statuses = reminder_statuses(case_id)
     assert statuses["referral_reminder"] == statuses["referral_unanswered"] == ["cancelled"]
+
+
+def test_closing_the_case_asks_the_partner_to_delete_the_data(world, smtp, start_worker):
+    """Given a running referral, when the caseworker closes the case, then the partner gets an
+    email over SMTP saying the accompaniment has ended and asking it to delete the household's
+    data, naming the case by its number only; the timeline records the withdrawal."""
+    start_worker()
+    case_id = referred_for_energy(world, smtp)
+    step(case_id, "close_case", world.caseworker_id, note="Familie nach Bochum verzogen")
+    asked = mail_to(smtp, PARTNER, 2)[1]
+    text = asked.get_content()
+    assert f"LW-{case_id:06d}" in asked["Subject"]
+    assert "Begleitung dieses Haushalts ist abgeschlossen" in text
+    assert "Bitte löschen Sie alle Angaben zu diesem Haushalt" in text
+    assert "Haddad" not in text and "Amal" not in text and "Bochum" not in text
+    with unit_of_work() as session:
+        triggers = session.exec(select(CaseEvent.trigger).where(CaseEvent.case_id == case_id))
+        assert "waive_energy" in set(triggers)
 
 
 def test_household_without_a_supported_language_receives_german_then_english(

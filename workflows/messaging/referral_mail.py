@@ -176,14 +176,18 @@ def referral_withdrawn(
     settings: Settings,
     live_links: bool = True,
 ) -> Composed:
-    """Referral withdrawn (mostly: consent withdrawn): the partner stops, deletes what it got."""
+    """Referral withdrawn (consent withdrawn, or the case closed): the partner stops and deletes
+    what it got."""
     referral, partner, label = _loaded(session, reminder)
-    why = (
-        "der Haushalt hat seine Einwilligung zur Weitergabe seiner Daten widerrufen. Wir ziehen "
-        "deshalb"
-        if active_consent(session, case.household_id, partner.category) is None
-        else "wir ziehen"
-    )
+    if active_consent(session, case.household_id, partner.category) is None:
+        why = (
+            "der Haushalt hat seine Einwilligung zur Weitergabe seiner Daten widerrufen. Wir "
+            "ziehen deshalb"
+        )
+    elif case.closed_at is not None:
+        why = "unsere Begleitung dieses Haushalts ist abgeschlossen. Wir ziehen deshalb"
+    else:
+        why = "wir ziehen"
     subject = f"Weitervermittlung zurückgezogen: {label} ({case.number})"
     body = (
         f"Guten Tag,\n\n{why} unsere Weitervermittlung vom "
