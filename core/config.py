@@ -135,6 +135,9 @@ class Settings(BaseSettings):
     display_timezone: str = "Europe/Berlin"
     # Closed cases are anonymised this long after closing (GDPR storage limitation).
     retention_days: int = 730
+    # The audit trail's own periods: administrative changes, and who opened which case.
+    audit_retention_days: int = Field(default=1095, ge=1)
+    read_log_retention_days: int = Field(default=365, ge=1)
     # Local time (Europe/Berlin) of the supervisors' daily digest, of the retention job and of
     # the morning look at every open case (ages and birth dates; before the office opens).
     digest_hour: int = 7

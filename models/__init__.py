@@ -1,6 +1,7 @@
 """All tables, imported here so Alembic and ``SQLModel.metadata`` see every one of them."""
 
 from models.appointment import Appointment, AppointmentAnswer
+from models.audit import AuditEntry, CaseRead
 from models.case import Case, CaseEvent, CaseStep
 from models.digest import DigestDelivery
 from models.heartbeat import Heartbeat
@@ -18,9 +19,11 @@ __all__ = [
     "ApiToken",
     "Appointment",
     "AppointmentAnswer",
+    "AuditEntry",
     "Case",
     "CaseEvent",
     "CaseNotice",
+    "CaseRead",
     "CaseStep",
     "Consent",
     "DigestDelivery",

@@ -11,10 +11,18 @@ from core.clock import utc_now
 from core.types import UTCDateTime
 
 
-def utc_field(*, nullable: bool = False, index: bool = False, default_now: bool = False) -> Any:
+def utc_field(
+    *,
+    nullable: bool = False,
+    index: bool = False,
+    default_now: bool = False,
+    info: dict[str, Any] | None = None,
+) -> Any:
     """An aware-UTC datetime column."""
     factory: Callable[[], datetime] | None = utc_now if default_now else None
-    column: Column[datetime] = Column(UTCDateTime(), nullable=nullable, index=index)
+    column: Column[datetime] = Column(
+        UTCDateTime(), nullable=nullable, index=index, info=info or {}
+    )
     if factory is not None:
         return Field(default_factory=factory, sa_column=column)
     return Field(default=None, sa_column=column)

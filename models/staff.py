@@ -7,6 +7,10 @@ from sqlmodel import Field, SQLModel
 from models.enums import Employer, Role
 from models.fields import enum_field, json_list_field, utc_field
 
+# How the audit trail treats a column (workflows.audit.changes).
+SECRET = {"info": {"audit": "secret"}}
+BOOKKEEPING = {"info": {"audit": "skip"}}
+
 
 class Staff(SQLModel, table=True):
     __tablename__ = "staff"
@@ -20,11 +24,13 @@ class Staff(SQLModel, table=True):
     # None: works across offices (the head of the social welfare office, administrators).
     office_id: int | None = Field(default=None, foreign_key="offices.id", index=True)
     languages: list[str] = json_list_field()
-    password_hash: str | None = Field(default=None, max_length=255)
+    # The audit trail records that it changed, never its value (workflows.audit).
+    password_hash: str | None = Field(default=None, max_length=255, sa_column_kwargs=SECRET)
     active: bool = True
-    failed_logins: int = 0
-    locked_until: datetime | None = utc_field(nullable=True)
-    last_login_at: datetime | None = utc_field(nullable=True)
+    # Sign-in bookkeeping, not administration: left out of the audit trail.
+    failed_logins: int = Field(default=0, sa_column_kwargs=BOOKKEEPING)
+    locked_until: datetime | None = utc_field(nullable=True, info=BOOKKEEPING["info"])
+    last_login_at: datetime | None = utc_field(nullable=True, info=BOOKKEEPING["info"])
 
 
 class ApiToken(SQLModel, table=True):
@@ -35,7 +41,7 @@ class ApiToken(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     staff_id: int = Field(foreign_key="staff.id", index=True)
     name: str = Field(max_length=120)
-    token_hash: str = Field(max_length=64, unique=True)
+    token_hash: str = Field(max_length=64, unique=True, sa_column_kwargs=SECRET)
     created_at: datetime = utc_field(default_now=True)
-    last_used_at: datetime | None = utc_field(nullable=True)
+    last_used_at: datetime | None = utc_field(nullable=True, info=BOOKKEEPING["info"])
     revoked_at: datetime | None = utc_field(nullable=True)

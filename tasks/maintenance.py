@@ -1,4 +1,4 @@
-"""Housekeeping: the retention job that anonymises closed cases."""
+"""Housekeeping: the retention job that anonymises closed cases, and the audit trail's own."""
 
 import logging
 
@@ -6,6 +6,7 @@ from core.celery_app import app
 from core.clock import utc_now
 from core.config import get_settings
 from core.db import unit_of_work
+from workflows.audit import retention as audit_retention
 from workflows.privacy import retention
 
 log = logging.getLogger(__name__)
@@ -32,3 +33,13 @@ def anonymise_case(case_id: int) -> bool:
     if done:
         log.info("case %s anonymised", case_id, extra={"case_id": case_id})
     return done
+
+
+@app.task(name="maintenance.purge_audit_trail")
+def purge_audit_trail() -> dict[str, int]:
+    """Delete audit entries and case readings past their retention period."""
+    with unit_of_work() as session:
+        gone = audit_retention.purge(session, utc_now(), get_settings())
+    log.info("audit trail: %s changes and %s readings past their period deleted",
+             gone["changes"], gone["reads"])  # fmt: skip
+    return gone

@@ -31,4 +31,8 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
             "task": "maintenance.anonymise_closed_cases",
             "schedule": crontab(hour=settings.retention_hour, minute=15),
         },
+        "delete audit entries and case readings past their period": {
+            "task": "maintenance.purge_audit_trail",
+            "schedule": crontab(hour=settings.retention_hour, minute=45),
+        },
     }

@@ -30,6 +30,7 @@ def current_staff(request: Request, session: DbSession) -> Staff:
         request.session.pop("staff_id", None)
         raise LoginRequired()
     request.state.staff = staff  # for an error page's navigation, without a second connection
+    session.info["actor_id"] = staff.id  # the audit trail's "who" (workflows.audit)
     return staff
 
 

@@ -11,6 +11,7 @@ INSTALLED = ("workflows.move_in",)
 
 
 def register_all() -> None:
-    """Import every installed definition, which registers it with the engine (idempotent)."""
-    for name in INSTALLED:
+    """Import every installed definition, which registers it with the engine, and the audit
+    trail, which listens to every session (idempotent)."""
+    for name in (*INSTALLED, "workflows.audit"):
         import_module(name)

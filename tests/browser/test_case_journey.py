@@ -157,7 +157,7 @@ def test_without_javascript_older_entries_open_as_a_page(browser, live_server, w
 def test_supervisor_and_admin_pages(page: Page, live_server, web_world, screenshot):
     """Given a supervisor and an administrator, when each signs in, then the supervisor sees the
     overview with the link to Flower and the administrator the administration."""
-    web_world.open_case()
+    case_id = web_world.open_case()
     sign_in(page, live_server, web_world.emails["supervisor"])
     expect(page).to_have_url(f"{live_server}/dashboard")
     expect(page.locator("#flower-link")).to_contain_text("Flower")
@@ -173,6 +173,13 @@ def test_supervisor_and_admin_pages(page: Page, live_server, web_world, screensh
         "Der automatische Versand steht seit 10 Minuten"
     )
     screenshot("dashboard-sending-stopped")
+
+    # Who opened the case, in the audit trail (the demo's office set-up is in it, too).
+    page.goto(f"{live_server}/cases/{case_id}")
+    page.get_by_role("link", name="Protokoll").click()
+    expect(page.locator("#readings")).to_contain_text(f"LW-{case_id:06d}")
+    expect(page.locator("#readings")).to_contain_text("Fallseite")
+    screenshot("audit-trail")
     page.context.clear_cookies()
     sign_in(page, live_server, web_world.emails["admin"])
     expect(page).to_have_url(f"{live_server}/admin")

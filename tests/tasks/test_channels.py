@@ -18,7 +18,7 @@ from core import sms
 from core.clock import berlin, utc_now
 from core.config import get_settings
 from core.db import unit_of_work
-from models import Reminder
+from models import CaseRead, Reminder
 from models.enums import Channel, ReminderKind, ReminderStatus
 from tests.helpers import in_hours, step
 from tests.services import wait_for
@@ -283,6 +283,9 @@ def test_a_letter_task_for_a_visit_today_is_in_the_days_letters(world, smtp):
     assert batch.status_code == 200 and batch.headers["content-type"] == "application/pdf"
     pages = PdfReader(io.BytesIO(batch.content)).pages
     assert len(pages) == 1 and f"{last_day:%d.%m.%Y}" in pages[0].extract_text()
+    with unit_of_work() as session:  # each printed letter is a reading of the case
+        printed = session.exec(select(CaseRead.what).where(CaseRead.case_id == case_id)).all()
+    assert printed.count("letter") == 3
 
 
 @pytest.mark.slow

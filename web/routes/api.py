@@ -44,6 +44,7 @@ from web.schemas import (
     StepOut,
     TriggerOut,
 )
+from workflows.audit import reads
 from workflows.casework import eligibility, notices
 from workflows.casework.intake import IntakeIn, open_case
 from workflows.casework.worklist import CaseQuery, find_cases
@@ -120,6 +121,7 @@ def api_staff(
         detail = "Token ungültig oder widerrufen, oder das Konto ist deaktiviert."
         raise HTTPException(401, detail, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
     commit(session)  # when the token was last used
+    session.info["actor_id"] = staff.id  # the audit trail's "who" (workflows.audit)
     return staff
 
 
@@ -263,7 +265,9 @@ def list_cases(
 def read_case(case_id: Id, staff: ApiCaseStaff, session: DbSession) -> CaseDetail:
     """One case: household summary, steps, the triggers offered now (and why some are refused),
     and the history. ``version`` is what to send as ``expected_version`` when advancing."""
-    return detail(session, visible_case(session, staff, case_id), utc_now())
+    case = visible_case(session, staff, case_id)
+    reads.record(session, staff.id, case_id, reads.Read.API)  # type: ignore[arg-type]
+    return detail(session, case, utc_now())
 
 
 @router.post(

@@ -13,6 +13,7 @@ from web.deps import CaseStaff, DbSession, flash
 from web.params import Id
 from web.routes.case_forms import case_for
 from web.templating import render
+from workflows.audit import reads
 from workflows.engine.access import visible_office_ids
 from workflows.engine.errors import InvalidInput
 from workflows.messaging import by_hand, letters
@@ -59,6 +60,7 @@ def letter(
     ``deutsch=0``."""
     case_for(session, staff, case_id)
     reminder = letters.for_case(session, case_id, reminder_id)
+    reads.record(session, staff.id, case_id, reads.Read.LETTER)  # type: ignore[arg-type]
     document = letters.html(session, reminder, utc_now(), german=deutsch != "0")
     commit(session)  # the answer link printed on it, made on first use
     name = f"brief-{case_id}-{reminder_id}.pdf"
@@ -73,6 +75,7 @@ def letters_for_today(request: Request, staff: CaseStaff, session: DbSession) ->
     if not due:
         flash(request, "Für Ihre Hausbesuche heute liegen keine Briefe an.", "info")
         return RedirectResponse("/aufgaben", status_code=303)
+    reads.record(session, staff.id, sorted({r.case_id for r in due}), reads.Read.LETTER)  # type: ignore[arg-type]
     documents = [letters.html(session, reminder, now) for reminder in due]
     commit(session)  # the answer links printed on them
     return _pdf(letters.pdf(documents), f"briefe-{berlin(now):%Y-%m-%d}.pdf")

@@ -34,6 +34,7 @@ from web.routes.case_forms import (
 )
 from web.templating import render
 from workflows.appointments import visits
+from workflows.audit import reads
 from workflows.casework import handover
 from workflows.casework.notes import add_note
 from workflows.casework.timeline import Cursor, timeline_page
@@ -202,6 +203,8 @@ def case_list(request: Request, staff: CaseStaff, session: DbSession) -> Respons
 @router.get("/cases/{case_id:int}")
 def case_detail(request: Request, case_id: Id, staff: CaseStaff, session: DbSession) -> Response:
     """Everything about one case, and a button for every trigger allowed now."""
+    case_for(session, staff, case_id)  # may they see it at all (404 otherwise)
+    reads.record(session, staff.id, case_id, reads.Read.PAGE)  # type: ignore[arg-type]
     return show_case(request, staff, session, case_id)
 
 
@@ -266,6 +269,7 @@ def case_history(
     if not vor:
         return RedirectResponse(f"/cases/{case_id}#verlauf", status_code=303)
     before = Cursor.parse(vor)  # InvalidCursor: 400
+    reads.record(session, staff.id, case_id, reads.Read.HISTORY)  # type: ignore[arg-type]
     household = session.get(Household, case.household_id)
     family_name = household.family_name if household else ""
     context = {

@@ -33,6 +33,7 @@ from web.routes.intake import (
     messages_in,
 )
 from web.templating import render
+from workflows.audit import reads
 from workflows.casework import fields, notices
 from workflows.casework import household as edits
 from workflows.casework.eligibility import Found
@@ -179,7 +180,9 @@ def _back(case_id: int, anchor: str = "") -> RedirectResponse:
 @router.get("/cases/{case_id:int}/haushalt")
 def household_page(request: Request, case_id: Id, staff: CaseStaff, session: DbSession) -> Response:
     """The household's data and members, each editable."""
-    return _page(request, staff, session, case_to_change(session, staff, case_id))
+    case = case_to_change(session, staff, case_id)
+    reads.record(session, staff.id, case_id, reads.Read.HOUSEHOLD)  # type: ignore[arg-type]
+    return _page(request, staff, session, case)
 
 
 def _saved(

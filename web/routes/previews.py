@@ -13,6 +13,7 @@ from web.deps import CaseStaff, DbSession
 from web.params import Id
 from web.routes.case_forms import case_for
 from web.templating import render
+from workflows.audit import reads
 from workflows.messaging import i18n
 from workflows.messaging.previews import KIND_LABELS, PreviewUnavailable, preview
 
@@ -32,6 +33,7 @@ def preview_message(
 ) -> Response:
     """Subject, text and HTML of one message for this case, as it would go out now."""
     case = case_for(session, staff, case_id)
+    reads.record(session, staff.id, case_id, reads.Read.PREVIEW)  # type: ignore[arg-type]
     chosen_kind = kind if kind in KIND_LABELS else next(iter(KIND_LABELS))
     language = lang if lang in i18n.SUPPORTED else None
     result, problem = None, None

@@ -31,6 +31,7 @@ from models import (
     Case,
     CaseEvent,
     CaseNotice,
+    CaseRead,
     CaseStep,
     Consent,
     HouseholdMember,
@@ -46,7 +47,7 @@ from workflows.privacy.personal_data import owned_tables
 HOUSEHOLD_TABLES = {
     "households", "household_members", "consents", "cases", "case_steps", "case_events",
     "referrals", "case_notices", "visit_records", "agreements", "reminders", "appointments",
-    "appointment_answers",
+    "appointment_answers", "case_reads",
 }  # fmt: skip
 
 
@@ -107,6 +108,7 @@ def fill_a_case_completely(world) -> tuple[int, int]:  # type: ignore[no-untyped
                               due_on=MARKED_DATE + timedelta(days=1)))  # fmt: skip
         session.add(Referral(case_id=case_id, partner_id=world.partner_id, message="x"))
         session.add(CaseNotice(case_id=case_id, key="test", text="x"))
+        session.add(CaseRead(staff_id=world.caseworker_id, case_id=case_id, what="page"))
         session.add(AppointmentAnswer(appointment_id=visit.id, sequence=0, token="t" * 20))
         session.add(Consent(household_id=case.household_id, granted_by_id=world.caseworker_id,
                             partner_category=PartnerCategory.ENERGY_ADVICE))  # fmt: skip
