@@ -135,6 +135,9 @@ class Settings(BaseSettings):
     display_timezone: str = "Europe/Berlin"
     # Closed cases are anonymised this long after closing (GDPR storage limitation).
     retention_days: int = 730
+    # A documentation duty: a closed case's data is kept this long before erasure on request
+    # (Art. 17(3)(b) GDPR); 0: none, erasure is possible as soon as the case is closed.
+    erasure_hold_days: int = Field(default=0, ge=0)
     # The audit trail's own periods: administrative changes, and who opened which case.
     audit_retention_days: int = Field(default=1095, ge=1)
     read_log_retention_days: int = Field(default=365, ge=1)

@@ -42,7 +42,9 @@ class AppointmentAnswer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     appointment_id: int = Field(foreign_key="appointments.id")
     sequence: int  # the appointment's version the link was made for
-    token: str = Field(max_length=32, unique=True, index=True, sa_column_kwargs=not_personal())
+    token: str = Field(
+        max_length=32, unique=True, index=True, sa_column_kwargs=not_personal(secret=True)
+    )
     created_at: datetime = utc_field(default_now=True)
     answered_at: datetime | None = utc_field(nullable=True)
     answer: str | None = Field(

@@ -52,5 +52,5 @@ class Referral(SQLModel, table=True):
     link_nonce: str = Field(
         default_factory=lambda: secrets.token_urlsafe(12),
         max_length=32,
-        sa_column_kwargs=not_personal(server_default=""),
+        sa_column_kwargs=not_personal(secret=True, server_default=""),
     )

@@ -33,9 +33,15 @@ def personal(how: Erase, **sa_column_kwargs: Any) -> dict[str, Any]:
     return {**sa_column_kwargs, "info": {KEY: how}}
 
 
-def not_personal(**sa_column_kwargs: Any) -> dict[str, Any]:
-    """``sa_column_kwargs`` for ``Field``: a text column with codes or fixed texts only."""
-    return {**sa_column_kwargs, "info": {KEY: None}}
+def not_personal(*, secret: bool = False, **sa_column_kwargs: Any) -> dict[str, Any]:
+    """``sa_column_kwargs`` for ``Field``: a text column with codes or fixed texts only;
+    ``secret``: part of a link that works like a password, left out of the household's copy of
+    its data (``workflows.privacy.access``)."""
+    return {**sa_column_kwargs, "info": {KEY: None, "export": not secret}}
+
+
+def exported(column: Column[Any]) -> bool:
+    return bool(column.info.get("export", True))
 
 
 def declared(column: Column[Any]) -> bool:

@@ -24,12 +24,14 @@ from web.routes import (
     admin,
     api,
     api_casework,
+    api_data_protection,
     audit,
     auth,
     by_hand,
     cases,
     consent_scope,
     dashboard,
+    data_protection,
     handover,
     health,
     household,
@@ -135,6 +137,7 @@ def create_app() -> FastAPI:
         referrals,
         consent_scope,
         previews,
+        data_protection,
         messages,
         partner,
         sms_reports,
@@ -145,6 +148,7 @@ def create_app() -> FastAPI:
         admin,
         api,
         api_casework,
+        api_data_protection,
     ):
         app.include_router(module.router)
 

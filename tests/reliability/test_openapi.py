@@ -29,6 +29,7 @@ BUSINESS_RULES = {
     ("POST", "/api/cases/{case_id}/transfer/accept"),  # a handover open, the right side
     ("POST", "/api/cases/{case_id}/transfer/decline"),
     ("POST", "/api/cases/{case_id}/transfer/withdraw"),
+    ("POST", "/api/cases/{case_id}/erasure"),  # refused while a case is open
 }
 EXAMPLES = int(os.environ.get("WILLKOMMEN_SCHEMA_EXAMPLES", "30"))
 # CI runs the same examples every time (a failure there is the change's, not luck's);

@@ -43,6 +43,7 @@ from web.schemas import (
     VisitOut,
 )
 from workflows.appointments import visits
+from workflows.audit import reads
 from workflows.casework import eligibility, handover, notes, notices
 from workflows.casework import household as edits
 from workflows.casework.intake import MemberIn
@@ -114,6 +115,7 @@ def _fields(body: BaseModel) -> dict[str, Any]:
 def read_household(case_id: Id, staff: ApiCaseStaff, session: DbSession) -> HouseholdOut:
     """The household of a case with every member, as the household page shows it."""
     case = visible_case(session, staff, case_id)
+    reads.record(session, staff.id, case_id, reads.Read.API)  # type: ignore[arg-type]
     household = session.get(Household, case.household_id)
     assert household is not None
     members = session.exec(

@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from core.clock import berlin, utc_now
+from core.config import get_settings
 from core.db import commit
 from models import Household, Staff
 from models.enums import CHANNEL_LABELS, PARTNER_CATEGORY_LABELS, District, PartnerCategory, Role
@@ -49,6 +50,7 @@ from workflows.messaging.i18n import LANGUAGE_NAMES
 from workflows.move_in import STEPS
 from workflows.move_in.guards import VISIT_HELD
 from workflows.move_in.states import CASE_STATE_LABELS
+from workflows.privacy import erasure
 from workflows.referrals import consent
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -255,6 +257,9 @@ def show_case(
         "step_categories": {kind: s.partner_category for kind, s in STEPS.items()},
         "consented": [c.category for c in page.consents if c.consent],
         "category_labels": PARTNER_CATEGORY_LABELS,
+        "erasure_refused": erasure.why_not(session, page.household, now, get_settings())
+        if staff.role == Role.SUPERVISOR
+        else None,
     }
     return render(request, "cases/detail.html", context, status_code=status_code)
 

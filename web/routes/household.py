@@ -11,13 +11,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from core.clock import utc_now
 from core.config import get_settings
 from core.db import commit
-from models import Case, Household, HouseholdMember, Office, Staff
+from models import Case, Household, Office, Staff
 from models.enums import District
 from web.csrf import verify_csrf
 from web.deps import CaseStaff, DbSession, flash
@@ -119,11 +119,7 @@ def _page(
     household = session.get(Household, case.household_id)
     office = session.get(Office, case.office_id)
     assert household is not None and office is not None
-    members = session.exec(
-        select(HouseholdMember)
-        .where(HouseholdMember.household_id == household.id)
-        .order_by(col(HouseholdMember.id))
-    ).all()
+    members = edits.members_of(session, household.id)  # type: ignore[arg-type]
     values: dict[str, Any] = {
         name: "" if getattr(household, name) is None else str(getattr(household, name))
         for name in HOUSEHOLD_FIELDS

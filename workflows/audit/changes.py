@@ -8,14 +8,13 @@ bookkeeping (failed attempts, last sign-in) is left out. Both are declared on th
 """
 
 from collections.abc import Callable
-from datetime import date, datetime, time
-from enum import Enum
 from typing import Any
 
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
 from core.clock import utc_now
+from core.values import plain
 from models import ApiToken, AuditEntry, ConsultationHour, Office, Partner, Staff, SubLocation
 
 CHANGED = "•••"  # what a secret's before and after read in the trail
@@ -35,15 +34,6 @@ def _office_of_staff(session: Session, staff_id: int) -> int | None:
     with session.no_autoflush:
         staff = session.get(Staff, staff_id)
     return staff.office_id if staff else None
-
-
-def _plain(value: Any) -> Any:
-    """A value as JSON holds it."""
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    return value
 
 
 def _treatment(column: Any) -> str | None:
@@ -76,7 +66,7 @@ def _fields(obj: Any, *, before: bool, after: bool) -> dict[str, list[Any]]:
                 (CHANGED if old is not None else None),
                 (CHANGED if new is not None else None),
             )
-        found[attr.key] = [_plain(old), _plain(new)]
+        found[attr.key] = [plain(old), plain(new)]
     return found
 
 

@@ -224,6 +224,16 @@ def _move_deadlines(change: Change, changed: list[str]) -> None:
             change.apply(MoveDue(kind, due))
 
 
+def members_of(session: Session, household_id: int) -> list[HouseholdMember]:
+    """The household's members in the order they were recorded."""
+    query = (
+        select(HouseholdMember)
+        .where(HouseholdMember.household_id == household_id)
+        .order_by(col(HouseholdMember.id))
+    )
+    return list(session.exec(query))
+
+
 def _member(session: Session, household_id: int, member_id: int) -> HouseholdMember:
     member = session.get(HouseholdMember, member_id)
     if member is None or member.household_id != household_id:

@@ -108,6 +108,7 @@ EVENT_TITLES = {
     sending.REFER_TRIGGER: "Weitervermittlung ohne Schritt",
     answers.REPORT_TRIGGER: "Ergebnis vom Partner",
     appointment_answers.TRIGGER: "Antwort des Haushalts",
+    "erase_on_request": "Daten auf Antrag gelöscht (Art. 17 DSGVO)",  # workflows.privacy.erasure
 }
 REMINDER_TITLES = REMINDER_KIND_LABELS
 RECIPIENT_LABELS = {

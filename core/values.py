@@ -1,0 +1,14 @@
+"""Values as JSON holds them (the audit trail's before/after, a household's copy of its data)."""
+
+from datetime import date, datetime, time
+from enum import Enum
+from typing import Any
+
+
+def plain(value: Any) -> Any:
+    """Enums by their value, dates and times in ISO 8601; everything else as it is."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return value
