@@ -267,6 +267,6 @@ def _history(session: Session, case: Case, names: dict[int | None, str]) -> Tabl
             event.trigger,
             short_step(event.step_kind) if event.step_kind else "",
             change,
-            event.note or "",
+            "(vertrauliche Notiz)" if event.confidential else event.note or "",
         )
     return table

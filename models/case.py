@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 from models.fields import utc_field
@@ -101,3 +101,6 @@ class CaseEvent(SQLModel, table=True):
     from_state: str | None = Field(default=None, max_length=40, sa_column_kwargs=not_personal())
     to_state: str | None = Field(default=None, max_length=40, sa_column_kwargs=not_personal())
     note: str | None = Field(default=None, sa_column_kwargs=personal(Erase.NULL))
+    # A note on health, violence or the like: its author and the office's supervisors read it;
+    # everyone else sees that it exists (workflows.casework.notes.may_read).
+    confidential: bool = Field(default=False, sa_column_kwargs={"server_default": false()})

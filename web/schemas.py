@@ -138,7 +138,8 @@ class EventOut(BaseModel):
     step_kind: str | None
     from_state: str | None
     to_state: str | None
-    note: str | None
+    note: str | None = Field(description="None for a confidential note you may not read.")
+    confidential: bool = False
 
 
 class CaseDetail(BaseModel):
@@ -322,3 +323,4 @@ class ReferralOut(BaseModel):
 class NoteOut(BaseModel):
     at: datetime
     note: str
+    confidential: bool = False

@@ -45,7 +45,7 @@ from web.schemas import (
     TriggerOut,
 )
 from workflows.audit import reads
-from workflows.casework import eligibility, notices
+from workflows.casework import eligibility, notes, notices
 from workflows.casework.intake import IntakeIn, open_case
 from workflows.casework.worklist import CaseQuery, find_cases
 from workflows.directory.accounts import staff_for_token
@@ -267,7 +267,7 @@ def read_case(case_id: Id, staff: ApiCaseStaff, session: DbSession) -> CaseDetai
     and the history. ``version`` is what to send as ``expected_version`` when advancing."""
     case = visible_case(session, staff, case_id)
     reads.record(session, staff.id, case_id, reads.Read.API)  # type: ignore[arg-type]
-    return detail(session, case, utc_now())
+    return detail(session, case, utc_now(), reader=staff)
 
 
 @router.post(
@@ -314,7 +314,7 @@ def advance_case(case_id: Id, body: AdvanceIn, staff: ApiCaseStaff, session: DbS
         )
         return JSONResponse(problem.model_dump(), status_code=422)
     commit(session)
-    return detail(session, visible_case(session, staff, case_id), utc_now())
+    return detail(session, visible_case(session, staff, case_id), utc_now(), reader=staff)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -334,7 +334,8 @@ def _step_order(kind: str) -> int:
     return list(STEPS).index(kind) if kind in STEPS else len(STEPS)
 
 
-def detail(session: Session, case: Case, now: datetime) -> CaseDetail:
+def detail(session: Session, case: Case, now: datetime, reader: Staff | None = None) -> CaseDetail:
+    """The case as the API shows it to ``reader`` (confidential notes: only if they may)."""
     household = session.get(Household, case.household_id)
     office = session.get(Office, case.office_id)
     assert household is not None and office is not None  # foreign keys
@@ -403,7 +404,8 @@ def detail(session: Session, case: Case, now: datetime) -> CaseDetail:
                 step_kind=event.step_kind,
                 from_state=event.from_state,
                 to_state=event.to_state,
-                note=event.note,
+                note=notes.readable_note(event, reader, case.office_id),
+                confidential=event.confidential,
             )
             for event, name in events
         ],

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlmodel import Session, col, select
 
 from core import limits
@@ -99,7 +99,7 @@ def _changed(session: Session, staff: Any, case_id: int, found: eligibility.Foun
     case = visible_case(session, staff, case_id)
     return CaseChanged(
         found=Found(opened=found.opened, offered=found.offered, flagged=found.flagged),
-        case=detail(session, case, utc_now()),
+        case=detail(session, case, utc_now(), reader=staff),
     )
 
 
@@ -310,6 +310,10 @@ class NoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     note: str = Field(min_length=1, max_length=limits.NOTE, pattern=limits.TEXT_PATTERN)
+    confidential: StrictBool = Field(
+        default=False,
+        description="Health, violence, …: only its author and the office's supervisors read it.",
+    )
 
 
 @router.post(
@@ -319,9 +323,15 @@ class NoteIn(BaseModel):
 def add_note(case_id: Id, body: NoteIn, staff: ApiCaseStaff, session: DbSession) -> NoteOut:
     """A note on the case's history (a phone call, what was agreed at the door)."""
     _changeable(session, staff, case_id)
-    event = notes.add_note(session, case_id, body.note, actor_id=staff.id)  # type: ignore[arg-type]
+    event = notes.add_note(
+        session,
+        case_id,
+        body.note,
+        actor_id=staff.id,  # type: ignore[arg-type]
+        confidential=body.confidential,
+    )
     commit(session)
-    return NoteOut(at=event.at, note=event.note or "")
+    return NoteOut(at=event.at, note=event.note or "", confidential=event.confidential)
 
 
 def _consents(session: DbSession, household_id: int) -> list[ConsentOut]:

@@ -240,7 +240,7 @@ def show_case(
         "title": f"{case.number} · Familie {page.household.family_name}",
         "page": page,
         "case": case,
-        "history": timeline_page(session, case_id, now),
+        "history": timeline_page(session, case_id, now, reader=staff),
         "diagram": mermaid(page.workflow.case, current=case.state, labels=CASE_STATE_LABELS),
         "now": now,
         "now_local": berlin(now).strftime("%Y-%m-%dT%H:%M"),
@@ -284,7 +284,7 @@ def case_history(
         "case": case,
         "family_name": family_name,
         "before": before,
-        "history": timeline_page(session, case_id, utc_now(), before=before),
+        "history": timeline_page(session, case_id, utc_now(), before=before, reader=staff),
     }
     if _htmx_part(request):
         context |= {"flashes": [], "appending": True}
@@ -363,12 +363,18 @@ def advance_case(
 
 @router.post("/cases/{case_id:int}/notes")
 def add_case_note(
-    request: Request, case_id: Id, staff: CaseStaff, session: DbSession, note: FormText = ""
+    request: Request,
+    case_id: Id,
+    staff: CaseStaff,
+    session: DbSession,
+    note: FormText = "",
+    confidential: FormText = "",
 ) -> Response:
-    """Write a note into the case's history."""
+    """Write a note into the case's history; ticked confidential, only its author and the
+    office's supervisors read it."""
     case_to_change(session, staff, case_id)
     try:
-        add_note(session, case_id, note, actor_id=_id(staff))
+        add_note(session, case_id, note, actor_id=_id(staff), confidential=bool(confidential))
     except InvalidInput as exc:
         flash(request, exc.errors.get("note", str(exc)), "error")
         return _back(case_id)

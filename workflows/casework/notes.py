@@ -1,5 +1,9 @@
 """Notes on a case: free text staff write down (a phone call, what was agreed at the door).
 
+A note marked confidential (health, violence, anything only those who must know should read)
+is read by its author and the supervisors of the case's office (``may_read``); everyone else,
+the API for them, the command line and the household's copy of its data see that it exists.
+
 A note is one more append-only history entry (``CaseEvent`` with trigger ``add_note``). It does
 **not** bump the case's version: a note changes neither the state nor a step, so it must not turn
 a colleague's open case page stale and make their next button press a conflict. For the same
@@ -12,7 +16,8 @@ from sqlmodel import Session
 
 from core import limits
 from core.clock import utc_now
-from models import Case, CaseEvent
+from models import Case, CaseEvent, Staff
+from models.enums import Role
 from workflows.engine.access import may_work_on
 from workflows.engine.errors import CaseInTransfer, CaseNotFound, InvalidInput, StaleCase
 
@@ -28,6 +33,7 @@ def add_note(
     actor_id: int,
     expected_version: int | None = None,
     now: datetime | None = None,
+    confidential: bool = False,
 ) -> CaseEvent:
     """Write a note into the case's history, attributed to ``actor_id``.
 
@@ -53,7 +59,29 @@ def add_note(
         actor_id=actor_id,
         trigger=NOTE_TRIGGER,
         note=cleaned,
+        confidential=confidential,
     )
     session.add(event)
     session.flush()
     return event
+
+
+CONFIDENTIAL_TITLE = "Vertrauliche Notiz"
+HIDDEN = "Nur die Verfasserin oder der Verfasser und die Leitung des Büros können sie lesen."
+
+
+def may_read(reader: Staff | None, author_id: int | None, office_id: int) -> bool:
+    """May ``reader`` read a confidential note by ``author_id`` on a case of ``office_id``?
+    Its author, and supervisors of that office (the head of the social welfare office: all)."""
+    if reader is None or not reader.active:
+        return False
+    if reader.id is not None and reader.id == author_id:
+        return True
+    return reader.role == Role.SUPERVISOR and reader.office_id in (None, office_id)
+
+
+def readable_note(event: CaseEvent, reader: Staff | None, office_id: int) -> str | None:
+    """The note's text as ``reader`` may see it: a confidential one only if they may read it."""
+    if event.confidential and not may_read(reader, event.actor_id, office_id):
+        return None
+    return event.note

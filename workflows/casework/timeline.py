@@ -49,7 +49,7 @@ from models.enums import (
     ReminderStatus,
 )
 from workflows.appointments import answers as appointment_answers
-from workflows.casework import handover, household
+from workflows.casework import handover, household, notes
 from workflows.casework.notes import NOTE_TRIGGER
 from workflows.engine.definition import get_workflow
 from workflows.engine.errors import CaseNotFound, DomainError
@@ -220,10 +220,11 @@ def timeline_page(
     now: datetime,
     before: Cursor | None = None,
     size: int = PAGE_SIZE,
+    reader: Staff | None = None,
 ) -> TimelinePage:
     """One page of what happened to the case, newest first: the first page (no ``before``)
     holds the entries up to ``now`` and the planned ones after it; the next, those older than
-    ``before``."""
+    ``before``. Confidential notes show their text only to a ``reader`` who may read them."""
     case = session.get(Case, case_id)
     if case is None:
         raise CaseNotFound(case_id)
@@ -232,21 +233,23 @@ def timeline_page(
     if before is None:
         found = [_read(session, s, case_id, now, None, PLANNED_MAX, planned=True) for s in Source]
         coming = sorted((p for rows in found for p in rows), key=lambda p: p[:3])[:PLANNED_MAX]
-    built = _Builder(session, case, [*past, *coming])
+    built = _Builder(session, case, [*past, *coming], reader)
     entries = [built.entry(placed) for placed in past[:size]]
     older = Cursor.after(entries[-1]) if len(past) > size else None
     planned = [built.entry(placed) for placed in coming]
     return TimelinePage(entries=entries, older=older, planned=planned)
 
 
-def timeline(session: Session, case_id: int, now: datetime | None = None) -> list[Entry]:
+def timeline(
+    session: Session, case_id: int, now: datetime | None = None, reader: Staff | None = None
+) -> list[Entry]:
     """The whole timeline, planned entries on top, newest first, read page by page: for
     exports and checks; a page shows one ``timeline_page``."""
     now = now or utc_now()
-    page = timeline_page(session, case_id, now)
+    page = timeline_page(session, case_id, now, reader=reader)
     found = [*reversed(page.planned), *page.entries]
     while page.older is not None:
-        page = timeline_page(session, case_id, now, before=page.older)
+        page = timeline_page(session, case_id, now, before=page.older, reader=reader)
         found += page.entries
     return found
 
@@ -346,6 +349,7 @@ def _columns(source: Source) -> Select[Any]:
             "from_state",
             "to_state",
             "note",
+            "confidential",
         )
         return sql_select(*(event[n] for n in fields)).where(event.case_id == case_id)
     if source is Source.REMINDER:
@@ -375,9 +379,11 @@ def _columns(source: Source) -> Select[Any]:
 class _Builder:
     """Turns rows into entries; the names they mention are read once, for all of them."""
 
-    def __init__(self, session: Session, case: Case, placed: list[_Placed]) -> None:
+    def __init__(
+        self, session: Session, case: Case, placed: list[_Placed], reader: Staff | None
+    ) -> None:
         self.workflow = get_workflow(case.workflow, case.workflow_version)
-        self.case_id = case.id
+        self.case_id, self.office_id, self.reader = case.id, case.office_id, reader
         rows = {s: [row for *_, source, row in placed if source is s] for s in Source}
         actors = {r.actor_id for r in rows[Source.EVENT]}
         actors |= {r.created_by_id for s in (Source.REFERRAL, Source.ANSWER) for r in rows[s]}
@@ -406,6 +412,13 @@ class _Builder:
 
     def event(self, row: Row[Any]) -> Entry:
         actor = self.actor(row.actor_id)
+        if row.trigger == NOTE_TRIGGER and row.confidential:
+            readable = notes.may_read(self.reader, row.actor_id, self.office_id)
+            return Entry(
+                row.at, EntryKind.NOTE, notes.CONFIDENTIAL_TITLE, actor=actor,
+                text=row.note if readable else None, change=None if readable else notes.HIDDEN,
+                status="confidential", status_label="vertraulich", order=row.id,
+            )  # fmt: skip
         if row.trigger == NOTE_TRIGGER:
             return Entry(row.at, EntryKind.NOTE, "Notiz", actor=actor, text=row.note, order=row.id)
         return Entry(

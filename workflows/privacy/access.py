@@ -76,10 +76,8 @@ def as_json(
         columns = [c for c in owned.table.columns if exported(c)]
         query = sql_select(*columns).where(owned.rows_of(household_id))
         query = query.order_by(owned.table.c.id)
-        tables[name] = [
-            {key: plain(value) for key, value in row.items()}
-            for row in session.execute(query).mappings()
-        ]
+        tables[name] = [_withheld(name, {k: plain(v) for k, v in row.items()})
+                        for row in session.execute(query).mappings()]  # fmt: skip
     return {
         "about": "Auskunft nach Art. 15 DSGVO: alle Daten, die lokal willkommen über diesen "
         "Haushalt gespeichert hat.",
@@ -91,6 +89,17 @@ def as_json(
         },
         "data": tables,
     }
+
+
+WITHHELD = "(vertrauliche Notiz: nicht in dieser Auskunft; die Leitung des Büros entscheidet)"
+
+
+def _withheld(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    """A confidential note is named, not given (it may be about someone in the household: Art.
+    15(4) GDPR, § 34 BDSG); the office's supervisor decides on it separately."""
+    if table == "case_events" and row.get("confidential"):
+        return {**row, "note": WITHHELD}
+    return row
 
 
 def _recipients(session: Session, household_id: int) -> list[dict[str, Any]]:
