@@ -39,8 +39,8 @@ def why_not(
             "dann löschen."
         )
     hold = timedelta(days=settings.erasure_hold_days)
-    last_closed = max(c.closed_at for c in cases if c.closed_at is not None)
-    if hold and last_closed + hold > now:
+    last_closed = max((c.closed_at for c in cases if c.closed_at is not None), default=None)
+    if hold and last_closed is not None and last_closed + hold > now:
         until = berlin(last_closed + hold)
         return (
             f"Aufbewahrungspflicht: Das Büro muss die Akte bis zum {until:%d.%m.%Y} aufbewahren "
