@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
 from core.clock import berlin, utc_now
 from core.config import get_settings
@@ -27,7 +28,7 @@ router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 NO_STORE = {"Cache-Control": "no-store"}  # personal data: not kept by browsers or proxies
 
 
-def copy_as_json(session: DbSession, staff: Staff, case: Case) -> bytes:
+def copy_as_json(session: Session, staff: Staff, case: Case) -> bytes:
     """The JSON copy, recorded as a reading."""
     reads.record(session, staff.id, case.id, reads.Read.EXPORT)  # type: ignore[arg-type]
     data = access.as_json(session, case.household_id, get_settings(), utc_now())
@@ -60,7 +61,7 @@ def copy_json(case_id: Id, staff: CaseStaff, session: DbSession) -> Response:
     )
 
 
-def erase(session: DbSession, staff: Staff, case_id: int, reason: str) -> Case:
+def erase(session: Session, staff: Staff, case_id: int, reason: str) -> Case:
     """Erase on request as ``staff`` (a supervisor of the case's office); DomainError if not."""
     case = case_for(session, staff, case_id)
     if not staff_may_work_on(staff, case.office_id):

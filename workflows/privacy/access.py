@@ -39,6 +39,7 @@ from models.enums import (
     SHARED_FIELD_LABELS,
     AppointmentKind,
     AppointmentStatus,
+    PartnerCategory,
     SharedField,
 )
 from models.personal import exported
@@ -83,7 +84,15 @@ def as_json(
         "Haushalt gespeichert hat.",
         "created_at": now.isoformat(),
         "household_id": household_id,
-        "recipients": _recipients(session, household_id),
+        "recipients": [
+            {
+                "partner": name,
+                "category": plain(category),
+                "sent_at": plain(sent),
+                "status": plain(status),
+            }
+            for name, category, sent, status in _recipients(session, household_id)
+        ],  # fmt: skip
         "retention": {
             "closed_cases_anonymised_after_days": settings.retention_days,
         },
@@ -102,7 +111,7 @@ def _withheld(table: str, row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def _recipients(session: Session, household_id: int) -> list[dict[str, Any]]:
+def _recipients(session: Session, household_id: int) -> list[tuple[str, str, datetime, str]]:
     """The partners that received data about the household, and when."""
     rows = session.execute(
         sql_select(
@@ -113,15 +122,7 @@ def _recipients(session: Session, household_id: int) -> list[dict[str, Any]]:
         .where(col(Case.household_id) == household_id)
         .order_by(col(Referral.created_at))
     ).all()
-    return [
-        {
-            "partner": name,
-            "category": plain(category),
-            "sent_at": plain(sent),
-            "status": plain(status),
-        }
-        for name, category, sent, status in rows
-    ]
+    return [tuple(row) for row in rows]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -177,12 +178,12 @@ def gather(session: Session, case: Case, settings: Settings, now: datetime) -> C
     ).all()
     recipients = [
         (
-            r["partner"],
-            PARTNER_CATEGORY_LABELS.get(r["category"], r["category"]),
-            _day(datetime.fromisoformat(r["sent_at"])),
-            REFERRAL_STATUS_LABELS.get(r["status"], r["status"]),
+            name,
+            PARTNER_CATEGORY_LABELS.get(PartnerCategory(category), category),
+            _day(sent),
+            REFERRAL_STATUS_LABELS.get(status, status),
         )
-        for r in _recipients(session, household.id)  # type: ignore[arg-type]
+        for name, category, sent, status in _recipients(session, household.id)  # type: ignore[arg-type]
     ]
     return Copy(
         office=office,
