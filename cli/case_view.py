@@ -161,15 +161,24 @@ def _members(session: Session, household: Household) -> Table:
 
 def _consents(session: Session, household: Household, names: dict[int | None, str]) -> Table:
     table = _table(
-        "Einwilligungen zur Weitergabe", "Partnerart", "Seit", "Erfasst von", "Widerrufen"
-    )
+        "Einwilligungen zur Weitergabe", "Partnerart", "Seit", "Erfasst von", "Gültig bis",
+        "Beendet",
+    )  # fmt: skip
     query = select(Consent).where(Consent.household_id == household.id)
-    for consent in session.exec(query.order_by(col(Consent.granted_at))):
+    for consent in session.exec(query.order_by(col(Consent.granted_at), col(Consent.id))):
+        ended = (
+            f"widerrufen {when(consent.withdrawn_at)}"
+            if consent.withdrawn_at
+            else f"erneuert {when(consent.replaced_at)}"
+            if consent.replaced_at
+            else "–"
+        )
         table.add_row(
             PARTNER_CATEGORY_LABELS.get(consent.partner_category, consent.partner_category),
             when(consent.granted_at),
             names.get(consent.granted_by_id, "–"),
-            when(consent.withdrawn_at),
+            f"{consent.expires_on:%d.%m.%Y}" if consent.expires_on else "Widerruf",
+            ended,
         )
     return table
 

@@ -5,6 +5,8 @@ times they would have happened, never later than the moment the demo is loaded, 
 due dates and overdue steps look like a real office's. Every change goes through the engine.
 """
 
+import hashlib
+import io
 import random
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -12,7 +14,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from core.clock import BERLIN, berlin
-from models import CaseStep, Consent, Household
+from models import CaseStep, Consent, ConsentEvidence, Household
+from models.enums import EvidenceKind
 from workflows.engine import advance
 from workflows.move_in import STEPS
 from workflows.move_in.states import OPEN_STEP_STATES
@@ -220,13 +223,25 @@ class Story:
         """At the welcome visit: consent to share data, first referrals, registration checked."""
         referable = [k for k in self.open_steps() if STEPS[k].partner_category is not None]
         if self.rng.random() < 0.8:
+            signature = drawn_signature(self.rng)
             for kind in referable:
+                given = Consent(
+                    household_id=self.household_id,
+                    partner_category=STEPS[kind].partner_category,  # type: ignore[arg-type]
+                    granted_at=self.t,
+                    granted_by_id=self.actor_id,
+                )
+                self.session.add(given)
+                self.session.flush()
                 self.session.add(
-                    Consent(
-                        household_id=self.household_id,
-                        partner_category=STEPS[kind].partner_category,  # type: ignore[arg-type]
-                        granted_at=self.t,
-                        granted_by_id=self.actor_id,
+                    ConsentEvidence(
+                        consent_id=given.id,  # type: ignore[arg-type]
+                        kind=EvidenceKind.TABLET,
+                        content_type="image/png",
+                        data=signature,
+                        sha256=hashlib.sha256(signature).hexdigest(),
+                        recorded_at=self.t,
+                        recorded_by_id=self.actor_id,
                     )
                 )
             self.session.flush()
@@ -262,3 +277,15 @@ class Story:
         if self.rng.random() < chance:
             return when, f"waive_{kind}", reason
         return when, f"complete_{kind}", DONE_NOTES[kind]
+
+
+def drawn_signature(rng: random.Random) -> bytes:
+    """A signature as the tablet sends it (a transparent PNG with one stroke), for the demo."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (600, 200), (0, 0, 0, 0))
+    points = [(40 + i * 26, rng.randint(60, 150)) for i in range(20)]
+    ImageDraw.Draw(image).line(points, fill="#1a237e", width=4, joint="curve")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()

@@ -37,3 +37,5 @@ def single_line(value: str) -> bool:
 
 # A whole request: an intake with every member fits in a few kilobytes.
 BODY_BYTES = 256 * 1024
+# A signed form, scanned or photographed (workflows.consent.evidence); only its own routes take it.
+UPLOAD_BYTES = 8 * 1024 * 1024

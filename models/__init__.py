@@ -5,7 +5,7 @@ from models.audit import AuditEntry, CaseRead
 from models.case import Case, CaseEvent, CaseStep
 from models.digest import DigestDelivery
 from models.heartbeat import Heartbeat
-from models.household import Consent, Household, HouseholdMember
+from models.household import Consent, ConsentEvidence, Household, HouseholdMember
 from models.notice import CaseNotice
 from models.office import ConsultationHour, Office, SubLocation
 from models.outbox import OutboxMessage
@@ -26,6 +26,7 @@ __all__ = [
     "CaseRead",
     "CaseStep",
     "Consent",
+    "ConsentEvidence",
     "DigestDelivery",
     "Heartbeat",
     "ConsultationHour",

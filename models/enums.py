@@ -179,6 +179,19 @@ class AppointmentStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class EvidenceKind(StrEnum):
+    """How the household signed a consent form."""
+
+    PAPER = "paper"  # signed on paper, scanned or photographed (PDF, JPEG, PNG)
+    TABLET = "tablet"  # signed on the tablet's screen (PNG)
+
+
+EVIDENCE_LABELS = {
+    EvidenceKind.PAPER: "auf Papier unterschrieben (Scan)",
+    EvidenceKind.TABLET: "auf dem Tablet unterschrieben",
+}
+
+
 class SharedField(StrEnum):
     """What a household may allow to be passed to partners of one category (consent scope)."""
 

@@ -2,10 +2,10 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, text
-from sqlmodel import Field, SQLModel
+from sqlalchemy import JSON, Column, ColumnElement, LargeBinary, and_, or_, text
+from sqlmodel import Field, SQLModel, col
 
-from models.enums import DEFAULT_SHARED_FIELDS, District, PartnerCategory
+from models.enums import DEFAULT_SHARED_FIELDS, District, EvidenceKind, PartnerCategory
 from models.fields import enum_field, json_list_field, utc_field
 from models.personal import Erase, not_personal, personal
 
@@ -65,7 +65,10 @@ class HouseholdMember(SQLModel, table=True):
 
 
 class Consent(SQLModel, table=True):
-    """Consent to share the household's data with partners of one category; withdrawal is kept."""
+    """Consent to share the household's data with partners of one category.
+
+    Nothing is deleted: a withdrawal, a renewal (the new consent ``replaced`` this one) and the
+    end of an ``expires_on`` stay on record. The signed form is a ``ConsentEvidence``."""
 
     __tablename__ = "consents"
 
@@ -83,3 +86,37 @@ class Consent(SQLModel, table=True):
             JSON, nullable=False, server_default=_DEFAULT_SCOPE_SQL, info={"personal": None}
         ),
     )
+    # The last day the consent holds (the household chose a limit); None: until withdrawn.
+    expires_on: date | None = None
+    replaced_at: datetime | None = utc_field(nullable=True)  # renewed or changed: a new consent
+
+    @classmethod
+    def in_force_on(cls, today: date) -> ColumnElement[bool]:
+        """Consents that allow sharing on ``today``: not withdrawn, not replaced, not expired."""
+        expires_on = col(cls.expires_on)
+        return and_(
+            col(cls.withdrawn_at).is_(None),
+            col(cls.replaced_at).is_(None),
+            or_(expires_on.is_(None), expires_on >= today),
+        )
+
+    def expired_on(self, today: date) -> bool:
+        return self.expires_on is not None and self.expires_on < today
+
+
+class ConsentEvidence(SQLModel, table=True):
+    """The household's signature under one consent form: the signed paper form scanned, or the
+    signature drawn on the tablet. Erased with the household's other data."""
+
+    __tablename__ = "consent_evidence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    consent_id: int = Field(foreign_key="consents.id", unique=True)
+    kind: EvidenceKind = enum_field()
+    content_type: str = Field(max_length=40, sa_column_kwargs=not_personal())
+    data: bytes | None = Field(
+        default=None, sa_column=Column(LargeBinary, nullable=True, **personal(Erase.NULL))
+    )
+    sha256: str | None = Field(default=None, max_length=64, sa_column_kwargs=personal(Erase.NULL))
+    recorded_at: datetime = utc_field(default_now=True)
+    recorded_by_id: int = Field(foreign_key="staff.id")

@@ -57,3 +57,24 @@ def in_hours(hours: float) -> datetime:
     from core.clock import utc_now
 
     return utc_now() + timedelta(hours=hours)
+
+
+def drawn_signature(width: int = 300, height: int = 100) -> bytes:
+    """A PNG as the tablet's signature field sends it: transparent, with one dark stroke."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    ImageDraw.Draw(image).line([(20, 70), (90, 20), (160, 75), (280, 30)], fill="#111", width=4)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def signed() -> Any:
+    """Evidence for ``consent.grant`` in tests that are about something else: signed on the
+    tablet."""
+    from workflows.consent.evidence import signature
+
+    return signature(drawn_signature())

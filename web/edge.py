@@ -15,7 +15,7 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.limits import BODY_BYTES, TEXT_PATTERN
+from core.limits import BODY_BYTES, TEXT_PATTERN, UPLOAD_BYTES
 
 _METHODS_WITH_BODY = {"POST", "PUT", "PATCH"}
 
@@ -35,6 +35,11 @@ def has_control_characters(text: str) -> bool:
 _TEXT = re.compile(TEXT_PATTERN)
 
 
+# The routes that take a signed consent form (a scan, up to UPLOAD_BYTES; base64 in the API's JSON).
+_UPLOADS = re.compile(r"^/(api/)?cases/\d{1,12}/(einwilligungen|consents)/[a-z_]{1,40}$")
+UPLOAD_LIMIT = UPLOAD_BYTES * 4 // 3 + 64 * 1024
+
+
 class InputGuard:
     """ASGI middleware: refuse malformed input with 4xx before the app sees it."""
 
@@ -48,7 +53,8 @@ class InputGuard:
         try:
             _check_target(scope)
             if scope["method"] in _METHODS_WITH_BODY:
-                body = await _read_body(scope, receive, self.max_body)
+                limit = UPLOAD_LIMIT if _UPLOADS.match(scope["path"]) else self.max_body
+                body = await _read_body(scope, receive, limit)
                 _check_body(scope, body)
                 receive = _replay(body, receive)
         except Refused as refused:

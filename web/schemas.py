@@ -299,13 +299,6 @@ class VisitOut(BaseModel):
     agreements: list[AgreementOut]
 
 
-class ConsentOut(BaseModel):
-    partner_category: str
-    label: str
-    granted_at: datetime
-    shared_fields: list[str]
-
-
 class ReferralOut(BaseModel):
     id: int
     partner: str

@@ -94,7 +94,8 @@ def test_every_staff_form_survives_whatever_is_typed(web_world, client):
     case_id = web_world.open_case()
     login(client, web_world.emails["caseworker"])
     intake_form, token = _forms(client, ["/intake"])
-    case_forms, _ = _forms(client, [f"/cases/{case_id}"])
+    consent_page = f"/cases/{case_id}/einwilligungen/energy_advice?weiter=1&shared_fields=name"
+    case_forms, _ = _forms(client, [f"/cases/{case_id}", consent_page])
 
     @FUZZ
     @given(data=st.data())

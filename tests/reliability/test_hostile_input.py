@@ -15,14 +15,14 @@ from core.config import get_settings
 from core.db import unit_of_work
 from models import CaseEvent, Office, Partner, Reminder
 from models.enums import PartnerCategory, ReminderStatus
-from tests.helpers import step
+from tests.helpers import signed, step
 from tests.web.conftest import csrf, login
 from tests.web.test_api import token_for
 from tests.web.test_cases import case_row, flashes, follow
 from tests.web.test_intake import assert_nothing_saved, born, count, form, submit
+from workflows import consent
 from workflows.messaging.delivery import deliver
 from workflows.oversight import figures
-from workflows.referrals import consent
 
 
 def history(case_id: int) -> list[str]:
@@ -193,7 +193,7 @@ def test_a_message_that_cannot_be_built_fails_visibly_once(web_world):
     with unit_of_work() as session:
         session.get(Office, web_world.office_id).email = "eving@lokal-willkommen.example\nBcc: x@y"
         consent.grant(session, household_id, PartnerCategory.ENERGY_ADVICE,
-                      actor_id=web_world.caseworker_id)  # fmt: skip
+                      actor_id=web_world.caseworker_id, evidence=signed())  # fmt: skip
     step(case_id, "refer_energy", web_world.caseworker_id)
     with unit_of_work() as session:
         query = select(Reminder).where(Reminder.case_id == case_id, Reminder.kind == "referral")

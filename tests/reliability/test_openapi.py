@@ -22,6 +22,8 @@ BUSINESS_RULES = {
     ("PATCH", "/api/cases/{case_id}/members/{member_id}"),
     ("POST", "/api/cases/{case_id}/members/{member_id}/remove"),  # the last member stays
     ("POST", "/api/cases/{case_id}/visits"),  # a visit planned, not ahead, not in the future
+    ("PUT", "/api/cases/{case_id}/consents/{category}"),  # a real signature, a future date
+    ("GET", "/api/cases/{case_id}/consents/{category}/form"),  # a date not past
     ("DELETE", "/api/cases/{case_id}/consents/{category}"),  # only a consent given
     ("POST", "/api/cases/{case_id}/referrals"),  # consent and a fitting partner
     ("POST", "/api/cases/{case_id}/reassign"),  # a colleague of the office, by rule

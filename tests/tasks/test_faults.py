@@ -15,13 +15,13 @@ from core.db import unit_of_work
 from models import Case, OutboxMessage, Reminder
 from models.enums import PartnerCategory
 from tests.conftest import apply_settings
-from tests.helpers import in_hours, pass_time, reminders, step
+from tests.helpers import in_hours, pass_time, reminders, signed, step
 from tests.services import RedisServer, SmtpServer, wait_for
+from workflows import consent
 from workflows.engine import outbox
 from workflows.engine import reminders as reminder_service
 from workflows.messaging.compose import message_id
 from workflows.messaging.resend import NotFailed, resend
-from workflows.referrals import consent
 
 pytestmark = pytest.mark.slow
 
@@ -302,7 +302,11 @@ def test_no_personal_data_in_task_messages_or_worker_logs(world, smtp, start_wor
     with unit_of_work() as session:
         household_id = session.get(Case, case_id).household_id
         consent.grant(
-            session, household_id, PartnerCategory.ENERGY_ADVICE, actor_id=world.caseworker_id
+            session,
+            household_id,
+            PartnerCategory.ENERGY_ADVICE,
+            actor_id=world.caseworker_id,
+            evidence=signed(),
         )
     step(case_id, "schedule_welcome_visit", world.caseworker_id, at=in_hours(2))
     step(case_id, "refer_energy", world.caseworker_id)

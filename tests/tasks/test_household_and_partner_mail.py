@@ -14,12 +14,12 @@ from sqlmodel import select
 
 from core.clock import BERLIN
 from core.db import unit_of_work
-from models import Case, CaseEvent, CaseStep, Referral
+from models import Case, CaseEvent, CaseStep, Consent, Referral, Reminder
 from models.enums import PartnerCategory, ReferralStatus, SharedField
-from tests.helpers import pass_time, reminder_statuses, run_sweep, step
+from tests.helpers import pass_time, reminder_statuses, run_sweep, signed, step
 from tests.services import wait_for
 from web.app import create_app
-from workflows.referrals import consent
+from workflows import consent
 
 pytestmark = pytest.mark.slow
 
@@ -113,6 +113,7 @@ def test_referral_email_holds_only_what_the_household_consented_to(world, smtp, 
             PartnerCategory.ENERGY_ADVICE,
             actor_id=world.caseworker_id,
             fields=[SharedField.NAME, SharedField.LANGUAGES],
+            evidence=signed(),
         )
     step(case_id, "refer_energy", world.caseworker_id)
     (referral,) = mail_to(smtp, PARTNER, 1)
@@ -139,8 +140,7 @@ def referred_for_energy(world, smtp) -> int:  # type: ignore[no-untyped-def]
     with unit_of_work() as session:
         consent.grant(
             session, household_of(case_id), PartnerCategory.ENERGY_ADVICE,
-            actor_id=world.caseworker_id,
-        )  # fmt: skip
+            actor_id=world.caseworker_id, evidence=signed())  # fmt: skip
     step(case_id, "refer_energy", world.caseworker_id)
     mail_to(smtp, PARTNER, 1)
     return case_id
@@ -191,7 +191,11 @@ def test_consent_withdrawn_withdraws_the_referral_and_tells_the_partner(world, s
     household_id = household_of(case_id)
     with unit_of_work() as session:
         consent.grant(
-            session, household_id, PartnerCategory.ENERGY_ADVICE, actor_id=world.caseworker_id
+            session,
+            household_id,
+            PartnerCategory.ENERGY_ADVICE,
+            actor_id=world.caseworker_id,
+            evidence=signed(),
         )
     step(case_id, "refer_energy", world.caseworker_id)
     mail_to(smtp, PARTNER, 1)
@@ -217,6 +221,35 @@ def test_consent_withdrawn_withdraws_the_referral_and_tells_the_partner(world, s
         mail_to(smtp, PARTNER, 3, timeout=3)
     statuses = reminder_statuses(case_id)
     assert statuses["referral_reminder"] == statuses["referral_unanswered"] == ["cancelled"]
+
+
+def test_a_queued_referral_email_is_not_sent_once_the_consent_has_expired(
+    world, smtp, start_worker
+):
+    """Given a referral made on the last day of the household's consent, when its email is
+    still queued as the day passes (no worker was running), then the worker that picks it up
+    sends the partner nothing and records why: the consent ended that day."""
+    case_id = world.open_case()
+    household_id = household_of(case_id)
+    last_day = datetime.now(BERLIN).date()
+    with unit_of_work() as session:
+        consent.grant(
+            session, household_id, PartnerCategory.ENERGY_ADVICE, actor_id=world.caseworker_id,
+            evidence=signed(), expires_on=last_day,
+        )  # fmt: skip
+    step(case_id, "refer_energy", world.caseworker_id)  # the email waits in the queue
+    with unit_of_work() as session:  # midnight passes
+        given = session.exec(select(Consent)).one()
+        given.expires_on = last_day - timedelta(days=1)
+    start_worker()
+    wait_for(lambda: reminder_statuses(case_id)["referral"] == ["failed"], 20, what="refused")
+    assert [m for m in smtp.messages if m["To"] == PARTNER] == []
+    with unit_of_work() as session:
+        referral_mail = session.exec(
+            select(Reminder).where(Reminder.case_id == case_id, Reminder.kind == "referral")
+        ).one()
+    assert "Energieberatung" in (referral_mail.last_error or "")
+    assert "galt bis" in (referral_mail.last_error or "")
 
 
 def test_closing_the_case_asks_the_partner_to_delete_the_data(world, smtp, start_worker):

@@ -6,9 +6,10 @@ from sqlmodel import select
 from core.db import unit_of_work
 from models import Case, Referral
 from models.enums import PartnerCategory
-from tests.helpers import in_hours, pass_time, reminder_statuses, run_sweep, step
+from tests.helpers import in_hours, pass_time, reminder_statuses, run_sweep, signed, step
 from tests.services import wait_for
-from workflows.referrals import answers, consent
+from workflows import consent
+from workflows.referrals import answers
 from workflows.referrals.links import Action
 
 pytestmark = pytest.mark.slow
@@ -54,7 +55,9 @@ def test_journey_from_intake_to_closure_sends_each_email_once(world, smtp, start
     # With consent for energy advice, the referral goes to the partner at once.
     with unit_of_work() as session:
         household_id = session.get(Case, case_id).household_id
-        consent.grant(session, household_id, PartnerCategory.ENERGY_ADVICE, actor_id=cw)
+        consent.grant(
+            session, household_id, PartnerCategory.ENERGY_ADVICE, actor_id=cw, evidence=signed()
+        )
     step(case_id, "refer_energy", cw)
     referral = staff_mail(smtp, 2)[1]
     assert referral["To"] == "stromspar@partner.example"

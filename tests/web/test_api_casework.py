@@ -1,5 +1,6 @@
 """The API's casework operations: household, members and notices, with the pages' rules."""
 
+import base64
 from datetime import date, timedelta
 
 from sqlmodel import select
@@ -7,8 +8,11 @@ from sqlmodel import select
 from core.clock import berlin, utc_now
 from core.db import unit_of_work
 from models import CaseEvent, Household
-from tests.helpers import in_hours, step
+from tests.helpers import drawn_signature, in_hours, step
 from tests.web.test_api import token_for
+
+# A consent's evidence as a tablet app sends it: the signature drawn on the screen.
+SIGNED = {"evidence": {"kind": "tablet", "data": base64.b64encode(drawn_signature()).decode()}}
 
 
 def today() -> date:
@@ -174,7 +178,7 @@ def test_notes_consent_and_referrals_through_the_api(web_world, client):
 
     granted = client.put(
         f"/api/cases/{case_id}/consents/energy_advice",
-        json={"shared_fields": ["name", "phone"]},
+        json={"shared_fields": ["name", "phone"], **SIGNED},
         headers=auth,
     )
     assert granted.status_code == 200
@@ -183,6 +187,9 @@ def test_notes_consent_and_referrals_through_the_api(web_world, client):
             **granted.json()[0],
             "partner_category": "energy_advice",
             "shared_fields": ["name", "phone"],
+            "expires_on": None,
+            "in_force": True,
+            "evidence": "tablet",
         }
     ]
     referred = client.post(
@@ -250,7 +257,9 @@ def test_every_new_operation_is_404_for_another_office(web_world, client):
     calls = [
         ("post", f"/api/cases/{case_id}/notes", {"note": "x"}),
         ("get", f"/api/cases/{case_id}/consents", None),
-        ("put", f"/api/cases/{case_id}/consents/health", {}),
+        ("put", f"/api/cases/{case_id}/consents/health", SIGNED),
+        ("get", f"/api/cases/{case_id}/consents/health/form", None),
+        ("get", f"/api/cases/{case_id}/consents/health/evidence", None),
         ("delete", f"/api/cases/{case_id}/consents/health", None),
         ("get", f"/api/cases/{case_id}/referrals", None),
         ("post", f"/api/cases/{case_id}/referrals", {"partner_category": "health"}),
@@ -277,7 +286,7 @@ def test_advance_takes_the_days_the_confirmation_and_the_chosen_partner(web_worl
         headers=auth,
     )
     assert done.status_code == 200, done.text
-    client.put(f"/api/cases/{case_id}/consents/energy_advice", json={}, headers=auth)
+    client.put(f"/api/cases/{case_id}/consents/energy_advice", json=SIGNED, headers=auth)
     referred = client.post(
         f"/api/cases/{case_id}/advance",
         json={"trigger": "refer_energy", "partner_id": web_world.partner_id, "message": "eilt"},

@@ -5,9 +5,14 @@ merely hidden. Supervisors see their office (the head of the social welfare offi
 and the dashboard; administrators manage accounts, offices and partners but see no case.
 """
 
+import base64
+
 import pytest
 
+from tests.helpers import drawn_signature
 from tests.web.conftest import csrf, login
+
+SIGNATURE = "data:image/png;base64," + base64.b64encode(drawn_signature()).decode()
 
 ALLOWED, FORBIDDEN, NOT_FOUND, SIGN_IN = "allowed", 403, 404, "sign-in"
 
@@ -39,9 +44,11 @@ ROUTES = [
     ("GET", "/cases/{case}", CASE_ROUTE),
     ("POST", "/cases/{case}/advance", CASE_ROUTE),
     ("POST", "/cases/{case}/notes", CASE_ROUTE),
-    ("POST", "/cases/{case}/consents", CASE_ROUTE),
+    ("GET", "/cases/{case}/einwilligungen/energy_advice?weiter=1&shared_fields=name", CASE_ROUTE),
+    ("GET", "/cases/{case}/einwilligungen/energy_advice/formular.pdf?shared_fields=name",
+     CASE_ROUTE),
+    ("POST", "/cases/{case}/einwilligungen/energy_advice", CASE_ROUTE),
     ("POST", "/cases/{case}/consents/energy_advice/withdraw", CASE_ROUTE),
-    ("POST", "/cases/{case}/consents/scope", CASE_ROUTE),
     ("GET", "/cases/{case}/preview?kind=consultation_info", CASE_ROUTE),
     ("GET", "/intake", CASE_LIST),
     ("GET", "/dashboard", SUPERVISORS),
@@ -54,8 +61,7 @@ ROUTES = [
 FORMS = {
     "/advance": {"trigger": "complete_registration", "version": "1"},
     "/notes": {"text": "Anruf beim Vermieter", "note": "Anruf beim Vermieter"},
-    "/consents": {"partner_category": "energy_advice"},
-    "/consents/scope": {"partner_category": "energy_advice", "shared_fields": "name"},
+    "/einwilligungen/energy_advice": {"shared_fields": "name", "signature": SIGNATURE},
 }
 
 

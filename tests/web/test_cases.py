@@ -15,11 +15,11 @@ from sqlmodel import SQLModel, select
 
 from core.clock import BERLIN, berlin, utc_now
 from core.db import unit_of_work
-from models import Appointment, Case, CaseEvent, CaseStep, Consent, Referral, SubLocation
+from models import Appointment, Case, CaseEvent, CaseStep, Consent, SubLocation
 from models.enums import PartnerCategory
-from tests.helpers import in_hours, step
+from tests.helpers import in_hours, signed, step
 from tests.web.conftest import csrf, login
-from workflows.referrals import consent
+from workflows import consent
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
@@ -428,41 +428,6 @@ def test_a_note_appears_in_the_timeline_without_changing_the_version(web_world, 
     assert len(load(CaseEvent, case_id=case_id, trigger="add_note")) == 1
 
 
-def test_consent_makes_referral_possible_and_withdrawing_it_stops_it(web_world, client):
-    """Given an open energy step (refer refused: no consent), when the household's consent to
-    energy advice is recorded, then "refer" becomes a button; when it is withdrawn, then the
-    button gives way to the reason again and the withdrawal is on record; with consent given
-    again, referring through the page reaches the partner."""
-    case_id = web_world.open_case()
-    login(client, web_world.emails["caseworker"])
-    page = f"/cases/{case_id}"
-    missing = "Einwilligung des Haushalts zur Weitergabe an 'Energieberatung' fehlt."
-
-    granted = follow(
-        client, post_form(client, f"{page}/consents", {"partner_category": "energy_advice"}, page)
-    )
-    assert "Einwilligung erfasst: Energieberatung." in flashes(granted)
-    assert 'value="refer_energy"' in granted.text and missing not in text(granted)
-
-    withdrawn = post_form(client, f"{page}/consents/energy_advice/withdraw", {}, page)
-    after = follow(client, withdrawn)
-    assert "Einwilligung widerrufen: Energieberatung." in flashes(after)
-    assert 'value="refer_energy"' not in after.text and missing in text(after)
-    consent = load(Consent)[0]
-    assert consent.withdrawn_at is not None and consent.withdrawn_by_id == web_world.caseworker_id
-    again = post_form(client, f"{page}/consents/energy_advice/withdraw", {}, page)
-    assert any("keine Einwilligung" in m for m in flashes(follow(client, again)))
-
-    post_form(client, f"{page}/consents", {"partner_category": "energy_advice"}, page)
-    referred = post_form(client, f"{page}/advance", {"trigger": "refer_energy"}, page)
-    history = text(follow(client, referred)).split('id="verlauf"')[1]
-    assert step_row(case_id, "energy").state == "referred"
-    assert len(load(Referral, case_id=case_id)) == 1
-    assert "Weitervermittelt an Caritas Stromspar-Check" in history
-    unknown = post_form(client, f"{page}/consents", {"partner_category": "astrology"}, page)
-    assert any("Partnerart" in m for m in flashes(follow(client, unknown)))
-
-
 # ---------------------------------------------------------------------------------------------
 # Access and CSRF
 
@@ -471,7 +436,7 @@ def _posts(case_id: int) -> list[tuple[str, dict]]:
     return [
         (f"/cases/{case_id}/advance", {"trigger": "complete_registration", "version": "1"}),
         (f"/cases/{case_id}/notes", {"note": "Hallo"}),
-        (f"/cases/{case_id}/consents", {"partner_category": "energy_advice"}),
+        (f"/cases/{case_id}/einwilligungen/energy_advice", {"shared_fields": "name"}),
         (f"/cases/{case_id}/consents/energy_advice/withdraw", {}),
     ]
 
@@ -483,7 +448,11 @@ def test_another_offices_case_is_not_found_for_reading_and_every_change(web_worl
     with unit_of_work() as session:  # so that "withdraw" would have something to do
         household_id = case_row(case_id).household_id
         consent.grant(
-            session, household_id, PartnerCategory.ENERGY_ADVICE, actor_id=web_world.caseworker_id
+            session,
+            household_id,
+            PartnerCategory.ENERGY_ADVICE,
+            actor_id=web_world.caseworker_id,
+            evidence=signed(),
         )
     events = count(CaseEvent)
     login(client, web_world.emails["other_caseworker"])

@@ -14,9 +14,10 @@ from core.config import get_settings
 from core.db import unit_of_work
 from models import Case, CaseEvent, CaseStep, Referral, Reminder
 from models.enums import PartnerCategory, ReferralStatus, ReminderKind, ReminderStatus
-from tests.helpers import step
+from tests.helpers import signed, step
+from workflows import consent
 from workflows.casework.timeline import timeline
-from workflows.referrals import consent, links
+from workflows.referrals import links
 from workflows.referrals.links import Action
 
 PARTNER_NAME = "Caritas Stromspar-Check"
@@ -29,7 +30,11 @@ def referred(web_world) -> int:
     with unit_of_work() as session:
         household_id = session.get(Case, case_id).household_id
         consent.grant(
-            session, household_id, PartnerCategory.ENERGY_ADVICE, actor_id=web_world.caseworker_id
+            session,
+            household_id,
+            PartnerCategory.ENERGY_ADVICE,
+            actor_id=web_world.caseworker_id,
+            evidence=signed(),
         )
     step(case_id, "refer_energy", web_world.caseworker_id)
     return case_id

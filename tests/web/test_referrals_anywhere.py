@@ -10,12 +10,12 @@ from core.config import get_settings
 from core.db import unit_of_work
 from models import Case, CaseEvent, CaseNotice, Partner, Referral, Reminder
 from models.enums import PartnerCategory, ReferralStatus, ReminderKind
-from tests.helpers import step
+from tests.helpers import signed, step
 from tests.web.conftest import csrf, login
 from tests.web.test_cases import flashes, follow, text
 from tests.web.test_partner_links import link
+from workflows import consent
 from workflows.messaging.compose import compose
-from workflows.referrals import consent
 from workflows.referrals.links import Action
 
 
@@ -43,7 +43,7 @@ def courses(web_world) -> dict[str, int]:  # type: ignore[no-untyped-def]
 def consent_to(case_id: int, category: PartnerCategory, actor: int) -> None:
     with unit_of_work() as session:
         household_id = session.get(Case, case_id).household_id
-        consent.grant(session, household_id, category, actor_id=actor)
+        consent.grant(session, household_id, category, actor_id=actor, evidence=signed())
 
 
 def refer(client, case_id: int, **fields: str):  # type: ignore[no-untyped-def]

@@ -15,8 +15,8 @@ from sqlmodel import Session, col, select
 from core import limits
 from core.clock import utc_now
 from core.db import commit
-from models import Case, CaseStep, Consent, Household, HouseholdMember, Partner, Referral, Staff
-from models.enums import PARTNER_CATEGORY_LABELS, District, PartnerCategory, SharedField
+from models import Case, CaseStep, Household, HouseholdMember, Partner, Referral, Staff
+from models.enums import District, PartnerCategory
 from web.deps import DbSession
 from web.params import Id
 from web.routes.api import (
@@ -31,7 +31,6 @@ from web.routes.api import (
 from web.schemas import (
     AgreementOut,
     CaseChanged,
-    ConsentOut,
     Found,
     GuardProblem,
     HouseholdOut,
@@ -49,7 +48,7 @@ from workflows.casework import household as edits
 from workflows.casework.intake import MemberIn
 from workflows.engine.errors import CaseInTransfer, GuardFailed
 from workflows.messaging import i18n
-from workflows.referrals import consent, sending
+from workflows.referrals import sending
 
 router = APIRouter(
     prefix="/api", route_class=ApiRoute, responses={**AUTH_RESPONSES, **EDGE_RESPONSES}
@@ -298,7 +297,7 @@ def agreement_done(
 # Notes, consent, referrals, reassignment and handover
 
 
-def _changeable(session: DbSession, staff: Staff, case_id: int) -> Case:
+def changeable(session: DbSession, staff: Staff, case_id: int) -> Case:
     """The case, if ``staff`` may change it now (not while it is handed over: 409)."""
     case = visible_case(session, staff, case_id)
     if case.transfer_to_office_id is not None:
@@ -322,7 +321,7 @@ class NoteIn(BaseModel):
 )  # fmt: skip
 def add_note(case_id: Id, body: NoteIn, staff: ApiCaseStaff, session: DbSession) -> NoteOut:
     """A note on the case's history (a phone call, what was agreed at the door)."""
-    _changeable(session, staff, case_id)
+    changeable(session, staff, case_id)
     event = notes.add_note(
         session,
         case_id,
@@ -332,72 +331,6 @@ def add_note(case_id: Id, body: NoteIn, staff: ApiCaseStaff, session: DbSession)
     )
     commit(session)
     return NoteOut(at=event.at, note=event.note or "", confidential=event.confidential)
-
-
-def _consents(session: DbSession, household_id: int) -> list[ConsentOut]:
-    query = select(Consent).where(
-        Consent.household_id == household_id, col(Consent.withdrawn_at).is_(None)
-    )
-    return [
-        ConsentOut(
-            partner_category=c.partner_category,
-            label=PARTNER_CATEGORY_LABELS[PartnerCategory(c.partner_category)],
-            granted_at=c.granted_at,
-            shared_fields=c.shared_fields,
-        )
-        for c in session.exec(query.order_by(col(Consent.granted_at)))
-    ]
-
-
-@router.get(
-    "/cases/{case_id}/consents", tags=["Einwilligungen"], response_model=list[ConsentOut],
-    responses=NOT_FOUND,
-)  # fmt: skip
-def list_consents(case_id: Id, staff: ApiCaseStaff, session: DbSession) -> list[ConsentOut]:
-    """The household's consents in force, with what each allows to be shared."""
-    case = visible_case(session, staff, case_id)
-    return _consents(session, case.household_id)
-
-
-class ConsentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    shared_fields: list[SharedField] | None = Field(
-        default=None,
-        min_length=1,
-        description="What may be shared (at least one); default: name, phone, languages.",
-    )
-
-
-@router.put(
-    "/cases/{case_id}/consents/{category}", tags=["Einwilligungen"],
-    response_model=list[ConsentOut], responses=CHANGE_RESPONSES,
-)  # fmt: skip
-def grant_consent(
-    case_id: Id, category: PartnerCategory, body: ConsentIn, staff: ApiCaseStaff,
-    session: DbSession,
-) -> list[ConsentOut]:  # fmt: skip
-    """Record the household's consent for one partner category (or change what it covers)."""
-    case = _changeable(session, staff, case_id)
-    fields = None if body.shared_fields is None else [str(f) for f in body.shared_fields]
-    consent.grant(session, case.household_id, category, actor_id=staff.id, fields=fields)  # type: ignore[arg-type]
-    commit(session)
-    return _consents(session, case.household_id)
-
-
-@router.delete(
-    "/cases/{case_id}/consents/{category}", tags=["Einwilligungen"], status_code=204,
-    responses=CHANGE_RESPONSES,
-)  # fmt: skip
-def withdraw_consent(
-    case_id: Id, category: PartnerCategory, staff: ApiCaseStaff, session: DbSession
-) -> Response:
-    """The household withdrew its consent: running referrals of the category end and each
-    partner is asked to delete the data. 422 if there is no consent to withdraw."""
-    case = _changeable(session, staff, case_id)
-    consent.withdraw(session, case.household_id, category, actor_id=staff.id)  # type: ignore[arg-type]
-    commit(session)
-    return Response(status_code=204)
 
 
 def _referrals(session: DbSession, case_id: int) -> list[ReferralOut]:
@@ -456,7 +389,7 @@ class ReferralIn(BaseModel):
 def refer(case_id: Id, body: ReferralIn, staff: ApiCaseStaff, session: DbSession) -> Any:
     """Refer the household to a partner of any category it consented to, without a step
     (a step's referral is the trigger `refer_<step>` with `partner_id` and `message`)."""
-    _changeable(session, staff, case_id)
+    changeable(session, staff, case_id)
     sending.refer(
         session, case_id, body.partner_category, actor_id=staff.id, partner_id=body.partner_id,
         message=body.message, expected_version=body.expected_version,

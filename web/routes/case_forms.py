@@ -17,6 +17,7 @@ from models import (
     CaseNotice,
     CaseStep,
     Consent,
+    ConsentEvidence,
     Household,
     HouseholdMember,
     Office,
@@ -25,7 +26,12 @@ from models import (
     Staff,
     SubLocation,
 )
-from models.enums import PARTNER_CATEGORY_LABELS, AppointmentStatus, PartnerCategory
+from models.enums import (
+    PARTNER_CATEGORY_LABELS,
+    AppointmentStatus,
+    EvidenceKind,
+    PartnerCategory,
+)
 from web.params import Id
 from workflows.casework import eligibility, notices
 from workflows.engine import TriggerOption, allowed_triggers
@@ -142,9 +148,15 @@ class ActionGroup:
 class ConsentView:
     category: PartnerCategory
     label: str
-    consent: Consent | None
+    consent: Consent | None  # the latest neither withdrawn nor replaced; it may have expired
     granted_by: str | None
     needed_for: list[str]  # open steps that could be referred with it
+    expired: bool = False
+    evidence: EvidenceKind | None = None  # how the household signed; None: before forms
+
+    @property
+    def in_force(self) -> bool:
+        return self.consent is not None and not self.expired
 
 
 @dataclass
@@ -197,7 +209,7 @@ def case_page(session: Session, case: Case, now: datetime) -> CasePage:
         milestone=_milestone(case),
         appointments=list(session.exec(visits.order_by(col(Appointment.starts_at)))),
         groups=_action_groups(workflow, allowed_triggers(session, case.id, now=now), steps),
-        consents=_consents(session, household, steps),
+        consents=_consents(session, household, steps, now.astimezone(BERLIN).date()),
         workflow=workflow,
         notices=notices.open_notices(session, case.id),
         handover=_handover(session, case),
@@ -353,11 +365,22 @@ def _action_groups(
     return [g for g in [case_group, *ordered, to_open, closed] if g.allowed or g.refused]
 
 
-def _consents(session: Session, household: Household, steps: list[CaseStep]) -> list[ConsentView]:
+def _consents(
+    session: Session, household: Household, steps: list[CaseStep], today: date
+) -> list[ConsentView]:
     query = select(Consent).where(
-        Consent.household_id == household.id, col(Consent.withdrawn_at).is_(None)
+        Consent.household_id == household.id,
+        col(Consent.withdrawn_at).is_(None),
+        col(Consent.replaced_at).is_(None),
     )
-    active = {c.partner_category: c for c in session.exec(query)}
+    active = {c.partner_category: c for c in session.exec(query.order_by(col(Consent.id)))}
+    evidence: dict[int | None, str] = dict(
+        session.exec(
+            select(ConsentEvidence.consent_id, ConsentEvidence.kind).where(
+                col(ConsentEvidence.consent_id).in_([c.id for c in active.values()])
+            )
+        ).all()
+    )
     granted_by = {c.granted_by_id for c in active.values()}
     names = dict(
         session.exec(select(Staff.id, Staff.name).where(col(Staff.id).in_(granted_by))).all()
@@ -379,6 +402,10 @@ def _consents(session: Session, household: Household, steps: list[CaseStep]) -> 
                 consent=consent,
                 granted_by=names.get(consent.granted_by_id) if consent else None,
                 needed_for=needed_for,
+                expired=consent is not None and consent.expired_on(today),
+                evidence=EvidenceKind(evidence[consent.id])
+                if consent and consent.id in evidence
+                else None,
             )
         )
     # The categories the open steps need come first.

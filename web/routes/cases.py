@@ -51,7 +51,6 @@ from workflows.move_in import STEPS
 from workflows.move_in.guards import VISIT_HELD
 from workflows.move_in.states import CASE_STATE_LABELS
 from workflows.privacy import erasure
-from workflows.referrals import consent
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -255,7 +254,7 @@ def show_case(
         "task_outcomes": by_hand.OUTCOMES,
         "languages": LANGUAGE_NAMES,
         "step_categories": {kind: s.partner_category for kind, s in STEPS.items()},
-        "consented": [c.category for c in page.consents if c.consent],
+        "consented": [c.category for c in page.consents if c.in_force],
         "category_labels": PARTNER_CATEGORY_LABELS,
         "erasure_refused": erasure.why_not(session, page.household, now, get_settings())
         if staff.role == Role.SUPERVISOR
@@ -380,45 +379,6 @@ def add_case_note(
         return _back(case_id)
     commit(session)
     flash(request, "Notiz gespeichert.", "success")
-    return _back(case_id)
-
-
-@router.post("/cases/{case_id:int}/consents")
-def grant_consent(
-    request: Request,
-    case_id: Id,
-    staff: CaseStaff,
-    session: DbSession,
-    partner_category: FormText = "",
-) -> Response:
-    """Record the household's consent to share its data with partners of one category."""
-    case = case_to_change(session, staff, case_id)
-    category = _category(partner_category)
-    if category is None:
-        flash(request, "Bitte eine Partnerart wählen.", "error")
-        return _back(case_id)
-    consent.grant(session, case.household_id, category, actor_id=_id(staff))
-    commit(session)
-    flash(request, f"Einwilligung erfasst: {PARTNER_CATEGORY_LABELS[category]}.", "success")
-    return _back(case_id)
-
-
-@router.post("/cases/{case_id:int}/consents/{category}/withdraw")
-def withdraw_consent(
-    request: Request, case_id: Id, category: str, staff: CaseStaff, session: DbSession
-) -> Response:
-    """Record that the household withdrew its consent for one partner category."""
-    case = case_to_change(session, staff, case_id)
-    chosen = _category(category)
-    try:
-        if chosen is None:
-            raise InvalidInput({"partner_category": "Unbekannte Partnerart."})
-        consent.withdraw(session, case.household_id, chosen, actor_id=_id(staff))
-    except InvalidInput as exc:
-        flash(request, exc.errors.get("partner_category", str(exc)), "error")
-        return _back(case_id)
-    commit(session)
-    flash(request, f"Einwilligung widerrufen: {PARTNER_CATEGORY_LABELS[chosen]}.", "success")
     return _back(case_id)
 
 

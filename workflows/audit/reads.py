@@ -18,6 +18,7 @@ class Read(StrEnum):
     LETTER = "letter"
     API = "api"
     EXPORT = "export"
+    CONSENT = "consent"  # the consent page, a consent form or a signed one
 
 
 READ_LABELS = {
@@ -28,6 +29,7 @@ READ_LABELS = {
     Read.LETTER: "Brief (PDF)",
     Read.API: "API",
     Read.EXPORT: "Auskunft (Export)",
+    Read.CONSENT: "Einwilligung (Formular, Unterschrift)",
 }
 
 

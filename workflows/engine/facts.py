@@ -79,11 +79,20 @@ class CaseFacts:
         return {step.kind: step for step in steps}
 
     @cached_property
-    def consented_categories(self) -> set[str]:
-        query = select(Consent.partner_category).where(
-            Consent.household_id == self.case.household_id, col(Consent.withdrawn_at).is_(None)
+    def consents(self) -> dict[str, Consent]:
+        """Per partner category, the household's consent neither withdrawn nor replaced (it may
+        have expired)."""
+        query = select(Consent).where(
+            Consent.household_id == self.case.household_id,
+            col(Consent.withdrawn_at).is_(None),
+            col(Consent.replaced_at).is_(None),
         )
-        return set(self.session.exec(query))
+        return {c.partner_category: c for c in self.session.exec(query.order_by(col(Consent.id)))}
+
+    @cached_property
+    def consented_categories(self) -> set[str]:
+        """The categories the household's data may go to today (consent given, not expired)."""
+        return {c for c, consent in self.consents.items() if not consent.expired_on(self.today)}
 
     @cached_property
     def welcome_visit_at(self) -> datetime:

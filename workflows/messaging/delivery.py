@@ -50,7 +50,8 @@ def deliver(reminder_id: int, settings: Settings | None = None) -> Outcome:
                 session, reminder_id, str(exc), utc_now(), settings, permanent=True
             )
             log.warning(
-                "reminder %s of case %s: no address on record", reminder_id, case_id,
+                "reminder %s of case %s not sent (no address, or no consent in force)",
+                reminder_id, case_id,
                 extra={"case_id": case_id, "reminder_id": reminder_id},
             )  # fmt: skip
             return Outcome("failed")

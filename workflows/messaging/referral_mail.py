@@ -23,6 +23,7 @@ from models import (
     Staff,
 )
 from models.enums import PARTNER_CATEGORY_LABELS, SharedField
+from workflows import consent
 from workflows.engine.facts import age_on
 from workflows.messaging import i18n
 from workflows.move_in import STEPS
@@ -53,16 +54,15 @@ def topic(session: Session, referral: Referral, partner: Partner) -> str:
 
 
 def active_consent(session: Session, household_id: int, category: str) -> Consent | None:
-    query = select(Consent).where(
-        Consent.household_id == household_id,
-        Consent.partner_category == category,
-        col(Consent.withdrawn_at).is_(None),
-    )
-    return session.exec(query).first()
+    """The consent that allows sending the household's data to ``category`` today."""
+    return consent.in_force(session, household_id, category, berlin(utc_now()).date())
 
 
-def shared_details(session: Session, household: Household, fields: list[str]) -> list[str]:
-    """One line per consented field, in a fixed order; nothing that was not consented."""
+def shared_values(
+    session: Session, household: Household, fields: list[str]
+) -> list[tuple[SharedField, str]]:
+    """Each consented field with the value that goes out, in a fixed order; a field with
+    nothing on record is left out."""
     members = list(
         session.exec(
             select(HouseholdMember)
@@ -73,22 +73,36 @@ def shared_details(session: Session, household: Household, fields: list[str]) ->
     contact = members[0] if members else None
     today = berlin(utc_now()).date()
     ages = sorted((age_on(m.birth_date, today) for m in members), reverse=True)
-    lines = {
-        SharedField.NAME: f"Ansprechperson: {contact.given_name} {contact.family_name}"
-        if contact
-        else None,
-        SharedField.PHONE: f"Telefon: {household.phone}" if household.phone else None,
-        SharedField.EMAIL: f"E-Mail: {household.email}" if household.email else None,
-        SharedField.LANGUAGES: "Sprachen: "
-        + ", ".join(i18n.language_name(code, "de") for code in household.languages)
-        if household.languages
-        else None,
-        SharedField.ADDRESS: f"Adresse: {household.street}, {household.postal_code} "
-        f"{household.city}",
-        SharedField.MEMBERS: f"Haushalt: {len(members)} Personen, Alter "
+    values = {
+        SharedField.NAME: f"{contact.given_name} {contact.family_name}" if contact else None,
+        SharedField.PHONE: household.phone,
+        SharedField.EMAIL: household.email,
+        SharedField.LANGUAGES: ", ".join(
+            i18n.language_name(code, "de") for code in household.languages
+        ),
+        SharedField.ADDRESS: f"{household.street}, {household.postal_code} {household.city}",
+        SharedField.MEMBERS: f"{len(members)} Personen, Alter "
         + ", ".join(str(age) for age in ages),
     }
-    return [line for field, line in lines.items() if field in fields and line]
+    return [(field, value) for field, value in values.items() if field in fields and value]
+
+
+_LINE_LABELS = {
+    SharedField.NAME: "Ansprechperson",
+    SharedField.PHONE: "Telefon",
+    SharedField.EMAIL: "E-Mail",
+    SharedField.LANGUAGES: "Sprachen",
+    SharedField.ADDRESS: "Adresse",
+    SharedField.MEMBERS: "Haushalt",
+}
+
+
+def shared_details(session: Session, household: Household, fields: list[str]) -> list[str]:
+    """One line per consented field, in a fixed order; nothing that was not consented."""
+    return [
+        f"{_LINE_LABELS[field]}: {value}"
+        for field, value in shared_values(session, household, fields)
+    ]
 
 
 PLACEHOLDER = f"{links.PATH}/<Link wird beim Versand erzeugt>"
@@ -130,11 +144,16 @@ def referral(
     referral, partner, label = _loaded(session, reminder)
     household = session.get(Household, case.household_id)
     assert household is not None
-    consent = active_consent(session, household.id or 0, partner.category)
-    if consent is None:
-        raise NoConsent("Keine Einwilligung für diese Partnerart (mehr).")
+    given = active_consent(session, household.id or 0, partner.category)
+    if given is None:
+        why = consent.missing(
+            consent.current(session, household.id or 0, partner.category),
+            partner.category,
+            berlin(utc_now()).date(),
+        )
+        raise NoConsent(why or "Keine Einwilligung für diese Partnerart (mehr).")
     details = "\n".join(
-        f"  {line}" for line in shared_details(session, household, consent.shared_fields)
+        f"  {line}" for line in shared_details(session, household, given.shared_fields)
     )
     subject = f"Weitervermittlung: {label} ({case.number})"
     message = f"Nachricht von uns:\n\n  {referral.message}\n\n" if referral.message else ""

@@ -10,6 +10,7 @@ from typing import Any
 
 from core.clock import format_berlin
 from models.enums import PARTNER_CATEGORY_LABELS, AppointmentKind
+from workflows import consent
 from workflows.engine.definition import Guard, Subject
 from workflows.move_in.states import (
     UNFINISHED_STEP_STATES,
@@ -142,8 +143,8 @@ def _consent_given(subject: Subject, _params: Params) -> str | None:
     category = STEPS[subject.kind or ""].partner_category
     if category is None or category in subject.facts.consented_categories:
         return None
-    label = PARTNER_CATEGORY_LABELS[category]
-    return f"Einwilligung des Haushalts zur Weitergabe an '{label}' fehlt."
+    facts = subject.facts
+    return consent.missing(facts.consents.get(category), category, facts.today)
 
 
 GUARDS = {

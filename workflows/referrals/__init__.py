@@ -1,2 +1,2 @@
-"""Referrals to partners: consent per partner category with its scope (``consent``), the
-partners' signed answer links (``links``) and what their answers do (``answers``)."""
+"""Referrals to partners (``sending``), the partners' signed answer links (``links``) and what
+their answers do (``answers``); what a household consented to share is ``workflows.consent``."""

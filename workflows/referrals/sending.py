@@ -20,6 +20,7 @@ from models.enums import (
     ReferralStatus,
     ReminderKind,
 )
+from workflows import consent
 from workflows.engine import reminders
 from workflows.engine.changes import changing
 from workflows.engine.errors import InvalidInput
@@ -80,8 +81,8 @@ def refer(
         if change.workflow.is_closed(case.state):
             raise InvalidInput({"partner_category": "Der Fall ist abgeschlossen."})
         if category not in facts.consented_categories:
-            missing = f"Einwilligung des Haushalts zur Weitergabe an '{label}' fehlt."
-            raise InvalidInput({"partner_category": missing})
+            why = consent.missing(facts.consents.get(category), category, facts.today)
+            raise InvalidInput({"partner_category": why or ""})
         fitting = facts.partners_for(category)
         if not fitting:
             raise InvalidInput(

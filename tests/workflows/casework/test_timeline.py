@@ -22,8 +22,9 @@ from models.enums import (
     ReminderStatus,
     Role,
 )
-from tests.helpers import in_hours, step
+from tests.helpers import in_hours, signed, step
 from tests.helpers import reminders as reminder_rows
+from workflows import consent
 from workflows.casework.notes import MAX_NOTE_LENGTH, add_note
 from workflows.casework.timeline import (
     PAGE_SIZE,
@@ -36,7 +37,6 @@ from workflows.casework.timeline import (
 )
 from workflows.engine import reminders
 from workflows.engine.errors import CaseNotFound, InvalidInput, StaleCase
-from workflows.referrals import consent
 
 
 def entries(case_id: int):
@@ -61,7 +61,9 @@ def test_history_consent_referral_and_note_newest_first_with_people_and_german_w
     step(case_id, "schedule_welcome_visit", actor, at=in_hours(48))
     with unit_of_work() as session:
         household_id = session.get(Case, case_id).household_id
-        consent.grant(session, household_id, PartnerCategory.ENERGY_ADVICE, actor_id=actor)
+        consent.grant(
+            session, household_id, PartnerCategory.ENERGY_ADVICE, actor_id=actor, evidence=signed()
+        )
     step(case_id, "refer_energy", actor)
     with unit_of_work() as session:
         add_note(
@@ -85,7 +87,9 @@ def test_history_consent_referral_and_note_newest_first_with_people_and_german_w
     assert referral.title == "Weitervermittelt an Caritas Stromspar-Check"
     assert referral.status_label == "gesendet"
     assert referral.partner == "Caritas Stromspar-Check (Energieberatung)"
-    assert only(found, title="Einwilligung erfasst").text == "Energieberatung"
+    granted = only(found, title="Einwilligung erfasst").text or ""
+    assert granted.startswith("Energieberatung: Weitergabe: Name der Ansprechperson, Telefon")
+    assert granted.endswith("auf dem Tablet unterschrieben")
     opened = only(found, title="Fall eröffnet")
     assert opened.change == "Aufgenommen" and opened.actor == "Lea Brandt"
     assert found.index(referral) < found.index(opened)
@@ -100,7 +104,11 @@ def test_reminders_show_recipient_status_attempts_and_the_last_error(world):
     with unit_of_work() as session:
         household_id = session.get(Case, case_id).household_id
         consent.grant(
-            session, household_id, PartnerCategory.ENERGY_ADVICE, actor_id=world.caseworker_id
+            session,
+            household_id,
+            PartnerCategory.ENERGY_ADVICE,
+            actor_id=world.caseworker_id,
+            evidence=signed(),
         )
     step(case_id, "refer_energy", world.caseworker_id)
     now = utc_now() + timedelta(seconds=1)  # both were due at once, so they are queued
@@ -155,7 +163,11 @@ def test_a_partners_answer_is_an_entry_of_its_own(world):
     with unit_of_work() as session:
         household_id = session.get(Case, case_id).household_id
         consent.grant(
-            session, household_id, PartnerCategory.ENERGY_ADVICE, actor_id=world.caseworker_id
+            session,
+            household_id,
+            PartnerCategory.ENERGY_ADVICE,
+            actor_id=world.caseworker_id,
+            evidence=signed(),
         )
     step(case_id, "refer_energy", world.caseworker_id)
     with unit_of_work() as session:

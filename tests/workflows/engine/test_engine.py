@@ -32,7 +32,8 @@ from models import (
     Staff,
 )
 from models.enums import AppointmentStatus, PartnerCategory, ReminderKind, ReminderStatus
-from tests.helpers import in_hours, reminders, step
+from tests.helpers import in_hours, reminders, signed, step
+from workflows import consent
 from workflows.engine import advance, allowed_triggers, outbox
 from workflows.engine.errors import (
     CaseNotFound,
@@ -43,7 +44,6 @@ from workflows.engine.errors import (
     TransitionNotAllowed,
     UnknownTrigger,
 )
-from workflows.referrals import consent
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
@@ -110,7 +110,9 @@ def household_id_of(case_id: int) -> int:
 
 def grant(case_id: int, category: PartnerCategory, actor_id: int) -> None:
     with unit_of_work() as session:
-        consent.grant(session, household_id_of(case_id), category, actor_id=actor_id)
+        consent.grant(
+            session, household_id_of(case_id), category, actor_id=actor_id, evidence=signed()
+        )
 
 
 def end_of_day_in_berlin(day: date) -> datetime:

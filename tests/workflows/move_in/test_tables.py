@@ -17,6 +17,7 @@ from transitions import MachineError
 
 from core.clock import BERLIN, berlin
 from core.config import Settings
+from models import Consent
 from models.enums import PartnerCategory
 from workflows.engine.definition import Subject
 from workflows.move_in import MOVE_IN, STEPS
@@ -24,6 +25,11 @@ from workflows.move_in.effects import PlanStep, Refer, SetMilestone
 from workflows.move_in.states import CaseState, Milestone, StepKind, StepState
 
 NOW = datetime(2025, 3, 20, 9, 30, tzinfo=UTC)
+# Consent to energy advice that held until the day before NOW.
+EXPIRED = Consent(
+    household_id=1, partner_category=PartnerCategory.ENERGY_ADVICE, granted_by_id=1,
+    expires_on=date(2025, 3, 19),
+)  # fmt: skip
 LATER = NOW + timedelta(days=2)
 EARLIER = NOW - timedelta(hours=1)
 ENERGY_PARTNER_ID = 7
@@ -74,6 +80,7 @@ class Facts:
     settings: Settings = field(default_factory=Settings)
     household: HouseholdRow = field(default_factory=HouseholdRow)
     consented_categories: set[str] = field(default_factory=set)
+    consents: dict[str, Consent] = field(default_factory=dict)  # neither withdrawn nor replaced
     partners: dict[str, int] = field(default_factory=dict)
     members: list[tuple[Member, int]] = field(default_factory=list)
     welcome_visit_at: datetime = NOW - timedelta(hours=2)
@@ -239,6 +246,10 @@ REFUSALS = plain([
      "has_note", "Bitte einen Grund angeben."),
     ("step", P.OPEN, StepKind.ENERGY, "refer", {"consented_categories": set()}, {},
      "consent_given", "Einwilligung des Haushalts zur Weitergabe an 'Energieberatung' fehlt."),
+    ("step", P.OPEN, StepKind.ENERGY, "refer",
+     {"consented_categories": set(), "consents": {"energy_advice": EXPIRED}}, {},
+     "consent_given", "Die Einwilligung zur Weitergabe an 'Energieberatung' galt bis "
+     f"{EXPIRED.expires_on:%d.%m.%Y}. Bitte mit dem Haushalt erneuern."),
     ("step", P.OPEN, StepKind.ENERGY, "refer", {"partners": {}}, {},
      "step_has_partner", "Kein aktiver Partner 'Energieberatung' für den Bezirk Eving hinterlegt."),
     ("step", P.OPEN, StepKind.REGISTRATION, "refer", {}, {},

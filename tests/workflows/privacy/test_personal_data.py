@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -34,11 +35,12 @@ from models import (
     CaseRead,
     CaseStep,
     Consent,
+    ConsentEvidence,
     HouseholdMember,
     Referral,
     VisitRecord,
 )
-from models.enums import PartnerCategory
+from models.enums import EvidenceKind, PartnerCategory
 from models.personal import declared, erase_how
 from tasks.maintenance import anonymise_case
 from tests.helpers import in_hours, step
@@ -47,7 +49,7 @@ from workflows.privacy.personal_data import owned_tables
 HOUSEHOLD_TABLES = {
     "households", "household_members", "consents", "cases", "case_steps", "case_events",
     "referrals", "case_notices", "visit_records", "agreements", "reminders", "appointments",
-    "appointment_answers", "case_reads",
+    "appointment_answers", "case_reads", "consent_evidence",
 }  # fmt: skip
 
 
@@ -59,13 +61,18 @@ def holds_text(column: Column[Any]) -> bool:
     return isinstance(kind, String | JSON)
 
 
+def holds_bytes(column: Column[Any]) -> bool:
+    """A file (a signed form): as personal as any text."""
+    return isinstance(column.type, LargeBinary)
+
+
 def undeclared(tables: list[Table]) -> list[str]:
     """Text and JSON columns declared neither personal nor not (keys and ids aside)."""
     return [
         f"{table.name}.{column.name}"
         for table in tables
         for column in table.columns
-        if holds_text(column)
+        if (holds_text(column) or holds_bytes(column))
         and not column.primary_key
         and not column.foreign_keys
         and not declared(column)
@@ -110,8 +117,13 @@ def fill_a_case_completely(world) -> tuple[int, int]:  # type: ignore[no-untyped
         session.add(CaseNotice(case_id=case_id, key="test", text="x"))
         session.add(CaseRead(staff_id=world.caseworker_id, case_id=case_id, what="page"))
         session.add(AppointmentAnswer(appointment_id=visit.id, sequence=0, token="t" * 20))
-        session.add(Consent(household_id=case.household_id, granted_by_id=world.caseworker_id,
-                            partner_category=PartnerCategory.ENERGY_ADVICE))  # fmt: skip
+        given = Consent(household_id=case.household_id, granted_by_id=world.caseworker_id,
+                        partner_category=PartnerCategory.ENERGY_ADVICE)  # fmt: skip
+        session.add(given)
+        session.flush()
+        session.add(ConsentEvidence(consent_id=given.id, kind=EvidenceKind.TABLET,
+                                    content_type="image/png", data=b"x",
+                                    recorded_by_id=world.caseworker_id))  # fmt: skip
         household_id = case.household_id
     step(case_id, "close_case", world.caseworker_id, note="x")
     with unit_of_work() as session:
@@ -126,6 +138,10 @@ def fill_a_case_completely(world) -> tuple[int, int]:  # type: ignore[no-untyped
                 if how is None:
                     continue
                 number += 1
+                if holds_bytes(column):  # a file: the marker as its bytes
+                    marked = {column.name: f"§{number:03d}".encode()}
+                    session.execute(sql_update(owned.table).where(rows).values(marked))
+                    continue
                 if not holds_text(column):  # a date (a birth date, an expected birth)
                     marked = {column.name: MARKED_DATE}
                     session.execute(sql_update(owned.table).where(rows).values(marked))
@@ -146,6 +162,8 @@ def markers_anywhere() -> list[str]:
         for table in SQLModel.metadata.sorted_tables:
             for row in session.execute(select(table)).mappings():
                 for name, value in row.items():
+                    if isinstance(value, bytes):
+                        value = value.decode("utf-8", "replace")
                     text = json.dumps(value, default=str, ensure_ascii=False)
                     if "§" in text or MARKED_DATE.isoformat() in text:
                         found.append(f"{table.name}.{name}={text}")

@@ -8,12 +8,13 @@ from core.clock import berlin, utc_now
 from core.db import unit_of_work
 from models import Agreement, Case, CaseNotice, CaseStep, Partner, Referral, VisitRecord
 from models.enums import PartnerCategory
-from tests.helpers import in_hours, step
+from tests.helpers import in_hours, signed, step
+from workflows import consent
 from workflows.appointments import visits
 from workflows.casework import household as edits
 from workflows.casework.intake import MemberIn
 from workflows.privacy import retention
-from workflows.referrals import answers, consent, sending
+from workflows.referrals import answers, sending
 
 
 def today() -> date:
@@ -43,7 +44,9 @@ def test_visit_records_agreements_notices_and_referral_texts_are_anonymised(worl
         session.add(Partner(name="Sprachschule", category=PartnerCategory.LANGUAGE_COURSE,
                             email="s@p.example"))  # fmt: skip
         household_id = session.get(Case, case_id).household_id
-        consent.grant(session, household_id, PartnerCategory.LANGUAGE_COURSE, actor_id=cw)
+        consent.grant(
+            session, household_id, PartnerCategory.LANGUAGE_COURSE, actor_id=cw, evidence=signed()
+        )
     with unit_of_work() as session:
         referral = sending.refer(
             session, case_id, PartnerCategory.LANGUAGE_COURSE, actor_id=cw,

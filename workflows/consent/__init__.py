@@ -1,0 +1,28 @@
+"""Consent to share a household's data with partners of one category, and the evidence of it:
+the consent form in German and the household's language (``form``), the household's signature
+under it, scanned or drawn on the tablet (``evidence``), and the record of granting, renewing,
+expiring and withdrawing (``records``)."""
+
+from workflows.consent.records import (
+    add_evidence,
+    current,
+    evidence_of,
+    grant,
+    in_force,
+    missing,
+    scope,
+    scope_text,
+    withdraw,
+)
+
+__all__ = [
+    "add_evidence",
+    "current",
+    "evidence_of",
+    "grant",
+    "in_force",
+    "missing",
+    "scope",
+    "scope_text",
+    "withdraw",
+]
