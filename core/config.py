@@ -141,6 +141,10 @@ class Settings(BaseSettings):
     # The audit trail's own periods: administrative changes, and who opened which case.
     audit_retention_days: int = Field(default=1095, ge=1)
     read_log_retention_days: int = Field(default=365, ge=1)
+    # Bookkeeping kept for looking into problems, then deleted: outbox rows once relayed, and
+    # the record of each supervisor's daily digest (only today's claim is needed to send once).
+    outbox_keep_days: int = Field(default=7, ge=1)
+    digest_keep_days: int = Field(default=90, ge=2)
     # Local time (Europe/Berlin) of the supervisors' daily digest, of the retention job and of
     # the morning look at every open case (ages and birth dates; before the office opens).
     digest_hour: int = 7

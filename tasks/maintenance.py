@@ -1,12 +1,16 @@
-"""Housekeeping: the retention job that anonymises closed cases, and the audit trail's own."""
+"""Housekeeping: the retention job that anonymises closed cases, the audit trail's own, and the
+bookkeeping that would otherwise grow for ever (relayed outbox rows, old digest records)."""
 
 import logging
+from datetime import timedelta
 
 from core.celery_app import app
-from core.clock import utc_now
+from core.clock import berlin, utc_now
 from core.config import get_settings
 from core.db import unit_of_work
 from workflows.audit import retention as audit_retention
+from workflows.engine import outbox
+from workflows.oversight import digest
 from workflows.privacy import retention
 
 log = logging.getLogger(__name__)
@@ -43,3 +47,17 @@ def purge_audit_trail() -> dict[str, int]:
     log.info("audit trail: %s changes and %s readings past their period deleted",
              gone["changes"], gone["reads"])  # fmt: skip
     return gone
+
+
+@app.task(name="maintenance.prune_bookkeeping")
+def prune_bookkeeping() -> dict[str, int]:
+    """Delete outbox rows relayed more than ``outbox_keep_days`` ago and digest records older
+    than ``digest_keep_days``; what is not relayed yet is never touched."""
+    settings, now = get_settings(), utc_now()
+    relayed = outbox.prune(now - timedelta(days=settings.outbox_keep_days))
+    with unit_of_work() as session:
+        digests = digest.prune(
+            session, berlin(now).date() - timedelta(days=settings.digest_keep_days)
+        )
+    log.info("bookkeeping: %s relayed outbox rows and %s digest records deleted", relayed, digests)
+    return {"outbox": relayed, "digests": digests}

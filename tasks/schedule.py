@@ -35,4 +35,8 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
             "task": "maintenance.purge_audit_trail",
             "schedule": crontab(hour=settings.retention_hour, minute=45),
         },
+        "delete relayed outbox rows and old digest records": {
+            "task": "maintenance.prune_bookkeeping",
+            "schedule": crontab(hour=settings.retention_hour, minute=55),
+        },
     }

@@ -109,3 +109,39 @@ def test_daily_digest_reaches_each_supervisor_once_without_names(world, smtp, st
     assert digest["Date"] is not None
     with unit_of_work() as session:
         assert [d.status for d in session.exec(select(DigestDelivery))] == ["sent"]
+
+
+@pytest.mark.slow
+def test_bookkeeping_is_pruned_but_nothing_still_to_be_relayed(world, start_worker):
+    """Given outbox rows relayed 8 and 6 days ago, one never relayed for 30 days (the broker
+    was away), and digest records of 91 and 89 days ago, when the nightly job runs on a real
+    worker (keep: 7 and 90 days), then only the row relayed 8 days ago and the 91-day-old
+    digest record are gone."""
+    from core.clock import berlin
+    from models import OutboxMessage
+
+    start_worker()
+    now = utc_now()
+    today = berlin(now).date()
+    with unit_of_work() as session:
+        for relayed, created in ((8, 8), (6, 6), (None, 30)):
+            session.add(
+                OutboxMessage(
+                    task="outbox.test", arguments={"case_id": created},
+                    created_at=now - timedelta(days=created),
+                    relayed_at=None if relayed is None else now - timedelta(days=relayed),
+                )
+            )  # fmt: skip
+        for days in (91, 89):
+            session.add(DigestDelivery(staff_id=world.supervisor_id, status="sent",
+                                       day=today - timedelta(days=days)))  # fmt: skip
+
+    def left() -> tuple[list[int], list[int]]:
+        with unit_of_work() as session:
+            kept = sorted(m.arguments["case_id"] for m in session.exec(select(OutboxMessage)))
+            days = sorted((today - d.day).days for d in session.exec(select(DigestDelivery)))
+        return kept, days
+
+    celery_app.send_task("maintenance.prune_bookkeeping")
+    wait_for(lambda: left()[1] == [89], 30, what="the job")
+    assert left() == ([6, 30], [89])

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.message import EmailMessage
 
-from sqlalchemy import or_
+from sqlalchemy import delete, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -66,6 +66,13 @@ def gather(session: Session, staff: Staff, now: datetime) -> Digest:
     failed = [(c, o, kind, n) for c, o, kind, n in session.exec(failed_q)]
     by_channel = figures.failures_by_channel(session, offices)
     return Digest(overdue=overdue, failed=failed, by_channel=by_channel)
+
+
+def prune(session: Session, before: date) -> int:
+    """Forget the digests of days before ``before`` (only today's claim keeps a digest from
+    going out twice); returns how many went."""
+    result = session.execute(delete(DigestDelivery).where(col(DigestDelivery.day) < before))
+    return result.rowcount  # type: ignore[attr-defined, no-any-return]
 
 
 def claim(session: Session, staff_id: int, day: date, now: datetime) -> bool:
