@@ -1,6 +1,6 @@
 """The JSON API: bearer tokens, the same office rules as the pages, households, cases, advance."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func
@@ -72,12 +72,26 @@ def test_no_wrong_or_revoked_token_is_401_with_a_bearer_challenge(web_world, cli
     assert client.get("/api/cases", headers=caseworker).status_code == 401
 
 
-def test_a_token_use_is_recorded(web_world, client, caseworker):
-    """Given a fresh token, when it is used, then its last use is noted (for audits)."""
+def test_a_token_use_is_recorded_to_the_minute(web_world, client, caseworker):
+    """Given a fresh token, when it is used, then its last use is noted (for audits); used
+    again within the minute, the note stays as it was (no write per request); once the note
+    is a minute old, the next use renews it."""
+
+    def last_used() -> datetime | None:
+        with unit_of_work() as session:
+            return session.exec(select(ApiToken)).one().last_used_at
+
     client.get("/api/cases", headers=caseworker)
+    first = last_used()
+    assert first is not None
+    for _ in range(3):
+        assert client.get("/api/cases", headers=caseworker).status_code == 200
+    assert last_used() == first
     with unit_of_work() as session:
-        record = session.exec(select(ApiToken)).one()
-    assert record.last_used_at is not None
+        session.exec(select(ApiToken)).one().last_used_at = first - timedelta(seconds=61)
+    client.get("/api/cases", headers=caseworker)
+    renewed = last_used()
+    assert renewed is not None and renewed > first
 
 
 # ---------------------------------------------------------------------------------------------

@@ -120,7 +120,8 @@ def api_staff(
     if staff is None:
         detail = "Token ungültig oder widerrufen, oder das Konto ist deaktiviert."
         raise HTTPException(401, detail, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
-    commit(session)  # when the token was last used
+    if session.dirty:
+        commit(session)  # when the token was last used (at most once a minute)
     session.info["actor_id"] = staff.id  # the audit trail's "who" (workflows.audit)
     return staff
 

@@ -107,8 +107,14 @@ def issue_api_token(session: Session, staff_id: int, name: str) -> str:
     return token
 
 
+# A token's last use is noted to the minute: a program calling many times a second would
+# otherwise write (and commit) a row on every request, GETs included.
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+
+
 def staff_for_token(session: Session, token: str, now: datetime | None = None) -> Staff | None:
-    """The active staff member owning an unrevoked ``token``, or None."""
+    """The active staff member owning an unrevoked ``token``, or None. Its last use is noted
+    when the one on record is a minute old or more (then the session has a change to commit)."""
     query = select(ApiToken).where(
         ApiToken.token_hash == hash_token(token), col(ApiToken.revoked_at).is_(None)
     )
@@ -118,5 +124,7 @@ def staff_for_token(session: Session, token: str, now: datetime | None = None) -
     staff = session.get(Staff, record.staff_id)
     if staff is None or not staff.active:
         return None
-    record.last_used_at = now or utc_now()
+    now = now or utc_now()
+    if record.last_used_at is None or now - record.last_used_at >= TOKEN_USE_RESOLUTION:
+        record.last_used_at = now
     return staff
