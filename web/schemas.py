@@ -161,7 +161,20 @@ class CaseDetail(BaseModel):
     steps: list[StepOut]
     triggers: list[TriggerOut]
     notices: list[NoticeOut] = Field(description="Not yet marked done, oldest first.")
-    history: list[EventOut]
+    history: list[EventOut] = Field(
+        description="The newest entries (at most 50), oldest first; older ones page by page "
+        "from GET /api/cases/{id}/history?before=history_older."
+    )
+    history_older: int | None = Field(
+        description="Where the older entries start (for ?before=); None: this is all of it."
+    )
+
+
+class HistoryPage(BaseModel):
+    """Entries of a case's history older than ``before``, oldest first."""
+
+    entries: list[EventOut]
+    older: int | None = Field(description="?before= for the page before it; None: no more.")
 
 
 class MemberOut(BaseModel):

@@ -17,6 +17,7 @@ from web.app import create_app
 BUSINESS_RULES = {
     ("POST", "/api/households"),
     ("POST", "/api/cases/{case_id}/advance"),
+    ("GET", "/api/cases/{case_id}/history"),  # before: an entry of this case's history
     ("PATCH", "/api/cases/{case_id}/household"),  # dates relative to today, the office's districts
     ("POST", "/api/cases/{case_id}/members"),  # birth dates not in the future
     ("PATCH", "/api/cases/{case_id}/members/{member_id}"),

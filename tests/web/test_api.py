@@ -198,6 +198,49 @@ def test_read_case_has_household_steps_triggers_with_reasons_and_history(
     assert "open_registration" in [event["trigger"] for event in body["history"]]
 
 
+def test_a_long_history_comes_in_pages_of_fifty_newest_first(web_world, client, caseworker):
+    """Given a case with 130 notes (several at the same moment), when it is read, then the
+    detail holds the newest 50 entries, oldest first, and where the older ones start; paging
+    back with ?before= gives every entry exactly once, in order, and ends; an entry of another
+    case or none at all is refused (422), and another office's case is not found."""
+    case_id = web_world.open_case()
+    at = utc_now() - timedelta(days=1)
+    with unit_of_work() as session:
+        for opening in session.exec(select(CaseEvent).where(CaseEvent.case_id == case_id)):
+            opening.at -= timedelta(days=2)  # the case was opened before the notes
+        for number in range(130):
+            moment = at + timedelta(minutes=number // 2)  # pairs share a moment
+            session.add(CaseEvent(case_id=case_id, at=moment, actor_id=web_world.caseworker_id,
+                                  trigger="add_note", note=f"Notiz {number}"))  # fmt: skip
+        everything = session.exec(
+            select(CaseEvent.id).where(CaseEvent.case_id == case_id)
+            .order_by(CaseEvent.at, CaseEvent.id)
+        ).all()  # fmt: skip
+
+    body = client.get(f"/api/cases/{case_id}", headers=caseworker).json()
+    assert len(body["history"]) == 50 and body["history"][-1]["note"] == "Notiz 129"
+    pages, older = [body["history"]], body["history_older"]
+    while older is not None:
+        page = client.get(f"/api/cases/{case_id}/history?before={older}", headers=caseworker)
+        assert page.status_code == 200, page.text
+        pages.insert(0, page.json()["entries"])
+        older = page.json()["older"]
+    entries = [entry for page in pages for entry in page]
+    assert len(entries) == len(everything) and len(pages) == 3
+    assert entries[0]["trigger"] == "open_case"
+    notes = [entry["note"] for entry in entries if entry["trigger"] == "add_note"]
+    assert notes == [f"Notiz {n}" for n in range(130)]
+
+    other = web_world.open_case()
+    with unit_of_work() as session:
+        foreign = session.exec(select(CaseEvent.id).where(CaseEvent.case_id == other)).first()
+    for before in (foreign, 999_999):
+        refused = client.get(f"/api/cases/{case_id}/history?before={before}", headers=caseworker)
+        assert refused.status_code == 422 and "before" in refused.json()["errors"]
+    in_b = open_in_b(web_world, client)
+    assert client.get(f"/api/cases/{in_b}/history", headers=caseworker).status_code == 404
+
+
 # ---------------------------------------------------------------------------------------------
 # Advancing a case
 

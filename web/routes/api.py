@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from core import limits, validation
@@ -26,7 +26,7 @@ from core.db import commit
 from models import Case, CaseEvent, CaseStep, Household, HouseholdMember, Office, Staff, SubLocation
 from models.enums import Role
 from web.deps import DbSession
-from web.params import Id
+from web.params import Id, OptionalIdQuery
 from web.schemas import (
     AdvanceIn,
     CaseCreated,
@@ -35,6 +35,7 @@ from web.schemas import (
     CaseSummary,
     EventOut,
     GuardProblem,
+    HistoryPage,
     HouseholdSummary,
     InvalidProblem,
     NoticeOut,
@@ -271,6 +272,20 @@ def read_case(case_id: Id, staff: ApiCaseStaff, session: DbSession) -> CaseDetai
     return detail(session, case, utc_now(), reader=staff)
 
 
+@router.get(
+    "/cases/{case_id}/history", tags=["Fälle"], response_model=HistoryPage,
+    responses={**NOT_FOUND, 422: {"model": InvalidProblem}},
+)  # fmt: skip
+def read_history(
+    case_id: Id, staff: ApiCaseStaff, session: DbSession, before: OptionalIdQuery = None
+) -> HistoryPage:
+    """The case's history page by page, oldest first within a page: the newest 50 without
+    ``before``; with it (``history_older`` of the case, ``older`` of a page), the 50 before."""
+    case = visible_case(session, staff, case_id)
+    reads.record(session, staff.id, case_id, reads.Read.HISTORY)  # type: ignore[arg-type]
+    return history_page(session, case, before, staff)
+
+
 @router.post(
     "/cases/{case_id}/advance",
     tags=["Fälle"],
@@ -350,12 +365,7 @@ def detail(session: Session, case: Case, now: datetime, reader: Staff | None = N
     steps = session.exec(select(CaseStep).where(CaseStep.case_id == case.id)).all()
     facts = CaseFacts(session, case, actor_id=None, now=now, settings=get_settings())
     lapsed = {step.kind: eligibility.no_longer_applies(facts, step) for step in steps}
-    events = session.exec(
-        select(CaseEvent, Staff.name)
-        .outerjoin(Staff, col(Staff.id) == CaseEvent.actor_id)
-        .where(CaseEvent.case_id == case.id)
-        .order_by(col(CaseEvent.at), col(CaseEvent.id))
-    ).all()
+    history = history_page(session, case, None, reader)
     return CaseDetail(
         id=case.id,  # type: ignore[arg-type]
         number=case.number,
@@ -397,7 +407,39 @@ def detail(session: Session, case: Case, now: datetime, reader: Staff | None = N
             NoticeOut(id=n.id, text=n.text, created_at=n.created_at)  # type: ignore[arg-type]
             for n in notices.open_notices(session, case.id)  # type: ignore[arg-type]
         ],
-        history=[
+        history=history.entries,
+        history_older=history.older,
+    )
+
+
+HISTORY_PAGE = 50
+
+
+def history_page(
+    session: Session, case: Case, before: int | None, reader: Staff | None, size: int = HISTORY_PAGE
+) -> HistoryPage:
+    """``size`` entries of the case's history before the entry ``before`` (None: the newest),
+    oldest first, and where the page before them starts."""
+    query = (
+        select(CaseEvent, Staff.name)
+        .outerjoin(Staff, col(Staff.id) == CaseEvent.actor_id)
+        .where(CaseEvent.case_id == case.id)
+    )
+    if before is not None:
+        start = session.get(CaseEvent, before)
+        if start is None or start.case_id != case.id:
+            raise InvalidInput({"before": "Diesen Eintrag gibt es im Verlauf des Falls nicht."})
+        query = query.where(
+            or_(
+                col(CaseEvent.at) < start.at,
+                and_(col(CaseEvent.at) == start.at, col(CaseEvent.id) < start.id),
+            )
+        )
+    newest_first = query.order_by(col(CaseEvent.at).desc(), col(CaseEvent.id).desc())
+    rows = session.exec(newest_first.limit(size + 1)).all()
+    shown = list(reversed(rows[:size]))
+    return HistoryPage(
+        entries=[
             EventOut(
                 at=event.at,
                 actor=StaffRef(id=event.actor_id, name=name) if event.actor_id else None,
@@ -408,8 +450,9 @@ def detail(session: Session, case: Case, now: datetime, reader: Staff | None = N
                 note=notes.readable_note(event, reader, case.office_id),
                 confidential=event.confidential,
             )
-            for event, name in events
+            for event, name in shown
         ],
+        older=shown[0][0].id if len(rows) > size else None,
     )
 
 
