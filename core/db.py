@@ -3,12 +3,12 @@
 import logging
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlmodel import Session
 
 from core.config import get_settings
@@ -27,10 +27,12 @@ def make_engine(url: str) -> Engine:
         "pool_size": settings.db_pool_size,
         "max_overflow": settings.db_max_overflow,
         "pool_timeout": settings.db_pool_timeout_seconds,
-        "pool_pre_ping": True,  # a connection the server dropped is replaced, not used
+        "pool_recycle": settings.db_pool_recycle_seconds,
     }
     if not url.startswith("sqlite"):
-        return create_engine(url, **pool)
+        engine = create_engine(url, **pool)
+        _ping_when_idle(engine, settings.db_ping_after_idle_seconds)
+        return engine
     path = url.split("///", 1)[-1]
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -40,6 +42,33 @@ def make_engine(url: str) -> Engine:
     # instead of one of them failing halfway with "database is locked" when it upgrades.
     event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
     return engine
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """A connection the server dropped while it sat in the pool (a restart, a failover, an
+    idle timeout) is replaced, not handed out: one idle ``idle_seconds`` or longer is tried
+    first. Unlike ``pool_pre_ping`` this costs no round trip for a connection in steady use;
+    ``info["pings"]`` counts the tries (tests, diagnosis)."""
+
+    def checked_in(_dbapi: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    def checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < idle_seconds:
+            return  # new, or in steady use
+        record.info["pings"] = record.info.get("pings", 0) + 1
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        except Exception as exc:  # the server is gone for this connection: take another
+            raise DisconnectionError(str(exc)) from exc
+        finally:
+            with suppress(Exception):
+                cursor.close()
+
+    event.listen(engine, "checkin", checked_in)
+    event.listen(engine, "checkout", checked_out)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
