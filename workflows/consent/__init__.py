@@ -4,7 +4,6 @@ under it, scanned or drawn on the tablet (``evidence``), and the record of grant
 expiring and withdrawing (``records``)."""
 
 from workflows.consent.records import (
-    add_evidence,
     current,
     evidence_of,
     grant,
@@ -16,7 +15,6 @@ from workflows.consent.records import (
 )
 
 __all__ = [
-    "add_evidence",
     "current",
     "evidence_of",
     "grant",

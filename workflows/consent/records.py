@@ -155,31 +155,6 @@ def _keep(
     return kept
 
 
-def add_evidence(
-    session: Session,
-    consent_id: int,
-    evidence: Evidence,
-    *,
-    actor_id: int,
-    now: datetime | None = None,
-) -> ConsentEvidence:
-    """The signed form for a consent recorded before forms were signed (it had none)."""
-    now = now or utc_now()
-    consent = session.get(Consent, consent_id)
-    if consent is None:
-        raise InvalidInput({"consent_id": "Einwilligung nicht gefunden."})
-    if evidence_of(session, consent_id) is not None:
-        raise InvalidInput({"evidence": "Für diese Einwilligung liegt schon ein Nachweis vor."})
-    kept = _keep(session, consent, evidence, actor_id, now)
-    detail = f"Nachweis nachgereicht ({EVIDENCE_LABELS[evidence.kind]})"
-    _note_on_cases(
-        session, consent.household_id, "grant_consent", consent.partner_category, actor_id,
-        now, detail,
-    )  # fmt: skip
-    session.flush()
-    return kept
-
-
 def evidence_of(session: Session, consent_id: int) -> ConsentEvidence | None:
     query = select(ConsentEvidence).where(ConsentEvidence.consent_id == consent_id)
     return session.exec(query).first()
