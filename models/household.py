@@ -91,12 +91,16 @@ class Consent(SQLModel, table=True):
     replaced_at: datetime | None = utc_field(nullable=True)  # renewed or changed: a new consent
 
     @classmethod
+    def standing(cls) -> ColumnElement[bool]:
+        """Consents neither withdrawn nor replaced by a newer one (they may have expired)."""
+        return and_(col(cls.withdrawn_at).is_(None), col(cls.replaced_at).is_(None))
+
+    @classmethod
     def in_force_on(cls, today: date) -> ColumnElement[bool]:
-        """Consents that allow sharing on ``today``: not withdrawn, not replaced, not expired."""
+        """Consents that allow sharing on ``today``: standing and not expired."""
         expires_on = col(cls.expires_on)
         return and_(
-            col(cls.withdrawn_at).is_(None),
-            col(cls.replaced_at).is_(None),
+            cls.standing(),
             or_(expires_on.is_(None), expires_on >= today),
         )
 

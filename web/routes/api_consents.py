@@ -10,12 +10,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import col, select
 
 from core.clock import berlin, utc_now
 from core.db import commit
 from core.limits import UPLOAD_BYTES
-from models import Consent, ConsentEvidence
 from models.enums import PARTNER_CATEGORY_LABELS, EvidenceKind, PartnerCategory, SharedField
 from web.deps import DbSession
 from web.params import Id
@@ -91,19 +89,8 @@ class ConsentIn(BaseModel):
 
 
 def _out(session: DbSession, household_id: int) -> list[ConsentOut]:
-    query = select(Consent).where(
-        Consent.household_id == household_id,
-        col(Consent.withdrawn_at).is_(None),
-        col(Consent.replaced_at).is_(None),
-    )
-    given = list(session.exec(query.order_by(col(Consent.granted_at), col(Consent.id))))
-    kinds: dict[int | None, str] = dict(
-        session.exec(
-            select(ConsentEvidence.consent_id, ConsentEvidence.kind).where(
-                col(ConsentEvidence.consent_id).in_([c.id for c in given])
-            )
-        ).all()
-    )
+    given = list(consent.current_by_category(session, household_id).values())
+    kinds = consent.evidence_kinds(session, [c.id for c in given])
     today = berlin(utc_now()).date()
     return [
         ConsentOut(
@@ -114,7 +101,7 @@ def _out(session: DbSession, household_id: int) -> list[ConsentOut]:
             shared_fields=c.shared_fields,
             expires_on=c.expires_on,
             in_force=not c.expired_on(today),
-            evidence=EvidenceKind(kinds[c.id]) if c.id in kinds else None,
+            evidence=kinds.get(c.id) if c.id else None,
         )
         for c in given
     ]
@@ -200,8 +187,7 @@ def consent_form(
     German): to print, or to show on the tablet before the household signs."""
     case = visible_case(session, staff, case_id)
     fields = consent.scope(None if shared_fields is None else shared_fields.split(","))
-    if expires_on is not None and expires_on < berlin(utc_now()).date():
-        raise InvalidInput({"expires_on": "Das Ablaufdatum liegt in der Vergangenheit."})
+    consent.check_expiry(expires_on, berlin(utc_now()).date())
     reads.record(session, staff.id, case_id, reads.Read.CONSENT)  # type: ignore[arg-type]
     made = form.gather(session, case, category, fields, expires_on, utc_now())
     return Response(form.pdf(made), media_type="application/pdf")

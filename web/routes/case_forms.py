@@ -17,7 +17,6 @@ from models import (
     CaseNotice,
     CaseStep,
     Consent,
-    ConsentEvidence,
     Household,
     HouseholdMember,
     Office,
@@ -34,6 +33,7 @@ from models.enums import (
 )
 from web.params import Id
 from workflows.casework import eligibility, notices
+from workflows.consent import records as consent_records
 from workflows.engine import TriggerOption, allowed_triggers
 from workflows.engine.access import staff_may_see, staff_may_work_on
 from workflows.engine.definition import Workflow, get_workflow
@@ -368,19 +368,8 @@ def _action_groups(
 def _consents(
     session: Session, household: Household, steps: list[CaseStep], today: date
 ) -> list[ConsentView]:
-    query = select(Consent).where(
-        Consent.household_id == household.id,
-        col(Consent.withdrawn_at).is_(None),
-        col(Consent.replaced_at).is_(None),
-    )
-    active = {c.partner_category: c for c in session.exec(query.order_by(col(Consent.id)))}
-    evidence: dict[int | None, str] = dict(
-        session.exec(
-            select(ConsentEvidence.consent_id, ConsentEvidence.kind).where(
-                col(ConsentEvidence.consent_id).in_([c.id for c in active.values()])
-            )
-        ).all()
-    )
+    active = consent_records.current_by_category(session, household.id)  # type: ignore[arg-type]
+    evidence = consent_records.evidence_kinds(session, [c.id for c in active.values()])
     granted_by = {c.granted_by_id for c in active.values()}
     names = dict(
         session.exec(select(Staff.id, Staff.name).where(col(Staff.id).in_(granted_by))).all()
@@ -403,9 +392,7 @@ def _consents(
                 granted_by=names.get(consent.granted_by_id) if consent else None,
                 needed_for=needed_for,
                 expired=consent is not None and consent.expired_on(today),
-                evidence=EvidenceKind(evidence[consent.id])
-                if consent and consent.id in evidence
-                else None,
+                evidence=evidence.get(consent.id) if consent and consent.id else None,
             )
         )
     # The categories the open steps need come first.

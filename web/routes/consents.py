@@ -61,8 +61,7 @@ def _choice(fields: list[str] | None, expires_on: str) -> tuple[list[str], date 
     """The scope and expiry chosen, checked as ``consent.grant`` checks them."""
     chosen = consent.scope(fields or [])
     until = _expiry(expires_on)
-    if until is not None and until < berlin(utc_now()).date():
-        raise InvalidInput({"expires_on": "Das Ablaufdatum liegt in der Vergangenheit."})
+    consent.check_expiry(until, berlin(utc_now()).date())
     return chosen, until
 
 

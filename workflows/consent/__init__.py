@@ -4,7 +4,10 @@ under it, scanned or drawn on the tablet (``evidence``), and the record of grant
 expiring and withdrawing (``records``)."""
 
 from workflows.consent.records import (
+    check_expiry,
     current,
+    current_by_category,
+    evidence_kinds,
     evidence_of,
     grant,
     in_force,
@@ -15,7 +18,10 @@ from workflows.consent.records import (
 )
 
 __all__ = [
+    "check_expiry",
     "current",
+    "current_by_category",
+    "evidence_kinds",
     "evidence_of",
     "grant",
     "in_force",

@@ -12,6 +12,7 @@ from models.enums import (
     EVIDENCE_LABELS,
     PARTNER_CATEGORY_LABELS,
     SHARED_FIELD_LABELS,
+    EvidenceKind,
     PartnerCategory,
     SharedField,
 )
@@ -21,15 +22,22 @@ from workflows.referrals.answers import withdraw_for_consent
 
 
 def current(session: Session, household_id: int, category: str) -> Consent | None:
-    """The household's latest consent for ``category`` that was neither withdrawn nor replaced
-    by a newer one; it may have expired."""
-    query = select(Consent).where(
-        Consent.household_id == household_id,
-        Consent.partner_category == category,
-        col(Consent.withdrawn_at).is_(None),
-        col(Consent.replaced_at).is_(None),
-    )
-    return session.exec(query.order_by(col(Consent.id).desc())).first()
+    """The household's consent for ``category`` that was neither withdrawn nor replaced by a
+    newer one; it may have expired."""
+    return current_by_category(session, household_id).get(category)
+
+
+def current_by_category(session: Session, household_id: int) -> dict[str, Consent]:
+    """The household's standing consents (neither withdrawn nor replaced), by partner category;
+    some may have expired."""
+    query = select(Consent).where(Consent.household_id == household_id, Consent.standing())
+    return {c.partner_category: c for c in session.exec(query.order_by(col(Consent.id)))}
+
+
+def check_expiry(expires_on: date | None, today: date) -> None:
+    """A last day chosen for a consent must not have passed."""
+    if expires_on is not None and expires_on < today:
+        raise InvalidInput({"expires_on": "Das Ablaufdatum liegt in der Vergangenheit."})
 
 
 def in_force(session: Session, household_id: int, category: str, today: date) -> Consent | None:
@@ -115,8 +123,7 @@ def grant(
     if session.get(Household, household_id) is None:
         raise InvalidInput({"household_id": "Haushalt nicht gefunden."})
     shared = scope(fields)
-    if expires_on is not None and expires_on < berlin(now).date():
-        raise InvalidInput({"expires_on": "Das Ablaufdatum liegt in der Vergangenheit."})
+    check_expiry(expires_on, berlin(now).date())
     previous = current(session, household_id, category)
     if previous is not None:
         previous.replaced_at = now
@@ -153,6 +160,14 @@ def _keep(
     )
     session.add(kept)
     return kept
+
+
+def evidence_kinds(session: Session, consent_ids: list[int | None]) -> dict[int, EvidenceKind]:
+    """How each of these consents was signed; one without a signed form is left out."""
+    query = select(ConsentEvidence.consent_id, ConsentEvidence.kind).where(
+        col(ConsentEvidence.consent_id).in_(consent_ids)
+    )
+    return {consent_id: EvidenceKind(kind) for consent_id, kind in session.exec(query)}
 
 
 def evidence_of(session: Session, consent_id: int) -> ConsentEvidence | None:

@@ -83,9 +83,7 @@ class CaseFacts:
         """Per partner category, the household's consent neither withdrawn nor replaced (it may
         have expired)."""
         query = select(Consent).where(
-            Consent.household_id == self.case.household_id,
-            col(Consent.withdrawn_at).is_(None),
-            col(Consent.replaced_at).is_(None),
+            Consent.household_id == self.case.household_id, Consent.standing()
         )
         return {c.partner_category: c for c in self.session.exec(query.order_by(col(Consent.id)))}
 
