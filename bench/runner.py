@@ -53,6 +53,7 @@ SCENARIOS = [
     Scenario(5, "Due-reminder sweep at scale", _lazy("sweep")),
     Scenario(6, "Staff pages at scale", _lazy("pages")),
     Scenario(7, "Peer engine: SpiffWorkflow", _lazy("peer")),
+    Scenario(8, "Advancing cases over HTTP", _lazy("over_http")),
 ]
 
 

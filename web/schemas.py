@@ -90,18 +90,23 @@ class HouseholdSummary(BaseModel):
     sub_location: str | None
 
 
-class StepOut(BaseModel):
+class StepState(BaseModel):
+    """Where a step stands (what an advance answers; the case adds the rest: ``StepOut``)."""
+
     kind: str
     label: str
     state: str
     state_label: str
     due_at: datetime | None
     overdue: bool
+    closed_at: datetime | None
+    hold_until: date | None = Field(default=None, description="On a waiting list: follow-up.")
+
+
+class StepOut(StepState):
     legal_deadline: bool
     opened_at: datetime
-    closed_at: datetime | None
     waive_reason: str | None
-    hold_until: date | None = Field(default=None, description="On a waiting list: follow-up.")
     hold_reason: str | None = None
     no_longer_applies: str | None = Field(
         default=None,
@@ -167,6 +172,24 @@ class CaseDetail(BaseModel):
     )
     history_older: int | None = Field(
         description="Where the older entries start (for ?before=); None: this is all of it."
+    )
+
+
+class CaseAdvanced(BaseModel):
+    """What an advance changed. The whole case is ``GET /api/cases/{id}``."""
+
+    id: int
+    number: str
+    state: str
+    state_label: str
+    version: int = Field(description="Send it back as expected_version to detect conflicts.")
+    updated_at: datetime
+    milestone_due_at: datetime | None
+    next_due_at: datetime | None
+    steps: list[StepState]
+    recorded: list[EventOut] = Field(
+        description="The history entries this change recorded, oldest first: the trigger's, "
+        "then any automatic transition that followed it."
     )
 
 

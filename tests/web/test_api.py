@@ -257,9 +257,47 @@ def test_advance_schedules_the_welcome_visit_and_bumps_the_version(web_world, cl
     assert response.status_code == 200, response.text
     result = response.json()
     assert (result["state"], result["version"]) == ("welcome_visit_scheduled", version + 1)
-    assert result["history"][-1]["trigger"] == "schedule_welcome_visit"
-    assert result["history"][-1]["actor"]["id"] == web_world.caseworker_id
+    assert result["recorded"][-1]["trigger"] == "schedule_welcome_visit"
+    assert result["recorded"][-1]["actor"]["id"] == web_world.caseworker_id
     assert load(case_id).state == "welcome_visit_scheduled"
+
+
+def test_advance_answers_what_changed_including_what_followed_by_itself(web_world, client):
+    """Given a visited household whose last open step is energy,
+    when the caseworker completes it over the API,
+    then the answer names the new state and version, the steps as they are now, and both
+    entries recorded — hers and the automatic move to the follow-up — and leaves the whole
+    case (history, triggers offered next) to GET, which shows the same entries."""
+    adult = {"given_name": "Amal", "family_name": "Haddad", "birth_date": "1988-01-01"}
+    case_id = web_world.open_case(members=[{**adult, "is_contact": True}])
+    caseworker = web_world.caseworker_id
+    step(case_id, "schedule_welcome_visit", caseworker, at=utc_now() + timedelta(hours=48))
+    step(case_id, "record_welcome_visit", caseworker, confirm=True)
+    step(case_id, "complete_registration", caseworker)
+    version = load(case_id).version
+    auth = token_for(web_world, "caseworker")
+
+    answer = client.post(
+        f"/api/cases/{case_id}/advance", json={"trigger": "complete_energy"}, headers=auth
+    )
+
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    assert (result["state"], result["version"]) == ("follow_up_due", version + 1)
+    assert {s["kind"]: s["state"] for s in result["steps"]} == {
+        "registration": "done", "energy": "done"
+    }  # fmt: skip
+    recorded = [(e["trigger"], e["from_state"], e["to_state"]) for e in result["recorded"]]
+    assert recorded == [
+        ("complete_energy", "open", "done"),
+        ("steps_finished", "accompanying", "follow_up_due"),
+    ]
+    assert result["recorded"][0]["actor"]["id"] == caseworker
+    assert result["next_due_at"] is not None
+    assert "history" not in result and "triggers" not in result
+    whole = client.get(f"/api/cases/{case_id}", headers=auth).json()
+    assert whole["history"][-2:] == result["recorded"]
+    assert whole["version"] == result["version"] and whole["triggers"]
 
 
 def test_advance_with_an_old_version_is_409_and_changes_nothing(web_world, client, caseworker):

@@ -29,6 +29,7 @@ from web.deps import DbSession
 from web.params import Id, OptionalIdQuery
 from web.schemas import (
     AdvanceIn,
+    CaseAdvanced,
     CaseCreated,
     CaseDetail,
     CaseList,
@@ -43,6 +44,7 @@ from web.schemas import (
     Problem,
     StaffRef,
     StepOut,
+    StepState,
     TriggerOut,
 )
 from workflows.audit import reads
@@ -289,7 +291,7 @@ def read_history(
 @router.post(
     "/cases/{case_id}/advance",
     tags=["Fälle"],
-    response_model=CaseDetail,
+    response_model=CaseAdvanced,
     responses={
         **NOT_FOUND,
         409: {"model": Problem, "description": "Nicht im aktuellen Stand, oder veraltet."},
@@ -303,13 +305,16 @@ def advance_case(case_id: Id, body: AdvanceIn, staff: ApiCaseStaff, session: DbS
     """Apply a trigger (e.g. `schedule_welcome_visit` with `at`, `complete_registration`).
 
     With `expected_version` the change is refused (409) if the case changed since you read it.
-    Answers with the case as it is now. The triggers a case offers now, and why the others are
+    Answers compactly with what changed: the case's state and new version, its steps, and the
+    history entries recorded (the trigger's and any automatic transition that followed); the
+    whole case (household, notices, history, the triggers offered next) is
+    `GET /api/cases/{case_id}`. The triggers a case offers now, and why the others are
     refused, are in `triggers` of `GET /api/cases/{case_id}`: an unknown or not offered
     trigger is a 409, a condition not met (a reason missing in `note`, an appointment not in the
     future, consent missing) a 422 naming the condition.
     """
     try:
-        advance(
+        case = advance(
             session,
             case_id,
             body.trigger,
@@ -330,7 +335,7 @@ def advance_case(case_id: Id, body: AdvanceIn, staff: ApiCaseStaff, session: DbS
         )
         return JSONResponse(problem.model_dump(), status_code=422)
     commit(session)
-    return detail(session, visible_case(session, staff, case_id), utc_now(), reader=staff)
+    return advanced(session, case, utc_now(), staff)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -439,37 +444,72 @@ def history_page(
     rows = session.exec(newest_first.limit(size + 1)).all()
     shown = list(reversed(rows[:size]))
     return HistoryPage(
-        entries=[
-            EventOut(
-                at=event.at,
-                actor=StaffRef(id=event.actor_id, name=name) if event.actor_id else None,
-                trigger=event.trigger,
-                step_kind=event.step_kind,
-                from_state=event.from_state,
-                to_state=event.to_state,
-                note=notes.readable_note(event, reader, case.office_id),
-                confidential=event.confidential,
-            )
-            for event, name in shown
-        ],
+        entries=[_event(event, name, case, reader) for event, name in shown],
         older=shown[0][0].id if len(rows) > size else None,
     )
 
 
-def _step(step: CaseStep, now: datetime, lapsed: str | None = None) -> StepOut:
+def _event(event: CaseEvent, actor: str | None, case: Case, reader: Staff | None) -> EventOut:
+    return EventOut(
+        at=event.at,
+        actor=StaffRef(id=event.actor_id, name=actor or "") if event.actor_id else None,
+        trigger=event.trigger,
+        step_kind=event.step_kind,
+        from_state=event.from_state,
+        to_state=event.to_state,
+        note=notes.readable_note(event, reader, case.office_id),
+        confidential=event.confidential,
+    )
+
+
+def advanced(session: Session, case: Case, now: datetime, reader: Staff) -> CaseAdvanced:
+    """What an advance changed, read back in two statements: the case as it is in the session
+    (just written), its steps, and the history entries the change recorded (all stamped with
+    the change's time, which is also the case's ``updated_at``)."""
+    steps = session.exec(select(CaseStep).where(CaseStep.case_id == case.id)).all()
+    recorded = session.exec(
+        select(CaseEvent, Staff.name)
+        .outerjoin(Staff, col(Staff.id) == CaseEvent.actor_id)
+        .where(CaseEvent.case_id == case.id, CaseEvent.at == case.updated_at)
+        .order_by(col(CaseEvent.id))
+    ).all()
+    return CaseAdvanced(
+        id=case.id,  # type: ignore[arg-type]
+        number=case.number,
+        state=case.state,
+        state_label=CASE_STATE_LABELS.get(case.state, case.state),
+        version=case.version,
+        updated_at=case.updated_at,
+        milestone_due_at=case.milestone_due_at,
+        next_due_at=case.next_due_at,
+        steps=[
+            StepState(**_step_state(step, now))
+            for step in sorted(steps, key=lambda s: _step_order(s.kind))
+        ],
+        recorded=[_event(event, name, case, reader) for event, name in recorded],
+    )
+
+
+def _step_state(step: CaseStep, now: datetime) -> dict[str, Any]:
     is_open = step.state in OPEN_STEP_STATES
+    return {
+        "kind": step.kind,
+        "label": STEPS[step.kind].label if step.kind in STEPS else step.kind,
+        "state": step.state,
+        "state_label": STEP_STATE_LABELS.get(step.state, step.state),
+        "due_at": step.due_at,
+        "overdue": is_open and step.due_at is not None and step.due_at < now,
+        "closed_at": step.closed_at,
+        "hold_until": step.hold_until,
+    }
+
+
+def _step(step: CaseStep, now: datetime, lapsed: str | None = None) -> StepOut:
     return StepOut(
-        kind=step.kind,
-        label=STEPS[step.kind].label if step.kind in STEPS else step.kind,
-        state=step.state,
-        state_label=STEP_STATE_LABELS.get(step.state, step.state),
-        due_at=step.due_at,
-        overdue=is_open and step.due_at is not None and step.due_at < now,
+        **_step_state(step, now),
         legal_deadline=step.legal_deadline,
         opened_at=step.opened_at,
-        closed_at=step.closed_at,
         waive_reason=step.waive_reason,
-        hold_until=step.hold_until,
         hold_reason=step.hold_reason,
         no_longer_applies=lapsed,
     )
