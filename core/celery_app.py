@@ -5,7 +5,7 @@ from typing import Any
 from celery import Celery, signals
 from kombu import Queue
 
-from core import logs
+from core import logs, mail
 from core.config import Settings, get_settings
 
 QUEUES = ("messages", "referrals", "maintenance")
@@ -75,6 +75,12 @@ def _logging(loglevel: int | str | None = None, **_kwargs: Any) -> None:
     """Workers and beat log as every other process does (text, or JSON in production):
     connecting here keeps Celery from setting up logging of its own."""
     logs.configure(get_settings(), level=loglevel)
+
+
+@signals.worker_process_shutdown.connect
+def _close_mail(**_kwargs: Any) -> None:
+    """A worker process ending says goodbye to the SMTP server on the connection it kept."""
+    mail.close()
 
 
 app = Celery("willkommen")

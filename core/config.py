@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_ssl: bool = False
     smtp_timeout_seconds: float = 10.0
+    # Each process keeps one SMTP connection open and sends on it; one idle this long is
+    # tried (NOOP) before use and replaced if the server dropped it, and it is renewed after
+    # this many messages (servers limit messages per connection). 0: a connection per message.
+    smtp_noop_after_idle_seconds: float = Field(default=5.0, ge=0)
+    smtp_messages_per_connection: int = Field(default=100, ge=0)
     mail_from: str = "lokal willkommen <noreply@lokal-willkommen.invalid>"
     # Pause before each further attempt; attempts in all = len(delays) + 1.
     smtp_retry_delays_seconds: list[float] = [60.0, 300.0, 1800.0]

@@ -164,6 +164,7 @@ class _Inbox:
         self.envelopes: list[Envelope] = []
         self.lock = threading.Lock()
         self.refuse: set[str] = set()  # recipients answered "550 mailbox unavailable"
+        self.peers: list[object] = []  # the client's address and port for each message
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]  # noqa: N802
         if address in self.refuse:
@@ -174,6 +175,7 @@ class _Inbox:
     async def handle_DATA(self, server, session, envelope: Envelope) -> str:  # type: ignore[no-untyped-def]  # noqa: N802
         with self.lock:
             self.envelopes.append(envelope)
+            self.peers.append(session.peer)
             self.messages.append(message_from_bytes(envelope.content, policy=default))  # type: ignore[arg-type]
         return "250 Message accepted for delivery"
 
@@ -185,12 +187,29 @@ class SmtpServer:
         self.port = free_port()
         self.inbox = _Inbox()
         self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.running = False
 
     def start(self) -> None:
         self.controller.start()
+        self.running = True
 
     def stop(self) -> None:
-        self.controller.stop()
+        if self.running:
+            self.controller.stop()
+        self.running = False
+
+    def restart(self) -> None:
+        """Down (if up) and up again on the same port, as a mail server restarts: every open
+        connection is dropped, what was received is kept."""
+        self.stop()
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.start()
+
+    @property
+    def connections(self) -> int:
+        """Over how many connections the messages so far came."""
+        with self.inbox.lock:
+            return len(set(self.inbox.peers))
 
     @property
     def messages(self) -> list[Message]:
