@@ -102,6 +102,14 @@ def after_commit(session: Session, callback: AfterCommit, key: str) -> None:
     callbacks.setdefault(key, callback)
 
 
+def hold(session: Session, *objects: object) -> None:
+    """Keep ``objects`` with ``session`` for as long as it lives. A session refers to the rows
+    it loaded only weakly: one nobody holds is gone, and the next ``session.get`` reads it
+    again; rows loaded together up front for later ``get`` calls are held here."""
+    held: list[object] = session.info.setdefault("held", [])
+    held.extend(o for o in objects if o is not None)
+
+
 def new_session() -> Session:
     return Session(get_engine(), expire_on_commit=False)
 

@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, or_, update
+from sqlalchemy import and_, bindparam, or_, update
+from sqlalchemy import case as when
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, col, select
 
 from core.config import Settings
+from core.db import hold
 from models import Agreement, Appointment, Case, CaseStep, Referral, Reminder
 from models.enums import (
     OPEN_REMINDER_STATUSES,
@@ -275,6 +278,18 @@ def dispatch_due(session: Session, now: datetime, settings: Settings) -> int:
     return len(ids)
 
 
+_CLAIMED = (
+    sa_select(Reminder, Case, Appointment, CaseStep, Referral, Agreement)  # (sqlmodel's: <= 4)
+    .join(Case, col(Case.id) == Reminder.case_id)
+    .outerjoin(Appointment, col(Appointment.id) == Reminder.appointment_id)
+    .outerjoin(CaseStep, col(CaseStep.id) == Reminder.step_id)
+    .outerjoin(Referral, col(Referral.id) == Reminder.referral_id)
+    .outerjoin(Agreement, col(Agreement.id) == Reminder.agreement_id)
+    .where(col(Reminder.id) == bindparam("reminder_id"))
+    .execution_options(populate_existing=True)
+)
+
+
 def claim(session: Session, reminder_id: int, now: datetime) -> Reminder | None:
     """Take a queued reminder for sending; None if another delivery has it or it is moot."""
     result = session.execute(
@@ -285,10 +300,11 @@ def claim(session: Session, reminder_id: int, now: datetime) -> Reminder | None:
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return None
-    reminder = session.get(Reminder, reminder_id, populate_existing=True)
-    assert reminder is not None
-    case = session.get(Case, reminder.case_id)
-    assert case is not None
+    # The reminder and every row that decides whether it still applies, in one read, held
+    # for the delivery (whose composing reads them again, from the session).
+    row = session.execute(_CLAIMED, {"reminder_id": reminder_id}).one()
+    hold(session, *row)
+    reminder, case = row[0], row[1]
     reason = why_obsolete(session, reminder, case)
     if reason is not None:
         cancel(session, reminder, reason)
@@ -304,14 +320,25 @@ def mark_sent(
     channel: str | None = None,
     provider_ref: str | None = None,
 ) -> None:
-    reminder = session.get(Reminder, reminder_id)
-    assert reminder is not None
-    reminder.status, reminder.sent_at = ReminderStatus.SENT, now
-    if not reminder.failed_channels:  # else it tells why the message took another channel
-        reminder.last_error = None
+    """Sent: one UPDATE, nothing read (a delivery marks in a transaction of its own)."""
+    failed_over = and_(
+        col(Reminder.failed_channels).is_not(None), col(Reminder.failed_channels) != ""
+    )
+    values: dict[str, Any] = {
+        "status": ReminderStatus.SENT,
+        "sent_at": now,
+        "provider_ref": provider_ref,
+        # kept when the message took another channel: it tells why
+        "last_error": when((failed_over, Reminder.last_error), else_=None),
+    }
     if channel is not None:
-        reminder.channel = channel
-    reminder.provider_ref = provider_ref
+        values["channel"] = channel
+    session.execute(
+        update(Reminder)
+        .where(col(Reminder.id) == reminder_id)
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def fall_back(session: Session, reminder_id: int, channel: str, error: str, now: datetime) -> None:

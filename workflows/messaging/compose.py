@@ -200,8 +200,10 @@ _CALENDAR_METHODS = {
 def _recipients(session: Session, reminder: Reminder, case: Case) -> list[str]:
     addresses: list[str | None]
     if reminder.recipient == Recipient.CASEWORKER:
-        appointment = session.get(Appointment, reminder.appointment_id or -1)
-        referral = session.get(Referral, reminder.referral_id or -1)
+        appointment = (
+            session.get(Appointment, reminder.appointment_id) if reminder.appointment_id else None
+        )
+        referral = session.get(Referral, reminder.referral_id) if reminder.referral_id else None
         staff_id = (
             (appointment.staff_id if appointment else None)
             or case.assignee_id

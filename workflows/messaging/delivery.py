@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from core import mail, sms
 from core.clock import utc_now
 from core.config import Settings, get_settings
-from core.db import persist, unit_of_work
-from models import Case, Household, Reminder
+from core.db import hold, persist, unit_of_work
+from models import Case, Household, Office, Partner, Referral, Reminder, Staff
 from models.enums import Channel, Recipient
 from workflows.engine import reminders
 from workflows.messaging import by_hand, channels
@@ -32,6 +33,21 @@ class Outcome:
     bundle: list[int] | None = None  # the reminders a bundle still holds (to retry them alone)
 
 
+# What composing a message reads besides the reminder's own rows (``reminders.claim``): the
+# household, the office, the caseworker, a referral's partner; read once, held for the delivery.
+_AROUND = (
+    select(Household, Office, Staff, Partner)
+    .select_from(Case)
+    .join(Household, col(Household.id) == Case.household_id)
+    .join(Office, col(Office.id) == Case.office_id)
+    .outerjoin(Staff, col(Staff.id) == Case.assignee_id)
+    .outerjoin(Reminder, col(Reminder.id) == bindparam("reminder_id"))
+    .outerjoin(Referral, col(Referral.id) == Reminder.referral_id)
+    .outerjoin(Partner, col(Partner.id) == Referral.partner_id)
+    .where(col(Case.id) == bindparam("case_id"))
+)
+
+
 def deliver(reminder_id: int, settings: Settings | None = None) -> Outcome:
     """Send the reminder once, on its channel; a failure is recorded on it with the pause
     before a retry. A household message whose channel failed for good goes on to the
@@ -43,6 +59,10 @@ def deliver(reminder_id: int, settings: Settings | None = None) -> Outcome:
         if reminder is None:
             return Outcome("skipped")
         case_id, kind = reminder.case_id, reminder.kind
+        hold(
+            session,
+            *session.execute(_AROUND, {"case_id": case_id, "reminder_id": reminder_id}).one(),
+        )
         try:
             route = _route(session, reminder, settings, now)
         except Undeliverable as exc:
