@@ -103,12 +103,12 @@ def changing(
         raise CaseInTransfer(case_id)  # staff wait for the handover; the system goes on
     if expected_version is not None and case.version != expected_version:
         raise StaleCase(case_id, expected_version, case.version)
-    change = Change(session, case, actor_id=actor_id, now=now, note=note, household=household)
+    change = Change(
+        session, case, actor_id=actor_id, now=now, note=note, household=household, versioned=True
+    )
     with reminders.queued_together(session):
         yield change
-        if change.writer.written:
-            # Goes out with the new state in one UPDATE; a form showing the old version is stale.
-            case.version, case.updated_at = case.version + 1, now
+        if change.writer.written:  # (the version went up with the first entry)
             change.finish()
 
 
@@ -152,7 +152,9 @@ class Change:
         now: datetime,
         note: str | None,
         household: Household | None = None,
+        versioned: bool = False,
     ) -> None:
+        """``versioned``: a case on record (not one being opened), its version goes up."""
         self.session, self.case, self.note = session, case, note
         self.workflow: Workflow = get_workflow(case.workflow, case.workflow_version)
         self.facts = CaseFacts(
@@ -161,7 +163,7 @@ class Change:
         self.judging = Judge(self.workflow, case, self.facts)
         self.writer = Writer(
             session, case, self.facts, actor_id=actor_id, now=now,
-            step_initial=self.workflow.step.initial,
+            step_initial=self.workflow.step.initial, versioned=versioned,
         )  # fmt: skip
 
     def judge(self, trigger: str, params: dict[str, Any]) -> Judged:
@@ -199,9 +201,13 @@ class Change:
             if judged is not None:
                 self.note = "automatisch"
                 self.write(judged)
-        steps = self.facts.steps  # loaded here, so judging the reminders finds them in session
-        reminders.cancel_obsolete(self.session, self.case, steps=self.writer.touched_steps)
+        # The steps are loaded here (if no trigger needed them), so judging the reminders finds
+        # them in the session; without a flush: every step row is in the session already.
+        with self.session.no_autoflush:
+            steps = self.facts.steps
+        # Derived first: the case's changes then go out in one UPDATE when the reminders are read.
         derived.refresh(self.case, self.workflow, steps.values(), self.writer.now)
+        reminders.cancel_obsolete(self.session, self.case, steps=self.writer.touched_steps)
         self.session.flush()
 
 

@@ -26,8 +26,10 @@ class Writer:
         actor_id: int | None,
         now: datetime,
         step_initial: str,
+        versioned: bool = False,
     ) -> None:
         self.session, self.case, self.facts = session, case, facts
+        self.versioned = versioned  # a change to a case on record: its version goes up
         self.actor_id, self.now, self.step_initial = actor_id, now, step_initial
         # The steps this change moved, while only steps moved: only their reminders may be moot.
         self.touched_steps: list[CaseStep] | None = []
@@ -63,6 +65,10 @@ class Writer:
     ) -> None:
         """One history entry: a plain INSERT (no ORM object: it is never read back here) that
         flushes nothing, so the rows it changed go out together later."""
+        if not self.written and self.versioned:
+            # A form showing the old version is stale now. Set with the first entry, so it goes
+            # out with the new state in the change's first UPDATE of the case.
+            self.case.version, self.case.updated_at = self.case.version + 1, self.now
         self.written = True
         entry: dict[str, Any] = {"case_id": self.case.id, "at": self.now, "note": note}
         entry |= {"actor_id": self.actor_id, "trigger": trigger, "step_kind": step_kind}
