@@ -32,7 +32,7 @@ from core.db import get_engine, new_session
 from models import Appointment, Case, CaseEvent, CaseStep, OutboxMessage, Reminder
 from workflows.engine import advance
 
-TARGET = Target(">=", 0.7)
+TARGET = Target(">=", 1.0)
 TRIGGERS = ("schedule_welcome_visit", "complete_registration")
 
 # --------------------------------------------------------------------------------------------
