@@ -115,14 +115,16 @@ TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 def staff_for_token(session: Session, token: str, now: datetime | None = None) -> Staff | None:
     """The active staff member owning an unrevoked ``token``, or None. Its last use is noted
     when the one on record is a minute old or more (then the session has a change to commit)."""
-    query = select(ApiToken).where(
-        ApiToken.token_hash == hash_token(token), col(ApiToken.revoked_at).is_(None)
+    query = (
+        select(ApiToken, Staff)
+        .join(Staff, col(Staff.id) == ApiToken.staff_id)
+        .where(ApiToken.token_hash == hash_token(token), col(ApiToken.revoked_at).is_(None))
     )
-    record = session.exec(query).first()
-    if record is None:
+    found = session.exec(query).first()  # one round trip for the token and its owner
+    if found is None:
         return None
-    staff = session.get(Staff, record.staff_id)
-    if staff is None or not staff.active:
+    record, staff = found
+    if not staff.active:
         return None
     now = now or utc_now()
     if record.last_used_at is None or now - record.last_used_at >= TOKEN_USE_RESOLUTION:
