@@ -67,7 +67,11 @@ class Side:
     async def client(self, case_ids: Sequence[int], latencies: list[float]) -> None:
         """One caseworker's client: both requests of each of its cases, one after another."""
         limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        async with httpx.AsyncClient(base_url=self.base, headers=self.headers, limits=limits) as c:
+        # A caseworker waits: under 16 clients on SQLite (one writer at a time) a request may
+        # queue for seconds; the latency figures show it, a client timeout would only hide it.
+        async with httpx.AsyncClient(
+            base_url=self.base, headers=self.headers, limits=limits, timeout=120
+        ) as c:
             for case_id in case_ids:
                 for trigger in TRIGGERS:
                     started = time.perf_counter()

@@ -18,6 +18,7 @@ transaction each (after-commit relay left out, as in scenario 1). The ratio is S
 persisted transition over ours (higher is better for us).
 """
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -298,6 +299,8 @@ def _check(
 
 def run(ctx: Context) -> list[Row]:
     from bench.world import World
+
+    logging.getLogger("spiff").setLevel(logging.WARNING)  # a line per task state otherwise
 
     world = World()
     metadata.create_all(get_engine())
