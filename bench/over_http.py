@@ -111,9 +111,9 @@ def run(ctx: Context) -> list[Row]:
 
     world = World()
     rounds = ctx.size(2, 6)
-    per_client = ctx.size(3, 15)  # cases per client and round
+    per_client = ctx.size(1, 15)  # cases per client and round
     counts = (1, 4, 16)
-    needed = sum(2 * rounds * c * per_client for c in counts) + 2 * 16 * 2 + 2
+    needed = sum(2 * rounds * c * per_client for c in counts) + 2 * ctx.size(4, 32) + 2
     ctx.log(f"copying {needed:,} open cases")
     ids = iter(world.cases(needed))
     token = _token(world.caseworker_id)
@@ -136,8 +136,9 @@ def run(ctx: Context) -> list[Row]:
                 "the bare endpoint no longer writes what the API's advance writes: "
                 f"{footprint(first[0])} != {footprint(first[1])}"
             )
+        warm = ctx.size(4, 32)
         for side in (ours, baseline):
-            side.round(16, [next(ids) for _ in range(32)], timed=False)
+            side.round(min(16, warm), [next(ids) for _ in range(warm)], timed=False)
         rows = []
         for clients in counts:
             ours.rates, ours.latencies, baseline.rates, baseline.latencies = [], [], [], []
