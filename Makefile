@@ -26,7 +26,7 @@ test: install ## Lint and type-check, then every test (SQLite and PostgreSQL, Re
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	scripts/ensure-chromium
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --durations=20 $(PYTEST_ARGS)  # the slowest 20: where CI's time goes
 
 test-fast: install ## Only the tests not marked slow
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
