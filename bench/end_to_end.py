@@ -50,16 +50,18 @@ def _note_commit(_session: Session) -> None:
     _commits.at = time.time()
 
 
+def plan_visit(session: Session, case_id: int, actor_id: int) -> None:
+    """The request's change: the welcome visit in two hours (its invitation due at once)."""
+    advance(
+        session, case_id, "schedule_welcome_visit", actor_id=actor_id,
+        at=utc_now() + timedelta(hours=2),
+    )  # fmt: skip
+
+
 def transition(case_id: int, actor_id: int) -> float:
     """One request: plan the welcome visit in two hours; returns when it committed."""
     with unit_of_work() as session:
-        advance(
-            session,
-            case_id,
-            "schedule_welcome_visit",
-            actor_id=actor_id,
-            at=utc_now() + timedelta(hours=2),
-        )
+        plan_visit(session, case_id, actor_id)
     return float(_commits.at)
 
 
@@ -153,13 +155,7 @@ def emails_of_one_transition(world: Any) -> int:
     case_id = world.cases(1)[0]
     before = utc_now()
     with unit_of_work() as session:
-        advance(
-            session,
-            case_id,
-            "schedule_welcome_visit",
-            actor_id=world.caseworker_id,
-            at=utc_now() + timedelta(hours=2),
-        )
+        plan_visit(session, case_id, world.caseworker_id)
     query = (
         select(func.count())
         .select_from(Reminder)
@@ -179,13 +175,7 @@ def queued(case_ids: list[int], actor_id: int) -> list[int]:
     before = utc_now()
     for case_id in case_ids:
         with new_session() as session:
-            advance(
-                session,
-                case_id,
-                "schedule_welcome_visit",
-                actor_id=actor_id,
-                at=utc_now() + timedelta(hours=2),
-            )
+            plan_visit(session, case_id, actor_id)
             session.commit()
     query = select(Reminder.id).where(
         Reminder.case_id.in_(case_ids),  # type: ignore[attr-defined]
