@@ -11,7 +11,7 @@ The alerts worth setting on them are in docs/operations.md.
 import threading
 import time
 from collections import Counter as Tally
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, ProcessCollector
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -56,10 +56,12 @@ def route_label(scope: Scope) -> str:
 
 class RequestMetrics:
     """Counts and times every HTTP request, including those the inner middlewares answer
-    themselves (400 for malformed input, 503 when the admission queue is full)."""
+    themselves (400 for malformed input, 503 when the admission queue is full); ``also`` is
+    called with each answer's status too (the access log). A plain ASGI middleware:
+    ``BaseHTTPMiddleware`` would stream every response through a task of its own."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, also: Callable[[Scope, int], None] | None = None) -> None:
+        self.app, self.also = app, also
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -80,6 +82,8 @@ class RequestMetrics:
             method, route = scope["method"], route_label(scope)
             REQUESTS.labels(method, route, str(status)).inc()
             DURATION.labels(method, route).observe(time.perf_counter() - started)
+            if self.also is not None:
+                self.also(scope, status)
 
 
 class EngineCollector(Collector):

@@ -298,6 +298,8 @@ def test_advance_answers_what_changed_including_what_followed_by_itself(web_worl
     whole = client.get(f"/api/cases/{case_id}", headers=auth).json()
     assert whole["history"][-2:] == result["recorded"]
     assert whole["version"] == result["version"] and whole["triggers"]
+    # The answer is built from what the change wrote, not read back: it says what GET says.
+    assert [{k: s[k] for k in result["steps"][0]} for s in whole["steps"]] == result["steps"]
 
 
 def test_advance_with_an_old_version_is_409_and_changes_nothing(web_world, client, caseworker):

@@ -52,7 +52,7 @@ from workflows.casework import eligibility, notes, notices
 from workflows.casework.intake import IntakeIn, open_case
 from workflows.casework.worklist import CaseQuery, find_cases
 from workflows.directory.accounts import staff_for_token
-from workflows.engine import advance, allowed_triggers
+from workflows.engine import Change, allowed_triggers, transition
 from workflows.engine.access import staff_may_see, visible_office_ids
 from workflows.engine.errors import CaseNotFound, GuardFailed, InvalidInput
 from workflows.engine.facts import CaseFacts
@@ -314,7 +314,7 @@ def advance_case(case_id: Id, body: AdvanceIn, staff: ApiCaseStaff, session: DbS
     future, consent missing) a 422 naming the condition.
     """
     try:
-        case = advance(
+        change = transition(
             session,
             case_id,
             body.trigger,
@@ -335,7 +335,7 @@ def advance_case(case_id: Id, body: AdvanceIn, staff: ApiCaseStaff, session: DbS
         )
         return JSONResponse(problem.model_dump(), status_code=422)
     commit(session)
-    return advanced(session, case, utc_now(), staff)
+    return advanced(change, utc_now(), staff)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -462,17 +462,11 @@ def _event(event: CaseEvent, actor: str | None, case: Case, reader: Staff | None
     )
 
 
-def advanced(session: Session, case: Case, now: datetime, reader: Staff) -> CaseAdvanced:
-    """What an advance changed, read back in two statements: the case as it is in the session
-    (just written), its steps, and the history entries the change recorded (all stamped with
-    the change's time, which is also the case's ``updated_at``)."""
-    steps = session.exec(select(CaseStep).where(CaseStep.case_id == case.id)).all()
-    recorded = session.exec(
-        select(CaseEvent, Staff.name)
-        .outerjoin(Staff, col(Staff.id) == CaseEvent.actor_id)
-        .where(CaseEvent.case_id == case.id, CaseEvent.at == case.updated_at)
-        .order_by(col(CaseEvent.id))
-    ).all()
+def advanced(change: Change, now: datetime, reader: Staff) -> CaseAdvanced:
+    """What an advance changed, from what it wrote (nothing is read back): the case, its steps
+    and the history entries recorded — the trigger's and any automatic transition's, all by
+    ``reader`` (the system's own entries in a change are stamped with the change's actor)."""
+    case = change.case
     return CaseAdvanced(
         id=case.id,  # type: ignore[arg-type]
         number=case.number,
@@ -484,9 +478,12 @@ def advanced(session: Session, case: Case, now: datetime, reader: Staff) -> Case
         next_due_at=case.next_due_at,
         steps=[
             StepState(**_step_state(step, now))
-            for step in sorted(steps, key=lambda s: _step_order(s.kind))
+            for step in sorted(change.steps, key=lambda s: _step_order(s.kind))
         ],
-        recorded=[_event(event, name, case, reader) for event, name in recorded],
+        recorded=[
+            _event(event, reader.name if event.actor_id == reader.id else None, case, reader)
+            for event in change.recorded
+        ],
     )
 
 

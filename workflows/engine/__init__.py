@@ -1,7 +1,8 @@
 """The case engine: runs any registered workflow definition; knows none of them by name.
 
 - ``definition`` lifecycles and workflows as data, compiled once into ``transitions`` machines
-- ``changes``    ``advance``, the one writer of a case, and ``Change`` (judge, write, finish)
+- ``changes``    ``advance``, the one writer of a case (``transition``: the same, answering
+                 with the change), and ``Change`` (judge, write, finish)
 - ``judging``    is a trigger offered, do its guards hold (pure); the buttons of a case page
 - ``writing``    the new state, one history entry, the effects, in the caller's transaction
 - ``derived``    fields kept true after every change (next deadline)
@@ -14,7 +15,7 @@
 - ``diagram``    any lifecycle as a Mermaid state diagram
 """
 
-from workflows.engine.changes import Change, advance, allowed_triggers
+from workflows.engine.changes import Change, advance, allowed_triggers, transition
 from workflows.engine.judging import TriggerOption
 
-__all__ = ["Change", "TriggerOption", "advance", "allowed_triggers"]
+__all__ = ["Change", "TriggerOption", "advance", "allowed_triggers", "transition"]

@@ -8,7 +8,7 @@ The caller's unit of work commits; nothing leaves the process before that.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from core import limits
 from core.clock import utc_now
 from core.config import get_settings
-from models import Case, Household, Staff
+from models import Case, CaseEvent, CaseStep, Household, Staff
 from workflows.engine import derived, reminders
 from workflows.engine.access import staff_may_work_on
 from workflows.engine.definition import Workflow, get_workflow
@@ -27,41 +27,54 @@ from workflows.engine.judging import NO_INPUT, Judge, Judged, TriggerOption
 from workflows.engine.writing import Writer
 
 
-def advance(
-    session: Session,
-    case_id: int,
-    trigger: str,
-    *,
-    actor_id: int | None,
-    note: str | None = None,
-    at: datetime | None = None,
-    on: date | None = None,
-    happened_on: date | None = None,
-    confirm: bool = False,
-    partner_id: int | None = None,
-    message: str | None = None,
-    expected_version: int | None = None,
-    now: datetime | None = None,
-) -> Case:
-    """Apply ``trigger`` to the case and record who did it, or raise a domain error.
+class Inputs(TypedDict, total=False):
+    """What a trigger may be given besides who gives it. ``at`` is a moment (an appointment),
+    ``on`` a calendar day (a follow-up date), ``happened_on`` the day something really happened
+    (before the click), ``confirm`` an explicit yes where a guard asks for one (a visit
+    recorded before its planned time), ``partner_id`` and ``message`` a partner chosen for a
+    referral and the words to it; ``expected_version`` refuses a stale form, ``now`` stamps
+    the change (default: the clock)."""
 
-    ``at`` is a moment (an appointment), ``on`` a calendar day (a follow-up date),
-    ``happened_on`` the day something really happened (before the click), ``confirm`` an
-    explicit yes where a guard asks for one (a visit recorded before its planned time),
-    ``partner_id`` and ``message`` a partner chosen for a referral and the words to it."""
+    note: str | None
+    at: datetime | None
+    on: date | None
+    happened_on: date | None
+    confirm: bool
+    partner_id: int | None
+    message: str | None
+    expected_version: int | None
+    now: datetime | None
+
+
+def advance(
+    session: Session, case_id: int, trigger: str, *, actor_id: int | None, **inputs: Unpack[Inputs]
+) -> Case:
+    """Apply ``trigger`` to the case and record who did it, or raise a domain error."""
+    return transition(session, case_id, trigger, actor_id=actor_id, **inputs).case
+
+
+def transition(
+    session: Session, case_id: int, trigger: str, *, actor_id: int | None, **inputs: Unpack[Inputs]
+) -> "Change":
+    """:func:`advance`, answering with the whole change: the case, its steps as written
+    (``Change.steps``) and the history entries recorded (``Change.recorded``), so a caller can
+    say what changed without reading anything back."""
+    note, message, at = inputs.get("note"), inputs.get("message"), inputs.get("at")
     for name, text in (("note", note), ("message", message)):
         if text is not None and len(text) > limits.NOTE:
             raise InvalidInput({name: f"Höchstens {limits.NOTE} Zeichen."})
     at = at.astimezone(UTC) if at is not None and at.tzinfo is not None else at
+    expected_version, now = inputs.get("expected_version"), inputs.get("now")
     with changing(
         session, case_id, actor_id=actor_id, expected_version=expected_version, note=note, now=now
     ) as change:
-        inputs = {
-            "note": note, "at": at, "on": on, "happened_on": happened_on, "confirm": confirm,
-            "partner_id": partner_id, "message": message,
+        params = {
+            "note": note, "at": at, "on": inputs.get("on"),
+            "happened_on": inputs.get("happened_on"), "confirm": inputs.get("confirm", False),
+            "partner_id": inputs.get("partner_id"), "message": message,
         }  # fmt: skip
-        change.write(change.judge(trigger, inputs))
-    return change.case
+        change.write(change.judge(trigger, params))
+    return change
 
 
 @contextmanager
@@ -190,6 +203,17 @@ class Change:
         any pending reminder may be moot after it."""
         self.writer.record(what, step_kind, None, None, note)
         self.writer.touched_steps = None
+
+    @property
+    def recorded(self) -> list[CaseEvent]:
+        """The history entries written so far, in order (transient objects, not in the
+        session)."""
+        return self.writer.recorded
+
+    @property
+    def steps(self) -> list[CaseStep]:
+        """The case's steps as this change left them (all loaded by ``finish``)."""
+        return list(self.facts.steps.values())
 
     def options(self) -> list[TriggerOption]:
         return self.judging.options()

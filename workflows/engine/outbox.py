@@ -142,7 +142,8 @@ def relay(ids: Sequence[int] | None = None, *, batch_size: int = 500) -> int:
 
     Each batch is claimed and marked in two short transactions; publishing happens between
     them, outside any transaction, so a slow or hanging broker holds no lock that staff wait for
-    (SQLite has one write lock for the whole database).
+    (SQLite has one write lock for the whole database). A batch shorter than ``batch_size`` was
+    the last: no further transaction only to find nothing.
     """
     relayed = 0
     while True:
@@ -156,31 +157,32 @@ def relay(ids: Sequence[int] | None = None, *, batch_size: int = 500) -> int:
         relayed += done
         if done < len(rows):  # the broker failed: the rest waits for the next relay
             return relayed
+        if len(rows) < batch_size:
+            return relayed
 
 
 def _claim(session: Session, ids: Sequence[int] | None, limit: int) -> list[_Claimed]:
+    """Up to ``limit`` unclaimed rows, claimed for :data:`CLAIM_SECONDS` in one statement
+    (``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) RETURNING``), oldest first."""
     now = utc_now()
     unclaimed = or_(
         col(OutboxMessage.claimed_until).is_(None), col(OutboxMessage.claimed_until) < now
     )
-    query = select(OutboxMessage.id, OutboxMessage.task, OutboxMessage.arguments).where(
-        col(OutboxMessage.relayed_at).is_(None), unclaimed
-    )
+    query = select(OutboxMessage.id).where(col(OutboxMessage.relayed_at).is_(None), unclaimed)
     if ids is not None:
         query = query.where(col(OutboxMessage.id).in_(list(ids)))
     # Two relays at once (the thread and the sweep) take disjoint rows on PostgreSQL; SQLite
     # transactions are serialised by BEGIN IMMEDIATE.
     query = query.order_by(col(OutboxMessage.id)).limit(limit).with_for_update(skip_locked=True)
-    found = session.exec(query).all()
-    rows = [_Claimed(row_id, task, dict(args)) for row_id, task, args in found]  # type: ignore[arg-type]
-    if rows:
-        until = now + timedelta(seconds=CLAIM_SECONDS)
-        session.execute(
-            update(OutboxMessage)
-            .where(col(OutboxMessage.id).in_([row.id for row in rows]))
-            .values(claimed_until=until)
-        )
-    return rows
+    claim = (
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(query.scalar_subquery()))
+        .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+        .returning(col(OutboxMessage.id), col(OutboxMessage.task), col(OutboxMessage.arguments))
+    )
+    found = session.execute(claim, execution_options={"synchronize_session": False}).all()
+    rows = [_Claimed(row_id, task, dict(args)) for row_id, task, args in found]
+    return sorted(rows, key=lambda row: row.id)  # RETURNING keeps no order
 
 
 def _publish(rows: list[_Claimed]) -> tuple[int, str | None]:

@@ -34,6 +34,8 @@ class Writer:
         # The steps this change moved, while only steps moved: only their reminders may be moot.
         self.touched_steps: list[CaseStep] | None = []
         self.written = False  # anything on record yet (a history entry)
+        # The history entries written, in order (not read back: the caller can answer from them).
+        self.recorded: list[CaseEvent] = []
 
     def write(self, judged: Judged, note: str | None) -> None:
         """Persist the subject's new state, one history entry, and the effects it recorded."""
@@ -75,6 +77,7 @@ class Writer:
         entry |= {"from_state": from_state, "to_state": to_state}
         with self.session.no_autoflush:
             self.session.execute(_RECORD, entry)
+        self.recorded.append(CaseEvent(**entry))  # transient: never added to the session
 
     def _step_row(self, kind: str) -> CaseStep:
         row = self.facts.steps.get(kind)
