@@ -183,18 +183,25 @@ class CasePage:
 
 
 def case_page(session: Session, case: Case, now: datetime) -> CasePage:
-    """Everything the case page shows, read in one go."""
+    """Everything the case page shows, each row read once: the page's parts (the buttons, the
+    members, the consents, the partners to suggest, the steps that lapsed) share one
+    :class:`CaseFacts`."""
     assert case.id is not None
     household = session.get(Household, case.household_id)
     office = session.get(Office, case.office_id)
     assert household is not None and office is not None  # foreign keys
     workflow = get_workflow(case.workflow, case.workflow_version)
-    rows = session.exec(select(CaseStep).where(CaseStep.case_id == case.id)).all()
+    facts = CaseFacts(
+        session, case, actor_id=None, now=now, settings=get_settings(), household=household
+    )
     order = list(STEPS)
-    steps = sorted(rows, key=lambda s: order.index(s.kind) if s.kind in order else len(order))
+    steps = sorted(
+        facts.steps.values(), key=lambda s: order.index(s.kind) if s.kind in order else len(order)
+    )
     visits = select(Appointment).where(
         Appointment.case_id == case.id, Appointment.status == AppointmentStatus.SCHEDULED
     )
+    partners, direct = _referrals(session, case.id)
     return CasePage(
         case=case,
         household=household,
@@ -203,41 +210,37 @@ def case_page(session: Session, case: Case, now: datetime) -> CasePage:
         if household.sub_location_id is not None
         else None,
         assignee=session.get(Staff, case.assignee_id) if case.assignee_id is not None else None,
-        members=_members(session, case, steps, now),
+        members=_members(facts, steps),
         steps=steps,
-        partners=_referral_partners(session, case.id),
+        partners=partners,
         milestone=_milestone(case),
         appointments=list(session.exec(visits.order_by(col(Appointment.starts_at)))),
-        groups=_action_groups(workflow, allowed_triggers(session, case.id, now=now), steps),
-        consents=_consents(session, household, steps, now.astimezone(BERLIN).date()),
+        groups=_action_groups(workflow, allowed_triggers(session, case.id, facts=facts), steps),
+        consents=_consents(session, facts, steps),
         workflow=workflow,
         notices=notices.open_notices(session, case.id),
         handover=_handover(session, case),
-        partner_choices=_partner_choices(session, case, household, now),
-        referrals=_direct_referrals(session, case),
-        lapsed=_lapsed(session, case, household, steps, now),
+        partner_choices={str(c): facts.partners_for(c) for c in PartnerCategory},
+        referrals=direct,
+        lapsed=_lapsed(facts, steps),
         messages_in=i18n.choose_languages(household.languages),
     )
 
 
-def _partner_choices(
-    session: Session, case: Case, household: Household, now: datetime
-) -> dict[str, list[Partner]]:
-    """For each partner category: the partners a referral may go to, the suggested one first."""
-    facts = CaseFacts(
-        session, case, actor_id=None, now=now, settings=get_settings(), household=household
-    )
-    return {str(category): facts.partners_for(category) for category in PartnerCategory}
-
-
-def _direct_referrals(session: Session, case: Case) -> list[tuple[Referral, Partner]]:
+def _referrals(
+    session: Session, case_id: int
+) -> tuple[dict[int, str], list[tuple[Referral, Partner]]]:
+    """The partner of each step's latest referral, and the referrals without a step (newest
+    first): one query."""
     query = (
         select(Referral, Partner)
         .join(Partner, col(Partner.id) == Referral.partner_id)
-        .where(Referral.case_id == case.id, col(Referral.step_id).is_(None))
-        .order_by(col(Referral.created_at).desc())
+        .where(Referral.case_id == case_id)
+        .order_by(col(Referral.created_at), col(Referral.id))
     )
-    return [(referral, partner) for referral, partner in session.exec(query)]
+    rows = session.exec(query).all()
+    partners = {r.step_id: p.name for r, p in rows if r.step_id is not None}
+    return partners, [(r, p) for r, p in reversed(rows) if r.step_id is None]
 
 
 @dataclass(frozen=True)
@@ -258,13 +261,8 @@ def _handover(session: Session, case: Case) -> Handover | None:
     return Handover(office, case.transfer_requested_at, by.name if by else "–")
 
 
-def _lapsed(
-    session: Session, case: Case, household: Household, steps: list[CaseStep], now: datetime
-) -> dict[str, str]:
+def _lapsed(facts: CaseFacts, steps: list[CaseStep]) -> dict[str, str]:
     """Open steps that no longer apply (flagged, never closed by themselves)."""
-    facts = CaseFacts(
-        session, case, actor_id=None, now=now, settings=get_settings(), household=household
-    )
     found = {step.kind: eligibility.no_longer_applies(facts, step) for step in steps}
     return {kind: reason for kind, reason in found.items() if reason is not None}
 
@@ -278,30 +276,19 @@ def _milestone(case: Case) -> tuple[str, datetime] | None:
     return None
 
 
-def _members(
-    session: Session, case: Case, steps: list[CaseStep], now: datetime
-) -> list[MemberView]:
+def _members(facts: CaseFacts, steps: list[CaseStep]) -> list[MemberView]:
     """Each member with the steps that apply because of them (school for the 8-year-old).
 
     A step applies because of a member when the workflow's own eligibility rule holds for a
     household of just that member but not for one without members (registration, energy:
     the whole household).
     """
-    settings = get_settings()
-
-    def facts_with(members: list[HouseholdMember]) -> CaseFacts:
-        facts = CaseFacts(session, case, actor_id=None, now=now, settings=settings)
-        facts.__dict__["members"] = members  # overrides the cached_property for this view only
-        return facts
-
-    query = select(HouseholdMember).where(HouseholdMember.household_id == case.household_id)
-    members = list(session.exec(query.order_by(col(HouseholdMember.id))))
-    everyone = facts_with([])
+    everyone = eligibility.facts_with(facts, [])
     household_wide = {kind for kind, s in STEPS.items() if s.eligible(everyone) is None}
     by_kind = {s.kind: s for s in steps}
     views = []
-    for member in members:
-        alone = facts_with([member])
+    for member in facts.members:
+        alone = eligibility.facts_with(facts, [member])
         kinds = [
             kind
             for kind, step in STEPS.items()
@@ -325,16 +312,6 @@ def _age_text(born: date, today: date) -> str:
         return "1 Jahr" if years == 1 else f"{years} Jahre"
     months = (today.year - born.year) * 12 + today.month - born.month - (today.day < born.day)
     return "1 Monat" if months == 1 else f"{max(months, 0)} Monate"
-
-
-def _referral_partners(session: Session, case_id: Id) -> dict[int, str]:
-    query = (
-        select(Referral.step_id, Partner.name)
-        .join(Partner, col(Partner.id) == Referral.partner_id)
-        .where(Referral.case_id == case_id)
-        .order_by(col(Referral.created_at))
-    )
-    return {step_id: name for step_id, name in session.exec(query).all() if step_id is not None}
 
 
 def _action_groups(
@@ -365,14 +342,14 @@ def _action_groups(
     return [g for g in [case_group, *ordered, to_open, closed] if g.allowed or g.refused]
 
 
-def _consents(
-    session: Session, household: Household, steps: list[CaseStep], today: date
-) -> list[ConsentView]:
-    active = consent_records.current_by_category(session, household.id)  # type: ignore[arg-type]
+def _consents(session: Session, facts: CaseFacts, steps: list[CaseStep]) -> list[ConsentView]:
+    active, today = facts.consents, facts.today
     evidence = consent_records.evidence_kinds(session, [c.id for c in active.values()])
     granted_by = {c.granted_by_id for c in active.values()}
-    names = dict(
-        session.exec(select(Staff.id, Staff.name).where(col(Staff.id).in_(granted_by))).all()
+    names = (
+        dict(session.exec(select(Staff.id, Staff.name).where(col(Staff.id).in_(granted_by))).all())
+        if granted_by
+        else {}
     )
     views = []
     for category in PartnerCategory:

@@ -27,7 +27,8 @@ from workflows.move_in.states import UNFINISHED_STEP_STATES, StepState
 HOUSEHOLD = "household"  # applies because of the household as such, not one member
 
 
-def _facts_with(facts: CaseFacts, members: list[HouseholdMember]) -> CaseFacts:
+def facts_with(facts: CaseFacts, members: list[HouseholdMember]) -> CaseFacts:
+    """``facts`` as if the household were just ``members`` (which steps apply because of whom)."""
     view = CaseFacts(
         facts.session, facts.case, actor_id=None, now=facts.now, settings=facts.settings,
         household=facts.household,
@@ -39,13 +40,13 @@ def _facts_with(facts: CaseFacts, members: list[HouseholdMember]) -> CaseFacts:
 def reasons(facts: CaseFacts) -> set[str]:
     """What makes each step apply today: ``<kind>:household`` or ``<kind>:<member id>``."""
     found: set[str] = set()
-    nobody = _facts_with(facts, [])
+    nobody = facts_with(facts, [])
     for kind, step in STEPS.items():
         if step.eligible(nobody) is None:
             found.add(f"{kind}:{HOUSEHOLD}")
             continue
         for member in facts.members:
-            if step.eligible(_facts_with(facts, [member])) is None:
+            if step.eligible(facts_with(facts, [member])) is None:
                 found.add(f"{kind}:{member.id}")
     return found
 

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
+    CompoundSelect,
     Row,
     Select,
     and_,
@@ -33,8 +34,10 @@ from sqlalchemy import (
     func,
     or_,
     type_coerce,
+    union_all,
 )
 from sqlalchemy import select as sql_select
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, SQLModel, col
 
 from core.clock import utc_now
@@ -228,11 +231,13 @@ def timeline_page(
     case = session.get(Case, case_id)
     if case is None:
         raise CaseNotFound(case_id)
-    past = _newest([_read(session, s, case_id, now, before, size + 1) for s in Source], size + 1)
     coming: list[_Placed] = []
-    if before is None:
-        found = [_read(session, s, case_id, now, None, PLANNED_MAX, planned=True) for s in Source]
-        coming = sorted((p for rows in found for p in rows), key=lambda p: p[:3])[:PLANNED_MAX]
+    if before is None:  # the first page: per source, the past and the planned in one query
+        both = [_read_around(session, s, case_id, now, size + 1) for s in Source]
+        past = _newest([p for p, _ in both], size + 1)
+        coming = sorted((p for _, rows in both for p in rows), key=lambda p: p[:3])[:PLANNED_MAX]
+    else:
+        past = _newest([_read(session, s, case_id, before, size + 1) for s in Source], size + 1)
     built = _Builder(session, case, [*past, *coming], reader)
     entries = [built.entry(placed) for placed in past[:size]]
     older = Cursor.after(entries[-1]) if len(past) > size else None
@@ -294,28 +299,33 @@ def _newest(found: list[list[_Placed]], count: int) -> list[_Placed]:
 
 
 def _read(
-    session: Session,
-    source: Source,
-    case_id: int,
-    now: datetime,
-    before: Cursor | None,
-    limit: int,
-    planned: bool = False,
+    session: Session, source: Source, case_id: int, before: Cursor, limit: int
 ) -> list[_Placed]:
-    """Up to ``limit`` rows of one source: placed after ``now``, soonest first (``planned``);
-    else newest first, up to ``now`` or before the cursor."""
-    params: dict[str, Any] = {"case_id": case_id, "at": now}
-    if planned:
-        bound = "after"
-    elif before is None:
-        bound = "up_to"
-    else:
-        params["at"], params["row_id"] = before.at, before.id
-        rank, cursor_rank = _RANK[source], _RANK[before.source]
-        # Of the cursor's moment, lower ranks are shown below its entry, higher ones above.
-        bound = "up_to" if rank < cursor_rank else "before" if rank > cursor_rank else "keyset"
+    """Up to ``limit`` rows of one source older than the cursor, newest first."""
+    params: dict[str, Any] = {"case_id": case_id, "at": before.at, "row_id": before.id}
+    rank, cursor_rank = _RANK[source], _RANK[before.source]
+    # Of the cursor's moment, lower ranks are shown below its entry, higher ones above.
+    bound = "up_to" if rank < cursor_rank else "before" if rank > cursor_rank else "keyset"
     rows = session.execute(_statement(source, bound, limit), params)
     return [(row.at, _RANK[source], row.id, source, row) for row in rows]
+
+
+def _read_around(
+    session: Session, source: Source, case_id: int, now: datetime, limit: int
+) -> tuple[list[_Placed], list[_Placed]]:
+    """Up to ``limit`` rows of one source up to ``now`` (newest first) and up to
+    ``PLANNED_MAX`` after it (soonest first), in one statement."""
+    rows = session.execute(_around(source, limit), {"case_id": case_id, "at": now})
+    placed = [(row.at, _RANK[source], row.id, source, row) for row in rows]
+    return [p for p in placed if p[0] <= now], [p for p in placed if p[0] > now]
+
+
+@cache
+def _around(source: Source, limit: int) -> CompoundSelect[Any]:
+    """The past and the planned rows of a source, each part with its own order and limit."""
+    past = _statement(source, "up_to", limit).subquery()
+    planned = _statement(source, "after", PLANNED_MAX).subquery()
+    return union_all(sql_select(past), sql_select(planned))
 
 
 @cache
@@ -376,6 +386,23 @@ def _columns(source: Source) -> Select[Any]:
 # Building the entries
 
 
+_ABOUT_STEPS = (Source.REMINDER, Source.REFERRAL, Source.ANSWER)
+
+
+def _step_kinds(session: Session, case: Case, step_ids: set[int | None]) -> dict[int, str]:
+    """The kind of each step the entries name: from the session where a page read the steps
+    already, else in one query."""
+    kinds: dict[int, str] = {}
+    for step_id in step_ids - {None}:
+        step = session.identity_map.get(identity_key(CaseStep, step_id))
+        if step is None:
+            query = sql_select(col(CaseStep.id), col(CaseStep.kind))
+            found = session.execute(query.where(col(CaseStep.case_id) == case.id))
+            return {row_id: kind for row_id, kind in found}
+        kinds[step_id] = step.kind  # type: ignore[index]
+    return kinds
+
+
 class _Builder:
     """Turns rows into entries; the names they mention are read once, for all of them."""
 
@@ -388,12 +415,7 @@ class _Builder:
         actors = {r.actor_id for r in rows[Source.EVENT]}
         actors |= {r.created_by_id for s in (Source.REFERRAL, Source.ANSWER) for r in rows[s]}
         self.names = _staff_names(session, actors)
-        self.steps: dict[int, str] = {}
-        if rows[Source.REMINDER] or rows[Source.REFERRAL] or rows[Source.ANSWER]:
-            query = sql_select(col(CaseStep.id), col(CaseStep.kind)).where(
-                col(CaseStep.case_id) == case.id
-            )
-            self.steps = {step_id: kind for step_id, kind in session.execute(query)}
+        self.steps = _step_kinds(session, case, {r.step_id for s in _ABOUT_STEPS for r in rows[s]})
         self.build = {
             Source.EVENT: self.event,
             Source.REMINDER: self.reminder,

@@ -164,6 +164,8 @@ def _keep(
 
 def evidence_kinds(session: Session, consent_ids: list[int | None]) -> dict[int, EvidenceKind]:
     """How each of these consents was signed; one without a signed form is left out."""
+    if not consent_ids:
+        return {}
     query = select(ConsentEvidence.consent_id, ConsentEvidence.kind).where(
         col(ConsentEvidence.consent_id).in_(consent_ids)
     )

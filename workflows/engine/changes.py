@@ -166,11 +166,13 @@ class Change:
         note: str | None,
         household: Household | None = None,
         versioned: bool = False,
+        facts: CaseFacts | None = None,
     ) -> None:
-        """``versioned``: a case on record (not one being opened), its version goes up."""
+        """``versioned``: a case on record (not one being opened), its version goes up;
+        ``facts``: what was read about the case already (a page judging its buttons)."""
         self.session, self.case, self.note = session, case, note
         self.workflow: Workflow = get_workflow(case.workflow, case.workflow_version)
-        self.facts = CaseFacts(
+        self.facts = facts or CaseFacts(
             session, case, actor_id=actor_id, now=now, settings=get_settings(), household=household
         )
         self.judging = Judge(self.workflow, case, self.facts)
@@ -236,9 +238,14 @@ class Change:
 
 
 def allowed_triggers(
-    session: Session, case_id: int, now: datetime | None = None
+    session: Session, case_id: int, now: datetime | None = None, *, facts: CaseFacts | None = None
 ) -> list[TriggerOption]:
-    """The buttons for a case: triggers possible now and, for the others, why not."""
+    """The buttons for a case: triggers possible now and, for the others, why not. ``facts``:
+    the case's facts a page has read already (its steps, members, consents, partners)."""
+    if facts is not None:
+        return Change(
+            session, facts.case, actor_id=None, now=facts.now, note=None, facts=facts
+        ).options()
     case = session.get(Case, case_id)
     if case is None:
         raise CaseNotFound(case_id)

@@ -114,7 +114,17 @@ class CaseFacts:
         return self.session.exec(query).first()
 
     def ages(self) -> list[tuple[HouseholdMember, int]]:
-        return [(member, age_on(member.birth_date, self.today)) for member in self.members]
+        """Each member with their age today, worked out once per list of members (every
+        step's rule asks; a change that edits the household reads the members again)."""
+        members = self.members
+        known = self.__dict__.get("_ages")
+        if known is None or known[0] is not members:
+            known = (
+                members,
+                [(member, age_on(member.birth_date, self.today)) for member in members],
+            )
+            self.__dict__["_ages"] = known
+        return known[1]
 
     @cached_property
     def _serving_partners(self) -> list[Partner]:
