@@ -367,8 +367,11 @@ def detail(session: Session, case: Case, now: datetime, reader: Staff | None = N
     members = session.exec(
         select(func.count()).where(HouseholdMember.household_id == household.id)
     ).one()
-    steps = session.exec(select(CaseStep).where(CaseStep.case_id == case.id)).all()
-    facts = CaseFacts(session, case, actor_id=None, now=now, settings=get_settings())
+    # One view of the case for the steps, what lapsed and the triggers: each row read once.
+    facts = CaseFacts(
+        session, case, actor_id=None, now=now, settings=get_settings(), household=household
+    )
+    steps = list(facts.steps.values())
     lapsed = {step.kind: eligibility.no_longer_applies(facts, step) for step in steps}
     history = history_page(session, case, None, reader)
     return CaseDetail(
@@ -406,7 +409,7 @@ def detail(session: Session, case: Case, now: datetime, reader: Staff | None = N
                 reason=option.reason,
                 needs_input=list(option.needs_input),
             )
-            for option in allowed_triggers(session, case.id, now)  # type: ignore[arg-type]
+            for option in allowed_triggers(session, case.id, facts=facts)  # type: ignore[arg-type]
         ],
         notices=[
             NoticeOut(id=n.id, text=n.text, created_at=n.created_at)  # type: ignore[arg-type]
