@@ -19,6 +19,23 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync",
 ]  # fmt: skip
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "tablet": {"width": 820, "height": 1180}}
+# WILLKOMMEN_BROWSER_MATRIX=pairwise (CI): each viewport once, each database once — desktop on
+# SQLite, tablet on PostgreSQL — instead of all four; `make test` runs all four.
+PAIRWISE = {("desktop", "sqlite"), ("tablet", "postgres")}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("WILLKOMMEN_BROWSER_MATRIX") != "pairwise":
+        return
+    kept, dropped = [], []
+    for item in items:
+        params = getattr(item, "callspec", None)
+        pair = (params.params.get("page"), params.params.get("database_url")) if params else None
+        browser_test = pair is not None and None not in pair and "/browser/" in str(item.path)
+        (dropped if browser_test and pair not in PAIRWISE else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def chromium_path() -> str | None:
