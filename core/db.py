@@ -97,9 +97,28 @@ def reset_engine() -> None:
 
 
 def after_commit(session: Session, callback: AfterCommit, key: str) -> None:
-    """Run ``callback`` once after ``session`` commits; never when it rolls back."""
+    """Run ``callback`` once after ``session`` commits (:func:`commit`); never when it rolls
+    back: a rollback forgets it."""
     callbacks: dict[str, AfterCommit] = session.info.setdefault("after_commit", {})
     callbacks.setdefault(key, callback)
+
+
+def transaction_state(session: Session) -> dict[str, Any]:
+    """What one piece of work keeps for as long as the session's transaction lasts (e.g. the
+    outbox rows it wrote); gone at the commit and at a rollback."""
+    state: dict[str, Any] = session.info.setdefault("transaction", {})
+    return state
+
+
+@event.listens_for(Session, "after_commit")
+def _transaction_ended(session: Session) -> None:
+    session.info.pop("transaction", None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _transaction_undone(session: Session) -> None:
+    session.info.pop("transaction", None)
+    session.info.pop("after_commit", None)  # what it wrote is gone: nothing to follow it up
 
 
 def hold(session: Session, *objects: object) -> None:

@@ -20,7 +20,7 @@ from sqlmodel import Session, col, select
 
 from core.celery_app import app as celery_app
 from core.clock import utc_now
-from core.db import after_commit, unit_of_work
+from core.db import after_commit, transaction_state, unit_of_work
 from models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,10 @@ def enqueue_many(session: Session, task: str, calls: Sequence[Mapping[str, Ids]]
     """Queue one ``task`` per entry of ``calls`` (each a dict of ids, or of lists of ids): one
     INSERT for all.
 
-    Returns the outbox rows' ids; they are relayed right after the commit.
+    Returns the outbox rows' ids. The rows are written claimed by this process's relay thread
+    (a lease of :data:`CLAIM_SECONDS`), which publishes them right after the commit without a
+    transaction of its own to claim them; should this process die first, the periodic sweep
+    takes them once the lease has passed.
     """
     for ids in calls:
         for name, value in ids.items():
@@ -57,38 +60,57 @@ def enqueue_many(session: Session, task: str, calls: Sequence[Mapping[str, Ids]]
     if not calls:
         return []
     now, table = utc_now(), OutboxMessage.__table__  # type: ignore[attr-defined]
+    until = now + timedelta(seconds=CLAIM_SECONDS)
     rows = [
-        {"task": task, "arguments": dict(ids), "created_at": now, "attempts": 0} for ids in calls
+        {"task": task, "arguments": dict(ids), "created_at": now, "attempts": 0}
+        | {"claimed_until": until}
+        for ids in calls
     ]
     # A Core INSERT … VALUES (…), (…) RETURNING id: SQLite's ORM flush would send one per row.
     created = list(session.execute(insert(table).values(rows).returning(table.c.id)).scalars())
-    pending: list[int] = session.info.setdefault("outbox_ids", [])
-    pending.extend(created)
+    pending: list[_Claimed] = transaction_state(session).setdefault("outbox", [])
+    pending.extend(
+        _Claimed(row_id, task, dict(ids))  # type: ignore[arg-type]
+        for row_id, ids in zip(created, calls, strict=True)
+    )
     after_commit(session, lambda: _relayer.submit(pending), key="outbox")
     return created
 
 
+# How long a relay may take to publish what it claimed before another may try: longer than
+# the broker's socket timeouts and publish retries together.
+CLAIM_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    id: int
+    task: str
+    arguments: dict[str, int]
+
+
 class _Relayer:
-    """One daemon thread per process that relays committed rows, so no caller waits on Redis.
+    """One daemon thread per process that relays the rows this process committed, so no
+    caller waits on Redis.
 
     Rows committed while it is busy are relayed together in its next round. Started on first
     use in each process (a forked worker child starts its own).
     """
 
     def __init__(self) -> None:
-        self._ids: list[int] = []
+        self._rows: list[_Claimed] = []
         self._busy = 0
         self._lock = threading.Condition()
         self._pid: int | None = None
 
-    def submit(self, ids: Sequence[int]) -> None:
-        if not ids:
+    def submit(self, rows: Sequence[_Claimed]) -> None:
+        if not rows:
             return
         with self._lock:
             if self._pid != os.getpid():  # first use here, or a fork: the thread is not ours
-                self._pid, self._ids, self._busy = os.getpid(), [], 0
+                self._pid, self._rows, self._busy = os.getpid(), [], 0
                 threading.Thread(target=self._run, name="outbox-relay", daemon=True).start()
-            self._ids.extend(ids)
+            self._rows.extend(rows)
             self._busy += 1
             self._lock.notify_all()
 
@@ -100,9 +122,9 @@ class _Relayer:
     def _run(self) -> None:
         while True:
             with self._lock:
-                self._lock.wait_for(lambda: bool(self._ids))
-                ids, self._ids, rounds = self._ids, [], self._busy
-            relay_quietly(ids)
+                self._lock.wait_for(lambda: bool(self._rows))
+                rows, self._rows, rounds = self._rows, [], self._busy
+            relay_quietly(rows)
             with self._lock:
                 self._busy -= rounds
                 self._lock.notify_all()
@@ -117,24 +139,26 @@ def settle(timeout: float = 10.0) -> bool:
     return _relayer.settle(timeout)
 
 
-def relay_quietly(ids: Sequence[int]) -> None:
-    """Relay right after a commit; a broker outage only delays the work, never fails it."""
+def relay_quietly(rows: list[_Claimed]) -> None:
+    """Publish rows this process committed (claimed with them), then mark them, a batch at a
+    time; a broker outage only delays the work (the sweep takes what is left), never fails
+    it."""
     try:
-        relay(ids)
+        for start in range(0, len(rows), PUBLISH_BATCH):
+            batch, rest = rows[start : start + PUBLISH_BATCH], rows[start + PUBLISH_BATCH :]
+            done, error = _publish(batch)
+            with unit_of_work() as session:
+                _mark(session, batch, done, error)
+                if done < len(batch) and rest:
+                    _release(session, [row.id for row in rest])
+            if done < len(batch):
+                return
     except Exception:  # noqa: BLE001 - the sweep retries; the change itself is committed
-        log.warning("outbox relay after commit failed; %d message(s) wait for the sweep", len(ids))
+        log.warning("outbox relay after commit failed; %d message(s) wait for the sweep", len(rows))
 
 
-# How long a relay may take to publish what it claimed before another may try: longer than
-# the broker's socket timeouts and publish retries together.
-CLAIM_SECONDS = 60
-
-
-@dataclass(frozen=True)
-class _Claimed:
-    id: int
-    task: str
-    arguments: dict[str, int]
+# Rows the relay thread publishes and marks together (as a sweep's batch).
+PUBLISH_BATCH = 500
 
 
 def relay(ids: Sequence[int] | None = None, *, batch_size: int = 500) -> int:
@@ -216,16 +240,19 @@ def _mark(session: Session, rows: list[_Claimed], done: int, error: str | None) 
             .values(relayed_at=now, claimed_until=None)
         )
     if done < len(ids):
-        session.execute(
-            update(OutboxMessage)
-            .where(col(OutboxMessage.id).in_(ids[done:]))
-            .values(claimed_until=None)
-        )
+        _release(session, ids[done:])
         session.execute(
             update(OutboxMessage)
             .where(col(OutboxMessage.id) == ids[done])
             .values(attempts=OutboxMessage.attempts + 1, last_error=error)
         )
+
+
+def _release(session: Session, ids: Sequence[int]) -> None:
+    """Give up the claim on rows not published: the next relay may take them at once."""
+    session.execute(
+        update(OutboxMessage).where(col(OutboxMessage.id).in_(list(ids))).values(claimed_until=None)
+    )
 
 
 def _send_in_one_pipeline(producer: Producer, rows: list[_Claimed]) -> None:

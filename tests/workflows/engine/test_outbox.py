@@ -1,8 +1,12 @@
-"""The relay thread publishes everything one commit queued, however many rows that is."""
+"""The outbox: each committed row published once — by the relay thread of the process that
+committed it, or by the sweep — and nothing of a rolled-back change."""
+
+from datetime import timedelta
 
 from sqlalchemy import update
 
-from core.db import unit_of_work
+from core.clock import utc_now
+from core.db import commit, new_session, unit_of_work
 from models import OutboxMessage
 from workflows.engine import outbox
 
@@ -47,3 +51,38 @@ def test_two_relays_at_once_claim_different_rows_and_none_twice(env, database_ur
         left = [row.id for row in outbox._claim(later, None, 100)]
     # PostgreSQL: the second relay holds the rest. SQLite: it never ran; the rest is free.
     assert left == ([] if database_url.startswith("postgresql") else queued[4:])
+
+
+def test_rows_of_a_process_that_died_after_its_commit_are_swept_once_their_lease_ends(
+    env, redis_server
+):
+    """Given three rows committed by a process that died before its relay thread ran (they
+    are written claimed by that thread), when the sweep runs within their lease, then it
+    leaves them (the thread may still be publishing them); once the lease has passed it
+    publishes each once."""
+    with new_session() as session:
+        outbox.enqueue_many(
+            session, "messages.send_reminder", [{"reminder_id": n} for n in (1, 2, 3)]
+        )
+        session.commit()  # the plain commit: no after-commit work, as if the process died here
+    assert outbox.relay() == 0
+    with unit_of_work() as session:  # a minute later
+        session.execute(
+            update(OutboxMessage).values(claimed_until=utc_now() - timedelta(seconds=1))  # type: ignore[call-overload]
+        )
+    assert outbox.relay() == 3
+    assert outbox.relay() == 0
+    assert redis_server.client().llen("messages") == 3
+
+
+def test_a_rolled_back_change_relays_nothing_even_if_its_session_commits_later(env, redis_server):
+    """Given a change that queued a task and was rolled back (a guard failed), when the same
+    session then commits other work, then no task is published and no outbox row exists."""
+    with new_session() as session:
+        outbox.enqueue(session, "messages.send_reminder", reminder_id=7)
+        session.rollback()
+        commit(session)
+    assert outbox.settle(10)
+    assert redis_server.client().llen("messages") == 0
+    with unit_of_work() as session:
+        assert outbox.pending_count(session) == 0
