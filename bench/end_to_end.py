@@ -25,8 +25,8 @@ from email.message import EmailMessage
 from typing import Any
 
 import redis
-from sqlalchemy import event, func, select
-from sqlmodel import Session
+from sqlalchemy import event, func, select, update
+from sqlmodel import Session, col
 
 from bench.common import Context, ms, percentile
 from bench.report import Row, Target
@@ -36,7 +36,7 @@ from bench.worker_app import NOOP_DONE
 from core.clock import utc_now
 from core.config import get_settings
 from core.db import get_engine, new_session, unit_of_work
-from models import Reminder
+from models import OutboxMessage, Reminder
 from workflows.engine import advance, outbox
 from workflows.messaging.compose import compose
 
@@ -171,12 +171,16 @@ def emails_of_one_transition(world: Any) -> int:
 
 def queued(case_ids: list[int], actor_id: int) -> list[int]:
     """Transitions committed without the after-commit relay: their emails wait in the outbox
-    (as after a broker outage) until ``outbox.relay()``; returns the reminders queued."""
+    (as after a broker outage: the relay thread gave their lease back) until
+    ``outbox.relay()``; returns the reminders queued."""
     before = utc_now()
     for case_id in case_ids:
         with new_session() as session:
             plan_visit(session, case_id, actor_id)
             session.commit()
+    with get_engine().begin() as conn:
+        unrelayed = col(OutboxMessage.relayed_at).is_(None)
+        conn.execute(update(OutboxMessage).where(unrelayed).values(claimed_until=None))
     query = select(Reminder.id).where(
         Reminder.case_id.in_(case_ids),  # type: ignore[attr-defined]
         Reminder.created_at >= before,  # type: ignore[arg-type]
