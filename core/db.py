@@ -113,6 +113,7 @@ def transaction_state(session: Session) -> dict[str, Any]:
 @event.listens_for(Session, "after_commit")
 def _transaction_ended(session: Session) -> None:
     session.info.pop("transaction", None)
+    session.info.pop("after_commit", None)  # a plain session.commit() runs no callback later
 
 
 @event.listens_for(Session, "after_rollback")
@@ -135,8 +136,8 @@ def new_session() -> Session:
 
 def commit(session: Session) -> None:
     """Commit, then run the work queued with :func:`after_commit` (e.g. the outbox relay)."""
+    callbacks = session.info.pop("after_commit", {})  # a failed commit runs none of them
     session.commit()
-    callbacks = session.info.pop("after_commit", {})
     for callback in callbacks.values():
         callback()
 

@@ -62,8 +62,13 @@ def enqueue_many(session: Session, task: str, calls: Sequence[Mapping[str, Ids]]
     now, table = utc_now(), OutboxMessage.__table__  # type: ignore[attr-defined]
     until = now + timedelta(seconds=CLAIM_SECONDS)
     rows = [
-        {"task": task, "arguments": dict(ids), "created_at": now, "attempts": 0}
-        | {"claimed_until": until}
+        {
+            "task": task,
+            "arguments": dict(ids),
+            "created_at": now,
+            "attempts": 0,
+            "claimed_until": until,
+        }
         for ids in calls
     ]
     # A Core INSERT … VALUES (…), (…) RETURNING id: SQLite's ORM flush would send one per row.
