@@ -82,10 +82,12 @@ def _signed_in(request: Request) -> Staff | None:
 
 
 def loggable_path(path: str) -> str:
-    """The path without secrets: a partner's signed link works like a password."""
+    """The path without secrets (a partner's signed link works like a password) and on one
+    line: a refused address may hold a line break or other control characters, written escaped
+    so that no one can add a line of their own to the log."""
     if path.startswith(_PARTNER_LINKS):
         return _PARTNER_LINKS + "…"
-    return path
+    return path if path.isprintable() else path.encode("unicode_escape").decode("ascii")
 
 
 _PARTNER_LINKS = "/partner/referrals/"

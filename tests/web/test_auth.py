@@ -105,12 +105,17 @@ def test_api_docs_work_without_internet(client):
 def test_access_log_keeps_names_and_link_tokens_out(web_world, client, caplog):
     """Given a caseworker searching for a family name and a partner opening a signed link,
     when both requests are logged, then neither the name nor the token reaches the log; a
-    request the input guard refuses (a NUL byte) is logged too, without the name."""
+    request the input guard refuses (a NUL byte) is logged too, without the name, and a line
+    break in an address is written escaped: nobody forges a log line."""
     login(client, web_world.emails["caseworker"])
     with caplog.at_level("INFO", logger="web.app"):
         client.get("/cases?q=Haddad")
         client.get("/partner/referrals/geheimes-token-123")
         client.get("/cases?q=Haddad%00")
-    logged = "\n".join(record.getMessage() for record in caplog.records)
+        client.get("/cases%0aGET /admin 200")  # not found; its line break would forge a line
+    messages = [record.getMessage() for record in caplog.records]
+    logged = "\n".join(messages)
     assert "GET /cases 200" in logged and "GET /cases 400" in logged
+    assert not any("\n" in message for message in messages)
+    assert "GET /cases\\nGET /admin 200 404" in messages  # escaped, on its own line
     assert "Haddad" not in logged and "geheimes-token-123" not in logged
