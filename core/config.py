@@ -148,6 +148,9 @@ class Settings(BaseSettings):
     # A documentation duty: a closed case's data is kept this long before erasure on request
     # (Art. 17(3)(b) GDPR); 0: none, erasure is possible as soon as the case is closed.
     erasure_hold_days: int = Field(default=0, ge=0)
+    # People without a case (booked by phone, met at the desk) are erased once they have not
+    # come this long; their contacts stay in the monthly count without them.
+    visitor_retention_days: int = Field(default=180, ge=1)
     # The audit trail's own periods: administrative changes, and who opened which case.
     audit_retention_days: int = Field(default=1095, ge=1)
     read_log_retention_days: int = Field(default=365, ge=1)

@@ -3,15 +3,23 @@
 from models.appointment import Appointment, AppointmentAnswer
 from models.audit import AuditEntry, CaseRead
 from models.case import Case, CaseEvent, CaseStep
+from models.consultation import (
+    ConsultationBooking,
+    ConsultationClosure,
+    ConsultationContact,
+    ConsultationDuty,
+    ConsultationHour,
+    Visitor,
+)
 from models.digest import DigestDelivery
 from models.heartbeat import Heartbeat
 from models.household import Consent, ConsentEvidence, Household, HouseholdMember
 from models.notice import CaseNotice
-from models.office import ConsultationHour, Office, SubLocation
+from models.office import Office, SubLocation
 from models.outbox import OutboxMessage
 from models.partner import Partner, Referral
 from models.reminder import Reminder
-from models.staff import ApiToken, Staff
+from models.staff import ApiToken, CalendarFeed, Staff
 from models.visit import Agreement, VisitRecord
 
 __all__ = [
@@ -20,16 +28,21 @@ __all__ = [
     "Appointment",
     "AppointmentAnswer",
     "AuditEntry",
+    "CalendarFeed",
     "Case",
     "CaseEvent",
     "CaseNotice",
     "CaseRead",
     "CaseStep",
     "Consent",
+    "ConsultationBooking",
+    "ConsultationClosure",
+    "ConsultationContact",
+    "ConsultationDuty",
+    "ConsultationHour",
     "ConsentEvidence",
     "DigestDelivery",
     "Heartbeat",
-    "ConsultationHour",
     "Household",
     "HouseholdMember",
     "Office",
@@ -40,4 +53,5 @@ __all__ = [
     "Staff",
     "SubLocation",
     "VisitRecord",
+    "Visitor",
 ]

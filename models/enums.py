@@ -177,6 +177,58 @@ class AppointmentStatus(StrEnum):
     SCHEDULED = "scheduled"
     DONE = "done"
     CANCELLED = "cancelled"
+    NO_SHOW = "no_show"  # a consultation the household did not come to
+
+
+class BookingStatus(StrEnum):
+    BOOKED = "booked"
+    CAME = "came"  # a contact was recorded for it
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
+class ContactTopic(StrEnum):
+    SCHOOL = "school"
+    KITA = "kita"
+    BIRTH = "birth"
+    WORK = "work"
+    ENERGY = "energy"
+    TRANSIT = "transit"
+    OFFICIAL_MAIL = "official_mail"
+    HOUSING = "housing"
+    HEALTH = "health"
+    LANGUAGE_COURSE = "language_course"
+    MONEY = "money"
+    OTHER = "other"
+
+
+CONTACT_TOPIC_LABELS = {
+    ContactTopic.SCHOOL: "Einschulung/Schule",
+    ContactTopic.KITA: "Kita",
+    ContactTopic.BIRTH: "Geburt",
+    ContactTopic.WORK: "Arbeit",
+    ContactTopic.ENERGY: "Strom/Gas",
+    ContactTopic.TRANSIT: "ÖPNV",
+    ContactTopic.OFFICIAL_MAIL: "Behördenpost",
+    ContactTopic.HOUSING: "Wohnung",
+    ContactTopic.HEALTH: "Gesundheit",
+    ContactTopic.LANGUAGE_COURSE: "Sprachkurs",
+    ContactTopic.MONEY: "Leistungen/Geld",
+    ContactTopic.OTHER: "Sonstiges",
+}
+
+
+class ContactOutcome(StrEnum):
+    RESOLVED = "resolved"  # geklärt
+    REFERRED = "referred"  # weitervermittelt an …
+    APPOINTMENT = "appointment"  # Termin vereinbart
+
+
+CONTACT_OUTCOME_LABELS = {
+    ContactOutcome.RESOLVED: "geklärt",
+    ContactOutcome.REFERRED: "weitervermittelt",
+    ContactOutcome.APPOINTMENT: "Termin vereinbart",
+}
 
 
 class EvidenceKind(StrEnum):

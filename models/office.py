@@ -1,6 +1,4 @@
-"""District offices, their outreach sub-locations and consultation hours."""
-
-from datetime import time
+"""District offices and their outreach sub-locations (their hours: ``models.consultation``)."""
 
 from sqlmodel import Field, SQLModel
 
@@ -29,17 +27,3 @@ class SubLocation(SQLModel, table=True):
     office_id: int = Field(foreign_key="offices.id", index=True)
     name: str = Field(max_length=120)
     address: str = Field(max_length=200)
-
-
-class ConsultationHour(SQLModel, table=True):
-    """A weekly consultation hour (Sprechstunde) in the office or at a sub-location."""
-
-    __tablename__ = "consultation_hours"
-
-    id: int | None = Field(default=None, primary_key=True)
-    office_id: int = Field(foreign_key="offices.id", index=True)
-    sub_location_id: int | None = Field(default=None, foreign_key="sub_locations.id")
-    weekday: int = Field(ge=0, le=6)  # Monday = 0
-    starts: time
-    ends: time
-    languages: list[str] = json_list_field()

@@ -45,3 +45,16 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = utc_field(default_now=True)
     last_used_at: datetime | None = utc_field(nullable=True, info=BOOKKEEPING["info"])
     revoked_at: datetime | None = utc_field(nullable=True)
+
+
+class CalendarFeed(SQLModel, table=True):
+    """A staff member's private calendar address (``/kalender/<token>.ics``) for a calendar
+    program to subscribe to; only the token's SHA-256 is stored, and a new one revokes the old."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True, sa_column_kwargs=SECRET)
+    created_at: datetime = utc_field(default_now=True)
+    revoked_at: datetime | None = utc_field(nullable=True)

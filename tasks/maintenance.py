@@ -11,7 +11,7 @@ from core.db import unit_of_work
 from workflows.audit import retention as audit_retention
 from workflows.engine import outbox
 from workflows.oversight import digest
-from workflows.privacy import retention
+from workflows.privacy import retention, visitors
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,17 @@ def anonymise_case(case_id: int) -> bool:
     if done:
         log.info("case %s anonymised", case_id, extra={"case_id": case_id})
     return done
+
+
+@app.task(name="maintenance.erase_visitors")
+def erase_visitors() -> int:
+    """Erase people without a case who have not come for ``visitor_retention_days``."""
+    settings, now = get_settings(), utc_now()
+    last_day = berlin(now).date() - timedelta(days=settings.visitor_retention_days)
+    with unit_of_work() as session:
+        erased = visitors.erase_forgotten(session, now, last_day)
+    log.info("%s people without a case erased (not seen since %s)", erased, last_day)
+    return erased
 
 
 @app.task(name="maintenance.purge_audit_trail")

@@ -31,6 +31,10 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
             "task": "maintenance.anonymise_closed_cases",
             "schedule": crontab(hour=settings.retention_hour, minute=15),
         },
+        "erase people without a case not seen for visitor_retention_days": {
+            "task": "maintenance.erase_visitors",
+            "schedule": crontab(hour=settings.retention_hour, minute=35),
+        },
         "delete audit entries and case readings past their period": {
             "task": "maintenance.purge_audit_trail",
             "schedule": crontab(hour=settings.retention_hour, minute=45),

@@ -9,7 +9,7 @@ from fastapi import Request
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.responses import Response
 
-from core.clock import format_berlin, format_deadline
+from core.clock import berlin, format_berlin, format_deadline
 from models.enums import PARTNER_CATEGORY_LABELS, REFERRAL_STATUS_LABELS
 from web.csrf import csrf_token
 from workflows.messaging.i18n import LANGUAGE_NAMES
@@ -34,6 +34,7 @@ def _when(moment: datetime | None, with_time: bool = True) -> str:
 env.filters["when"] = _when
 env.filters["duration"] = lambda span: format_timedelta(span, locale="de_DE", threshold=1.5)
 env.filters["day"] = lambda moment: _when(moment, with_time=False)
+env.filters["clock"] = lambda moment: berlin(moment).strftime("%H:%M")
 env.filters["deadline"] = format_deadline
 env.filters["step_label"] = lambda kind: STEPS[kind].label if kind in STEPS else kind
 env.filters["case_state"] = lambda state: CASE_STATE_LABELS.get(state, state)

@@ -33,6 +33,13 @@ BUSINESS_RULES = {
     ("POST", "/api/cases/{case_id}/transfer/decline"),
     ("POST", "/api/cases/{case_id}/transfer/withdraw"),
     ("POST", "/api/cases/{case_id}/erasure"),  # refused while a case is open
+    ("POST", "/api/consultation-hours"),  # the office's own sub-location and staff
+    ("PUT", "/api/consultation-hours/{hour_id}"),
+    ("POST", "/api/consultation-hours/{hour_id}/closures"),  # a day the hour is held
+    ("POST", "/api/consultation-bookings"),  # a free slot of a held day, in the future
+    ("POST", "/api/consultation-bookings/{booking_id}/cancel"),  # a booking still open
+    ("POST", "/api/consultation-bookings/{booking_id}/no-show"),  # begun, still open
+    ("POST", "/api/consultation-contacts"),  # not ahead, not too late, the office's case
 }
 EXAMPLES = int(os.environ.get("WILLKOMMEN_SCHEMA_EXAMPLES", "30"))
 # CI runs the same examples every time (a failure there is the change's, not luck's);

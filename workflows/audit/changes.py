@@ -15,7 +15,17 @@ from sqlalchemy.orm import Session, UOWTransaction
 
 from core.clock import utc_now
 from core.values import plain
-from models import ApiToken, AuditEntry, ConsultationHour, Office, Partner, Staff, SubLocation
+from models import (
+    ApiToken,
+    AuditEntry,
+    CalendarFeed,
+    ConsultationClosure,
+    ConsultationHour,
+    Office,
+    Partner,
+    Staff,
+    SubLocation,
+)
 
 CHANGED = "•••"  # what a secret's before and after read in the trail
 
@@ -27,7 +37,15 @@ AUDITED: dict[type, Callable[[Session, Any], int | None]] = {
     ConsultationHour: lambda _session, hour: hour.office_id,
     Partner: lambda _session, _partner: None,  # city-wide
     ApiToken: lambda session, token: _office_of_staff(session, token.staff_id),
+    CalendarFeed: lambda session, feed: _office_of_staff(session, feed.staff_id),
+    ConsultationClosure: lambda session, closure: _office_of_hour(session, closure.hour_id),
 }
+
+
+def _office_of_hour(session: Session, hour_id: int) -> int | None:
+    with session.no_autoflush:
+        hour = session.get(ConsultationHour, hour_id)
+    return hour.office_id if hour else None
 
 
 def _office_of_staff(session: Session, staff_id: int) -> int | None:

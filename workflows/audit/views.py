@@ -24,6 +24,8 @@ TARGET_LABELS = {
     "consultation_hours": "Sprechstunde",
     "partners": "Partner",
     "api_tokens": "API-Token",
+    "calendar_feeds": "Kalender-Abo",
+    "consultation_closures": "Ausfall einer Sprechstunde",
 }
 ACTION_LABELS = {"created": "angelegt", "changed": "geändert", "deleted": "gelöscht"}
 FIELD_LABELS = {
@@ -33,6 +35,9 @@ FIELD_LABELS = {
     "partner_organisation": "Partnerverband", "phone": "Telefon", "districts": "Stadtbezirke",
     "category": "Kategorie", "weekday": "Wochentag", "starts": "Beginn", "ends": "Ende",
     "sub_location_id": "Außenstelle", "staff_id": "Konto", "token_hash": "Token",
+    "slot_minutes": "Minuten je Termin", "capacity": "Haushalte je Termin",
+    "valid_from": "gilt ab", "valid_to": "gilt bis", "hour_id": "Sprechstunde", "day": "Tag",
+    "reason": "Grund", "created_by_id": "eingetragen von",
     "revoked_at": "widerrufen", "created_at": "angelegt",
 }  # fmt: skip
 

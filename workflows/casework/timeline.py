@@ -54,6 +54,7 @@ from models.enums import (
 from workflows.appointments import answers as appointment_answers
 from workflows.casework import handover, household, notes
 from workflows.casework.notes import NOTE_TRIGGER
+from workflows.consultations import history as consultation_history
 from workflows.engine.definition import get_workflow
 from workflows.engine.errors import CaseNotFound, DomainError
 from workflows.messaging.household_mail import HOUSEHOLD_KINDS
@@ -112,6 +113,7 @@ EVENT_TITLES = {
     answers.REPORT_TRIGGER: "Ergebnis vom Partner",
     appointment_answers.TRIGGER: "Antwort des Haushalts",
     "erase_on_request": "Daten auf Antrag gelöscht (Art. 17 DSGVO)",  # workflows.privacy.erasure
+    **consultation_history.TITLES,
 }
 REMINDER_TITLES = REMINDER_KIND_LABELS
 RECIPIENT_LABELS = {

@@ -63,6 +63,7 @@ APPOINTMENT_STATUS_LABELS = {
     AppointmentStatus.SCHEDULED: "geplant",
     AppointmentStatus.DONE: "stattgefunden",
     AppointmentStatus.CANCELLED: "abgesagt",
+    AppointmentStatus.NO_SHOW: "nicht erschienen",
 }
 
 

@@ -4,7 +4,7 @@ into a declared column of a case is left anywhere in the database, while the cou
 stay (SQLite and PostgreSQL)."""
 
 import json
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -36,6 +36,9 @@ from models import (
     CaseStep,
     Consent,
     ConsentEvidence,
+    ConsultationBooking,
+    ConsultationContact,
+    ConsultationHour,
     HouseholdMember,
     Referral,
     VisitRecord,
@@ -49,7 +52,8 @@ from workflows.privacy.personal_data import owned_tables
 HOUSEHOLD_TABLES = {
     "households", "household_members", "consents", "cases", "case_steps", "case_events",
     "referrals", "case_notices", "visit_records", "agreements", "reminders", "appointments",
-    "appointment_answers", "case_reads", "consent_evidence",
+    "appointment_answers", "case_reads", "consent_evidence", "consultation_bookings",
+    "consultation_contacts",
 }  # fmt: skip
 
 
@@ -99,6 +103,14 @@ def test_every_text_column_of_a_households_tables_is_declared():
 MARKED_DATE = date(1987, 6, 23)
 
 
+def unique(column: Column[Any]) -> bool:
+    """Unique by itself, or by a unique index (a partial one, too) of that column alone."""
+    by_index = any(
+        index.unique and list(index.columns) == [column] for index in column.table.indexes
+    )
+    return bool(column.unique) or by_index
+
+
 def fill_a_case_completely(world) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     """A closed case with a row in every table a household has, every personal column holding
     a marker (§ and a number, or a marked date)."""
@@ -117,6 +129,14 @@ def fill_a_case_completely(world) -> tuple[int, int]:  # type: ignore[no-untyped
         session.add(CaseNotice(case_id=case_id, key="test", text="x"))
         session.add(CaseRead(staff_id=world.caseworker_id, case_id=case_id, what="page"))
         session.add(AppointmentAnswer(appointment_id=visit.id, sequence=0, token="t" * 20))
+        hour = ConsultationHour(
+            office_id=world.office_id, weekday=1, starts=time(10), ends=time(12)
+        )
+        session.add(hour)
+        session.flush()
+        session.add(ConsultationBooking(hour_id=hour.id, starts_at=utc_now(), case_id=case_id))
+        session.add(ConsultationContact(office_id=world.office_id, case_id=case_id,
+                                        occurred_at=utc_now(), outcome="referred"))  # fmt: skip
         given = Consent(household_id=case.household_id, granted_by_id=world.caseworker_id,
                         partner_category=PartnerCategory.ENERGY_ADVICE)  # fmt: skip
         session.add(given)
@@ -147,7 +167,7 @@ def fill_a_case_completely(world) -> tuple[int, int]:  # type: ignore[no-untyped
                     session.execute(sql_update(owned.table).where(rows).values(marked))
                     continue
                 for (row_id,) in session.execute(select(owned.table.c.id).where(rows)):
-                    marker = f"§{number:03d}" + (f"-{row_id}" if column.unique else "")
+                    marker = f"§{number:03d}" + (f"-{row_id}" if unique(column) else "")
                     key = owned.table.c.id == row_id
                     session.execute(
                         sql_update(owned.table).where(key).values({column.name: marker})
