@@ -224,3 +224,21 @@ def test_a_walk_in_is_recorded_at_the_desk_and_counted_for_the_supervisor(
     assert '<th scope="row">Lanstrop</th><td>1</td><td>2</td>' in figures
     with unit_of_work() as session:
         assert len(session.exec(select(ConsultationContact)).all()) == 1
+
+
+def test_moving_an_hour_away_from_a_booking_is_refused_on_its_form(web_world, client, lanstrop):
+    """Given a person booked at 10:30 next Tuesday, when the supervisor moves the hour to begin
+    at 10:15, then the form comes back (422) with the reason at the weekday, and the hour keeps
+    its time."""
+    login(client, web_world.emails["supervisor"])
+    post(client, "/sprechstunden", {**HOUR, "sub_location_id": str(lanstrop)}, "/sprechstunden/neu")
+    (hour,) = hours()
+    day = next_weekday(1)
+    sheet = f"/sprechstunden/tag?buero={web_world.office_id}&ort={lanstrop}&datum={day.isoformat()}"
+    data = {"hour_id": str(hour.id), "starts_at": at(day, 10, 30).isoformat(), "name": "Herr K."}
+    post(client, "/sprechstunden/buchen", data, sheet)
+    moved = {**HOUR, "sub_location_id": str(lanstrop), "starts": "10:15"}
+    response = post(client, f"/sprechstunden/{hour.id}", moved, f"/sprechstunden/{hour.id}")
+    assert response.status_code == 422
+    assert 'id="e-weekday"' in response.text and "passen nicht mehr" in text(response)
+    assert f"{hours()[0].starts:%H:%M}" == "10:00"

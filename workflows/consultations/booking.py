@@ -202,8 +202,15 @@ def visitor_for(
 def get_booking(
     session: Session, booking_id: int, staff: Staff
 ) -> tuple[ConsultationBooking, ConsultationHour]:
-    """The booking and its hour, if ``staff`` works in the hour's office."""
-    booking = session.get(ConsultationBooking, booking_id)
+    """The booking, locked until the commit (two clicks at once change it once), and its hour,
+    if ``staff`` works in the hour's office."""
+    query = (
+        select(ConsultationBooking)
+        .where(ConsultationBooking.id == booking_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    booking = session.exec(query).first()
     hour = session.get(ConsultationHour, booking.hour_id) if booking else None
     if booking is None or hour is None or not staff_may_work_on(staff, hour.office_id):
         raise BookingNotFound

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from core.clock import BERLIN
+from core.clock import BERLIN, berlin, utc_now
 from models import (
     ConsultationBooking,
     ConsultationClosure,
@@ -214,11 +214,35 @@ def save_hour(
         found = session.get(ConsultationHour, hour_id)
         if found is None or found.office_id != office_id:
             raise HourNotFound
+        _keeps_bookings(session, found, values)
         hour = found.sqlmodel_update(values)
     session.add(hour)
     session.flush()
     _set_duty(session, hour, data.staff_ids)
     return hour
+
+
+def _keeps_bookings(session: Session, hour: ConsultationHour, values: dict[str, object]) -> None:
+    """A change may not leave a booked household outside the hour: every open booking still to
+    come must stay on a date and at a slot of the changed hour."""
+    changed = ConsultationHour.model_validate({**hour.model_dump(), **values})
+    query = select(ConsultationBooking.starts_at).where(
+        ConsultationBooking.hour_id == hour.id,
+        ConsultationBooking.status == BookingStatus.BOOKED,
+        col(ConsultationBooking.starts_at) > utc_now(),
+    )
+    stranded = 0
+    for starts_at in session.exec(query):
+        day = berlin(starts_at).date()
+        if not held_on(changed, day) or starts_at not in slot_times(changed, day):
+            stranded += 1
+    if stranded:
+        raise InvalidInput(
+            {
+                "weekday": f"{stranded} gebuchte(r) Termin(e) passen nicht mehr zu den neuen "
+                "Zeiten. Bitte diese zuerst absagen oder eine weitere Sprechstunde anlegen."
+            }
+        )
 
 
 def _set_duty(session: Session, hour: ConsultationHour, staff_ids: list[int]) -> None:

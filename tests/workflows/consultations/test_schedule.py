@@ -173,3 +173,29 @@ def test_a_cancelled_date_calls_off_its_bookings_and_refuses_new_ones(desk):
     with unit_of_work() as session, pytest.raises(InvalidInput):
         hour = session.get_one(ConsultationHour, desk.hour_id)
         schedule.close_day(session, hour, desk.day, "nochmal", actor_id=None)
+
+
+def test_a_change_that_would_leave_a_booked_household_outside_the_hour_is_refused(desk):
+    """Given a person booked at 10:30 next Tuesday, when the hour is moved to begin at 10:15 or
+    to Wednesdays, then the change is refused with the reason and the hour is unchanged; giving
+    it a second place per slot is fine."""
+    staff = desk.staff(desk.world.caseworker_id)
+    data = {"hour_id": desk.hour_id, "starts_at": at(desk.day, 10, 30), "visitor": {"name": "K."}}
+    with unit_of_work() as session:
+        booking.book(session, BookingIn.model_validate(data), staff=staff)
+    base = {"sub_location_id": desk.place_id, "weekday": 1, "starts": "10:00", "ends": "12:00"}
+    for change in ({"starts": "10:15"}, {"weekday": 2}):
+        with unit_of_work() as session, pytest.raises(InvalidInput) as refused:
+            schedule.save_hour(
+                session, desk.office_id, HourIn.model_validate({**base, **change}), desk.hour_id
+            )
+        assert refused.value.errors["weekday"].startswith(
+            "1 gebuchte(r) Termin(e) passen nicht mehr"
+        )
+    with unit_of_work() as session:
+        schedule.save_hour(
+            session, desk.office_id, HourIn.model_validate({**base, "capacity": 2}), desk.hour_id
+        )
+    with unit_of_work() as session:
+        hour = session.get_one(ConsultationHour, desk.hour_id)
+        assert (hour.weekday, f"{hour.starts:%H:%M}", hour.capacity) == (1, "10:00", 2)
