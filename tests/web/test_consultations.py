@@ -137,8 +137,10 @@ def test_a_called_off_date_tells_the_desk_whom_to_call(web_world, client, lanstr
     )
     page = follow(client, response)
     assert flashes(page) == [
-        f"Ausfall am {day:%d.%m.%Y} eingetragen. Bitte anrufen: Herr K. (0176 5551234)."
+        f"Ausfall am {day:%d.%m.%Y} eingetragen. Wer ohne Fall gebucht hatte, steht unten zum "
+        "Anrufen."
     ]
+    assert "Bitte anrufen: Herr K. · 0176 5551234 (gebucht 10:30 Uhr)" in text(page)
     assert "fällt aus: Fortbildung" in text(page)
     with unit_of_work() as session:
         (made,) = session.exec(select(ConsultationBooking)).all()

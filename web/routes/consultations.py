@@ -160,9 +160,10 @@ def _hour_form(
     errors: dict[str, str] | None = None,
 ) -> Response:
     today = berlin(utc_now()).date()
-    dates = []
+    dates, calls = [], {}
     if hour is not None:
         dates = schedule.occurrences(session, [hour], today, today + timedelta(weeks=12))
+        calls = {o.day: booking.to_call(session, hour, o.day) for o in dates if o.closed}
     context = _base(
         staff,
         f"Sprechstunde {schedule.describe(hour)}" if hour else "Neue Sprechstunde",
@@ -172,6 +173,7 @@ def _hour_form(
         places=_places(session, office.id),  # type: ignore[arg-type]
         colleagues=_colleagues(session, office.id),  # type: ignore[arg-type]
         dates=dates,
+        calls=calls,
         errors=errors or {},
     )
     return render(
@@ -302,11 +304,8 @@ async def close_day(
     told = [c for c in called_off if c.booking.case_id is not None]
     if told:
         message += f" {len(told)} Haushalt(e) mit Fall erhalten die Absage."
-    to_call = [
-        f"{c.name} ({c.phone or 'keine Nummer'})" for c in called_off if c.booking.case_id is None
-    ]
-    if to_call:
-        message += " Bitte anrufen: " + ", ".join(to_call) + "."
+    if len(called_off) > len(told):
+        message += " Wer ohne Fall gebucht hatte, steht unten zum Anrufen."
     flash(request, message, "success")
     return RedirectResponse(f"/sprechstunden/{hour_id}#termine", status_code=303)
 

@@ -33,6 +33,8 @@ from workflows.consultations.schedule import HOLDING, HourNotFound
 from workflows.engine.access import staff_may_work_on
 from workflows.engine.errors import InvalidInput, NotFound
 
+CLOSED_PREFIX = "Sprechstunde fällt aus: "
+
 
 class BookingNotFound(NotFound):
     def __init__(self) -> None:
@@ -278,11 +280,25 @@ def cancel_for_closure(
     )
     called_off = []
     for booking in session.exec(query.order_by(col(ConsultationBooking.starts_at))).all():
-        _call_off(session, booking, f"Sprechstunde fällt aus: {reason}", actor_id, now)
+        _call_off(session, booking, f"{CLOSED_PREFIX}{reason}", actor_id, now)
         name, phone = history.who(session, booking)
         called_off.append(Cancelled(booking, name, phone))
     session.flush()
     return called_off
+
+
+def to_call(session: Session, hour: ConsultationHour, day: date) -> list[Cancelled]:
+    """The people without a case whose booking on ``day`` was called off because the hour does
+    not take place: the desk phones them (shown from here, not carried in a message)."""
+    query = select(ConsultationBooking).where(
+        ConsultationBooking.hour_id == hour.id,
+        col(ConsultationBooking.starts_at).in_(schedule.slot_times(hour, day)),
+        ConsultationBooking.status == BookingStatus.CANCELLED,
+        col(ConsultationBooking.visitor_id).is_not(None),
+        col(ConsultationBooking.cancelled_reason).startswith(CLOSED_PREFIX),
+    )
+    found = session.exec(query.order_by(col(ConsultationBooking.starts_at))).all()
+    return [Cancelled(b, *history.who(session, b)) for b in found]
 
 
 def no_show(
