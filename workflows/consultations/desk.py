@@ -219,7 +219,7 @@ def record_contact(
     session.add(contact)
     session.flush()
     if contact.case_id is not None:
-        place = _place_name(session, office_id, sub_location_id)
+        place = f"Sprechstunde {schedule.place_name(session, office_id, sub_location_id)}"
         text = history.contact(contact.topics, contact.outcome, contact.referred_to, place)
         history.write(session, contact.case_id, "consultation_contact", staff.id, occurred_at, text)
     return contact
@@ -273,11 +273,3 @@ def _kept(session: Session, contact: ConsultationContact, booking_id: int, staff
             visitor.last_seen_on = max(visitor.last_seen_on or day, day)
             session.add(visitor)
     session.add(booking)
-
-
-def _place_name(session: Session, office_id: int, sub_location_id: int | None) -> str:
-    if sub_location_id is not None:
-        place = session.get(SubLocation, sub_location_id)
-        return f"Sprechstunde {place.name}" if place else "Sprechstunde"
-    office = session.get(Office, office_id)
-    return f"Sprechstunde Büro {office.name}" if office else "Sprechstunde"

@@ -116,22 +116,16 @@ def may_plan(staff: Staff, office_id: int) -> bool:
 
 
 def location_name(session: Session, hour: ConsultationHour) -> str:
-    if hour.sub_location_id is None:
-        office = session.get(Office, hour.office_id)
+    return place_name(session, hour.office_id, hour.sub_location_id)
+
+
+def place_name(session: Session, office_id: int, sub_location_id: int | None) -> str:
+    """ "Lanstrop", or "Büro Eving/Scharnhorst" for the office itself."""
+    if sub_location_id is None:
+        office = session.get(Office, office_id)
         return f"Büro {office.name}" if office else "Büro"
-    place = session.get(SubLocation, hour.sub_location_id)
+    place = session.get(SubLocation, sub_location_id)
     return place.name if place else "Außenstelle"
-
-
-def place_of(session: Session, hour: ConsultationHour) -> str:
-    """Where the household goes: the sub-location's or the office's address."""
-    if hour.sub_location_id is not None:
-        place = session.get(SubLocation, hour.sub_location_id)
-        assert place is not None
-        return f"{place.name}, {place.address}"
-    office = session.get(Office, hour.office_id)
-    assert office is not None
-    return f"lokal willkommen {office.name}, {office.address}"
 
 
 def describe(hour: ConsultationHour) -> str:
@@ -172,16 +166,6 @@ def duty_of(session: Session, hour_ids: list[int]) -> dict[int, list[Staff]]:
     for hour_id, staff in session.exec(query):
         found[hour_id].append(staff)
     return found
-
-
-def get_hour(
-    session: Session, hour_id: int, office_ids: list[int] | None = None
-) -> ConsultationHour:
-    """The hour, if it belongs to one of ``office_ids`` (None: any office); else not found."""
-    hour = session.get(ConsultationHour, hour_id)
-    if hour is None or (office_ids is not None and hour.office_id not in office_ids):
-        raise HourNotFound
-    return hour
 
 
 def save_hour(
