@@ -23,7 +23,9 @@ from web.errors import CsrfFailed, Forbidden, LoginRequired, status_for
 from web.metrics import RequestMetrics
 from web.routes import (
     admin,
+    agenda,
     api,
+    api_agenda,
     api_casework,
     api_consents,
     api_consultations,
@@ -31,6 +33,7 @@ from web.routes import (
     audit,
     auth,
     by_hand,
+    calendar_feed,
     cases,
     consents,
     consultations,
@@ -87,12 +90,15 @@ def loggable_path(path: str) -> str:
     """The path without secrets (a partner's signed link works like a password) and on one
     line: a refused address may hold a line break or other control characters, written escaped
     so that no one can add a line of their own to the log."""
-    if path.startswith(_PARTNER_LINKS):
-        return _PARTNER_LINKS + "…"
+    for prefix in _SECRET_PATHS:
+        if path.startswith(prefix):
+            return prefix + "…"
     return path if path.isprintable() else path.encode("unicode_escape").decode("ascii")
 
 
-_PARTNER_LINKS = "/partner/referrals/"
+# Addresses whose last part is a credential: a partner's signed link, a household's answer
+# link, a staff member's calendar address.
+_SECRET_PATHS = ("/partner/referrals/", "/t/", "/kalender/")
 
 
 def _log_answer(scope: Scope, status: int) -> None:
@@ -148,11 +154,14 @@ def create_app() -> FastAPI:
         sms_reports,
         by_hand,
         consultations,
+        agenda,
+        calendar_feed,
         intake,
         dashboard,
         audit,
         admin,
         api,
+        api_agenda,
         api_casework,
         api_consents,
         api_consultations,

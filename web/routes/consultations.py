@@ -347,7 +347,7 @@ def _place_param(session: Session, office: Office, ort: str) -> int | None:
 
 
 def _day_url(office_id: int, place_id: int | None, day: date) -> str:
-    return f"/sprechstunden/tag?buero={office_id}&ort={place_id or ''}&datum={day.isoformat()}"
+    return desk.day_sheet_path(office_id, place_id, day)
 
 
 @router.get("/sprechstunden/tag")

@@ -19,6 +19,7 @@ class Read(StrEnum):
     API = "api"
     EXPORT = "export"
     CONSENT = "consent"  # the consent page, a consent form or a signed one
+    ROUTE = "route"  # a day's route sheet (addresses and phone numbers, printed)
 
 
 READ_LABELS = {
@@ -30,6 +31,7 @@ READ_LABELS = {
     Read.API: "API",
     Read.EXPORT: "Auskunft (Export)",
     Read.CONSENT: "Einwilligung (Formular, Unterschrift)",
+    Read.ROUTE: "Routenblatt (Hausbesuche eines Tages)",
 }
 
 

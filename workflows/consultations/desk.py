@@ -101,6 +101,11 @@ class DaySheet:
         return self.place.name if self.place else f"Büro {self.office.name}"
 
 
+def day_sheet_path(office_id: int, place_id: int | None, day: date) -> str:
+    """The staff page of the day sheet."""
+    return f"/sprechstunden/tag?buero={office_id}&ort={place_id or ''}&datum={day.isoformat()}"
+
+
 def _place(session: Session, office_id: int, sub_location_id: int | None) -> SubLocation | None:
     if sub_location_id is None:
         return None
