@@ -19,7 +19,7 @@ from web.schemas import Problem
 from workflows.agenda import days, feed
 from workflows.agenda.days import Duty, Visit
 from workflows.audit import reads
-from workflows.casework.fields import Id
+from workflows.casework.fields import Day, Id
 from workflows.engine.errors import NotFound
 
 router = APIRouter(
@@ -81,7 +81,7 @@ def _entry(item: Visit | Duty) -> EntryOut:
 def agenda(
     staff: ApiCaseStaff,
     session: DbSession,
-    first: Annotated[date | None, Query(alias="from", description="Default: today.")] = None,
+    first: Annotated[Day | None, Query(alias="from", description="Default: today.")] = None,
     count: Annotated[int, Query(alias="days", ge=1, le=days.MAX_DAYS)] = 7,
     staff_id: Annotated[Id | None, Query(description="A colleague's (supervisors).")] = None,
 ) -> Any:

@@ -3,6 +3,7 @@
 Every rule says in German what is wrong; the patterns also go into the OpenAPI document.
 """
 
+import re
 from datetime import date, timedelta
 from typing import Annotated
 
@@ -61,10 +62,16 @@ def default_channels(email: str | None, phone: str | None) -> list[str]:
 
 
 def _no_number(value: object) -> object:
-    # JSON numbers would pass as days since 1970: a date is written as a date.
+    # JSON numbers (and digits in a query, "0") would pass as seconds since 1970: a date is
+    # written as a date.
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise ValueError("Bitte ein Datum wie 2026-12-01 angeben.")
+    if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
+        raise ValueError("Bitte ein Datum wie 2026-12-01 angeben.")
     return value
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 # A calendar day, as ISO text ("2026-12-01") or a date; never a number.
