@@ -19,7 +19,16 @@ from cli.demo_story import ALL_STEPS_CLOSED, Story, moved_in_for, pick_plan, slo
 from core.clock import berlin, utc_now
 from core.db import unit_of_work
 from core.passwords import hash_password
-from models import Case, ConsultationHour, Household, Office, Partner, Staff, SubLocation
+from models import (
+    Case,
+    ConsultationDuty,
+    ConsultationHour,
+    Household,
+    Office,
+    Partner,
+    Staff,
+    SubLocation,
+)
 from models.enums import Employer, Role
 from workflows.casework.intake import open_case, parse_intake
 
@@ -48,6 +57,7 @@ def load_demo(households: int = 40, seed: int = 1, progress: Progress | None = N
     with unit_of_work() as session:
         summary.offices_added = _ensure_offices(session)
         summary.staff_added = _ensure_staff(session)
+        _ensure_duties(session)
         summary.partners_added = _ensure_partners(session)
     # All households in one transaction: the demo loads completely or not at all.
     with unit_of_work() as session:
@@ -122,6 +132,23 @@ def _ensure_staff(session: Session) -> int:
         added += 1
     session.flush()
     return added
+
+
+def _ensure_duties(session: Session) -> None:
+    """Someone on duty at each hour without: the office's caseworker who speaks most of the
+    hour's languages (the first of them when none does)."""
+    staffed = set(session.exec(select(ConsultationDuty.hour_id)))
+    for hour in session.exec(select(ConsultationHour).order_by(col(ConsultationHour.id))):
+        if hour.id in staffed:
+            continue
+        query = select(Staff).where(
+            Staff.office_id == hour.office_id, Staff.role == Role.CASEWORKER
+        )
+        caseworkers = list(session.exec(query.order_by(col(Staff.id))))
+        if caseworkers:
+            best = max(caseworkers, key=lambda s: len(set(s.languages) & set(hour.languages)))
+            session.add(ConsultationDuty(hour_id=hour.id, staff_id=best.id))  # type: ignore[arg-type]
+    session.flush()
 
 
 def _ensure_partners(session: Session) -> int:

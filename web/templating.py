@@ -12,7 +12,7 @@ from starlette.responses import Response
 from core.clock import berlin, format_berlin, format_deadline
 from models.enums import PARTNER_CATEGORY_LABELS, REFERRAL_STATUS_LABELS
 from web.csrf import csrf_token
-from workflows.messaging.i18n import LANGUAGE_NAMES
+from workflows.messaging.i18n import LANGUAGE_NAMES, language_name
 from workflows.move_in import STEPS
 from workflows.move_in.states import CASE_STATE_LABELS, STEP_STATE_LABELS
 
@@ -38,7 +38,8 @@ env.filters["clock"] = lambda moment: berlin(moment).strftime("%H:%M")
 env.filters["deadline"] = format_deadline
 env.filters["step_label"] = lambda kind: STEPS[kind].label if kind in STEPS else kind
 env.filters["case_state"] = lambda state: CASE_STATE_LABELS.get(state, state)
-env.filters["language_name"] = lambda code: LANGUAGE_NAMES.get(code, code)
+# The names staff choose from; another ISO code by its German name (ps → Paschtu).
+env.filters["language_name"] = lambda code: LANGUAGE_NAMES.get(code) or language_name(code, "de")
 env.filters["step_state"] = lambda state: STEP_STATE_LABELS.get(state, state)
 
 

@@ -1,8 +1,11 @@
 """Consultation hours in a real browser: the administrator adds Tuesday 10–12 at a
 sub-location, a caseworker books 10:30 for a household (its invitation with the calendar entry
 arrives over SMTP), a second booking of the full slot is refused, a walk-in without a case is
-recorded at the desk, and the supervisor's count of the month shows them. Screenshots at
+recorded at the desk, the caseworker's agenda shows her duty with the booking and her calendar
+program fetches it, and the supervisor's count of the month shows them. Screenshots at
 desktop and tablet size."""
+
+import urllib.request
 
 import pytest
 from icalendar import Calendar
@@ -86,6 +89,22 @@ def test_an_office_runs_its_consultation_hour_from_schedule_to_monthly_count(
     (event,) = Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")
     assert event.decoded("dtstart") == at(tuesday, 10, 30)
     assert "Lanstrop" in str(event.get("location"))
+
+    # Lea's agenda holds her duty that Tuesday with the booking; her calendar program gets it.
+    page.get_by_role("link", name="Meine Termine").click()
+    page.goto(f"{live_server}/termine?datum={tuesday.isoformat()}")
+    duty = page.locator(".agenda-duty")
+    expect(duty).to_contain_text("10:00–12:00")
+    expect(duty).to_contain_text("Sprechstunde Lanstrop")
+    expect(duty).to_contain_text("1 gebucht (Arabisch)")
+    page.get_by_role("button", name="Kalender-Adresse einrichten").click()
+    address = page.get_by_label("Adresse").input_value()
+    screenshot("meine-termine-kalender")
+    path = address.split("/kalender/", 1)[1]
+    with urllib.request.urlopen(f"{live_server}/kalender/{path}") as answer:  # no login
+        events = Calendar.from_ical(answer.read()).walk("VEVENT")
+    held = [e for e in events if e.decoded("dtstart") == at(tuesday, 10)]
+    assert [str(e["summary"]) for e in held] == ["Sprechstunde Lanstrop"]
 
     # A walk-in without a case at today's desk in Lanstrop.
     page.get_by_role("link", name="Sprechstunden").click()

@@ -42,6 +42,7 @@ def test_the_day_shows_duty_and_visit_and_the_route_sheet_is_a_recorded_read(web
     assert "Evinger Straße 12, 44339 Dortmund" in shown and "Tel. 0231 123456" in shown
     assert "Arabisch" in shown
     assert shown.index("Sprechstunde Büro") < shown.index("Willkommensbesuch: Haddad")
+    assert "überschneidet sich" not in shown
 
     week = text(client.get(f"/termine?datum={day.isoformat()}&ansicht=woche"))
     assert week.count('class="agenda-day') == 7 and "Willkommensbesuch: Haddad" in week

@@ -28,7 +28,6 @@ from workflows.audit import reads
 from workflows.consultations import desk
 from workflows.consultations.schedule import WEEKDAYS
 from workflows.engine.errors import NotFound
-from workflows.messaging import i18n
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -65,7 +64,6 @@ def _context(staff: Staff, title: str, **values: Any) -> dict[str, Any]:
         "nav": "agenda",
         "title": title,
         "weekdays": WEEKDAYS,
-        "language_names": i18n.LANGUAGE_NAMES,
         "day_sheet_path": desk.day_sheet_path,
         **values,
     }

@@ -110,6 +110,17 @@ class Day:
     def visits(self) -> list[Visit]:
         return [e for e in self.entries if isinstance(e, Visit)]
 
+    @property
+    def clashing(self) -> set[int]:
+        """The positions of entries that overlap another (a called-off duty overlaps none)."""
+        held = [(n, e) for n, e in enumerate(self.entries) if not getattr(e, "closed", None)]
+        return {
+            n
+            for n, entry in held
+            for m, other in held
+            if n != m and entry.starts_at < other.ends_at and other.starts_at < entry.ends_at
+        }
+
 
 def whose(session: Session, viewer: Staff, staff_id: int | None) -> Staff:
     """Whose agenda ``viewer`` may open: their own; a supervisor also a colleague's of an

@@ -118,3 +118,17 @@ def test_a_colleagues_agenda_is_for_a_supervisor_of_their_office(world):
         for viewer, wanted in ((lea, jonas), (stranger, lea), (stranger, jonas)):
             with pytest.raises(days.StaffNotFound):
                 days.whose(session, viewer, wanted.id)  # type: ignore[arg-type,union-attr]
+
+
+def test_entries_that_overlap_are_marked(world, desk):
+    """Given Lea's duty 10–12 and a visit she planned for 11:30, when her day is shown, then
+    both are marked as overlapping; once the duty is called off, neither is."""
+    plan_visit(world, at(desk.day, 11, 30))
+    (tuesday,) = agenda_of(world.caseworker_id, desk.day)
+    assert [e.kind for e in tuesday.entries] == ["duty", "visit"]
+    assert tuesday.clashing == {0, 1}
+    with unit_of_work() as session:
+        hour = schedule.hours_of(session, desk.office_id)[0]
+        schedule.close_day(session, hour, desk.day, "Krankheit", actor_id=None)
+    (tuesday,) = agenda_of(world.caseworker_id, desk.day)
+    assert tuesday.clashing == set()
