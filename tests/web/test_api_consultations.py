@@ -163,3 +163,36 @@ def test_a_called_off_date_answers_whom_to_call(web_world, client):
         ).status_code
         == 404
     )
+
+
+def test_a_known_person_is_listed_and_booked_again_by_id(web_world, client):
+    """Given Herr K. booked by phone, when the office's people without a case are listed, then
+    he is there with his number; a second booking by his id adds nobody; another office's
+    caseworker does not see him, whichever office is asked for; an administrator works on no
+    case and gets 403."""
+    caseworker = token_for(web_world, "caseworker")
+    supervisor = token_for(web_world, "supervisor")
+    created = client.post(
+        "/api/consultation-hours",
+        json={"office_id": web_world.office_id, "weekday": 1, "starts": "10:00", "ends": "11:00"},
+        headers=supervisor,
+    )
+    hour_id, tuesday = created.json()["id"], next_weekday(1)
+    first = {"hour_id": hour_id, "starts_at": at(tuesday, 10).isoformat(),
+             "visitor": {"name": "Herr K.", "phone": "0176 5551234", "language": "ru"}}  # fmt: skip
+    assert (
+        client.post("/api/consultation-bookings", json=first, headers=caseworker).status_code == 201
+    )
+    (known,) = client.get("/api/consultation-visitors", headers=caseworker).json()
+    assert (known["name"], known["phone"], known["language"]) == ("Herr K.", "0176 5551234", "ru")
+    again = {"hour_id": hour_id, "starts_at": at(tuesday, 10, 30).isoformat(),
+             "visitor_id": known["id"]}  # fmt: skip
+    booked = client.post("/api/consultation-bookings", json=again, headers=caseworker)
+    assert booked.status_code == 201 and booked.json()["visitor_id"] == known["id"]
+    assert len(client.get("/api/consultation-visitors", headers=caseworker).json()) == 1
+
+    other = token_for(web_world, "other_caseworker")
+    assert client.get("/api/consultation-visitors", headers=other).json() == []
+    mine = f"/api/consultation-visitors?office_id={web_world.office_id}"
+    assert client.get(mine, headers=other).json() == []  # their own office, whatever is asked
+    assert client.get(mine, headers=token_for(web_world, "admin")).status_code == 403

@@ -12,6 +12,7 @@ from models import (
     ConsultationContact,
     ConsultationHour,
     SubLocation,
+    Visitor,
 )
 from models.enums import BookingStatus
 from tests.web.conftest import csrf, login
@@ -244,3 +245,47 @@ def test_moving_an_hour_away_from_a_booking_is_refused_on_its_form(web_world, cl
     assert response.status_code == 422
     assert 'id="e-weekday"' in response.text and "passen nicht mehr" in text(response)
     assert f"{hours()[0].starts:%H:%M}" == "10:00"
+
+
+def test_a_person_who_comes_again_is_chosen_at_the_desk_and_counted_once(
+    web_world, client, lanstrop
+):
+    """Given Frau S. recorded at the Lanstrop desk by name, when she comes again and the
+    caseworker picks her from the known people (not typing her name anew), then the month
+    counts 2 visits and 1 person; picking her and typing a name as well is refused, and
+    another office's desk does not offer her."""
+    login(client, web_world.emails["caseworker"])
+    sheet = f"/sprechstunden/tag?buero={web_world.office_id}&ort={lanstrop}"
+    data = {"sub_location_id": str(lanstrop), "topics": ["official_mail"], "outcome": "resolved",
+            "language": "ru", "back": sheet}  # fmt: skip
+    first = follow(
+        client, post(client, "/sprechstunden/kontakte", {**data, "name": "Frau S."}, sheet)
+    )
+    assert flashes(first) == ["Kontakt erfasst."]
+    with unit_of_work() as session:
+        (visitor,) = session.exec(select(Visitor)).all()
+    page = text(client.get(sheet))
+    assert f'<option value="{visitor.id}">Frau S. (Russisch) · zuletzt' in page
+    again = post(client, "/sprechstunden/kontakte", {**data, "visitor_id": str(visitor.id)}, sheet)
+    assert flashes(follow(client, again)) == ["Kontakt erfasst."]
+    both = {**data, "visitor_id": str(visitor.id), "name": "Frau S."}
+    refused = follow(client, post(client, "/sprechstunden/kontakte", both, sheet))
+    assert "Höchstens eines angeben" in flashes(refused)[0]
+    with unit_of_work() as session:
+        assert len(session.exec(select(Visitor)).all()) == 1
+        contacts = session.exec(select(ConsultationContact)).all()
+        assert [c.visitor_id for c in contacts] == [visitor.id, visitor.id]
+
+    client.post("/logout", data={"csrf_token": csrf(client, "/sprechstunden")})
+    login(client, web_world.emails["supervisor"])
+    assert '<th scope="row">Lanstrop</th><td>2</td><td>1</td>' in text(
+        client.get("/sprechstunden/zahlen")
+    )
+    client.post("/logout", data={"csrf_token": csrf(client, "/sprechstunden")})
+    login(client, web_world.emails["other_caseworker"])
+    elsewhere = f"/sprechstunden/tag?buero={web_world.other_office_id}"
+    assert "Frau S." not in text(client.get(elsewhere))
+    stolen = {"topics": ["official_mail"], "outcome": "resolved", "visitor_id": str(visitor.id),
+              "back": elsewhere}  # fmt: skip
+    refused = follow(client, post(client, "/sprechstunden/kontakte", stolen, elsewhere))
+    assert "Person nicht gefunden." in " ".join(flashes(refused))

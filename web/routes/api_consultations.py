@@ -119,6 +119,14 @@ class ContactOut(BaseModel):
     referred_to: str | None
 
 
+class VisitorOut(BaseModel):
+    id: int
+    name: str
+    phone: str | None
+    language: str | None
+    last_seen_on: date | None
+
+
 class PlaceFiguresOut(BaseModel):
     office_id: int
     sub_location_id: int | None
@@ -316,6 +324,24 @@ def create_contact(body: ContactIn, staff: ApiCaseStaff, session: DbSession) -> 
     answer = ContactOut.model_validate(contact, from_attributes=True)
     commit(session)
     return answer
+
+
+@router.get("/consultation-visitors", response_model=list[VisitorOut], responses=NOT_FOUND)
+def list_visitors(
+    session: DbSession,
+    staff: ApiCaseStaff,
+    office_id: Annotated[int | None, Query(ge=1, le=limits.MAX_ID)] = None,
+) -> Any:
+    """The office's people without a case still on record (``visitor_id`` for a booking or a
+    contact when one comes again, so the month counts them once)."""
+    chosen = staff.office_id or office_id
+    if chosen is None or not staff_may_work_on(staff, chosen):
+        raise HTTPException(404, "Büro nicht gefunden.")
+    return [
+        VisitorOut(id=v.id, name=v.name, phone=v.phone, language=v.language,
+                   last_seen_on=v.last_seen_on)  # type: ignore[arg-type]
+        for v in booking.known_visitors(session, chosen)
+    ]  # fmt: skip
 
 
 @router.get("/consultation-figures", response_model=FiguresOut)

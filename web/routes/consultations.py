@@ -380,6 +380,7 @@ def day_sheet(
         previous=_day_url(office.id, place_id, day - timedelta(days=1)),  # type: ignore[arg-type]
         following=_day_url(office.id, place_id, day + timedelta(days=1)),  # type: ignore[arg-type]
         places=[(None, f"Büro {office.name}")] + [(p.id, p.name) for p in places],
+        known=booking.known_visitors(session, office.id),  # type: ignore[arg-type]
         place_id=place_id,
         office=office,
     )
@@ -404,12 +405,17 @@ async def book(request: Request, staff: CaseStaff, session: DbSession) -> Respon
         case_to_change(session, staff, case_id)  # 404 for another office's case
         data["case_id"] = case_id
     else:
-        visitor = {"name": _text(form, "name", 120)}
-        if phone := _text(form, "phone", 40):
-            visitor["phone"] = phone
-        if visitor_language := _text(form, "language", 10):
-            visitor["language"] = visitor_language
-        data["visitor"] = visitor
+        # A person who came before is chosen from the list, a new one named; not both.
+        if known := parse_int(_text(form, "visitor_id", 12)):
+            data["visitor_id"] = known
+        name, phone = _text(form, "name", 120), _text(form, "phone", 40)
+        if name or phone or not known:
+            visitor = {"name": name}
+            if phone:
+                visitor["phone"] = phone
+            if visitor_language := _text(form, "language", 10):
+                visitor["language"] = visitor_language
+            data["visitor"] = visitor
     try:
         made = booking.book(session, parse(BookingIn, data), staff=staff)
     except (InvalidInput, NotFound) as exc:
@@ -458,7 +464,7 @@ def _entered_contact(form: FormData) -> dict[str, Any]:
         "interpreter_used": _text(form, "interpreter_used", 5) != "",
         "persons": parse_int(_text(form, "persons", 3)) or 1,
     }
-    for key in ("hour_id", "booking_id", "case_id", "sub_location_id"):
+    for key in ("hour_id", "booking_id", "case_id", "sub_location_id", "visitor_id"):
         if (number := parse_int(_text(form, key, 12))) is not None:
             data[key] = number
     for key, limit in (("language", 10), ("referred_to", 200), ("note", 1000)):

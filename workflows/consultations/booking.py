@@ -201,6 +201,22 @@ def visitor_for(
     return visitor
 
 
+# How many people without a case the desk's forms offer to choose from.
+KNOWN_LIMIT = 300
+
+
+def known_visitors(session: Session, office_id: int) -> list[Visitor]:
+    """The office's people without a case still on record, to choose from when one comes
+    again (so the month's count counts them once); the most recently seen first."""
+    query = (
+        select(Visitor)
+        .where(Visitor.office_id == office_id, col(Visitor.erased_at).is_(None))
+        .order_by(col(Visitor.last_seen_on).desc(), col(Visitor.id).desc())
+        .limit(KNOWN_LIMIT)
+    )
+    return sorted(session.exec(query), key=lambda v: v.name.casefold())
+
+
 def get_booking(
     session: Session, booking_id: int, staff: Staff
 ) -> tuple[ConsultationBooking, ConsultationHour]:

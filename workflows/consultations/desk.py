@@ -220,6 +220,7 @@ def record_contact(
     elif data.visitor is not None or data.visitor_id is not None:
         day = berlin(occurred_at).date()
         visitor = visitor_for(session, data.visitor, data.visitor_id, office_id, day)
+        visitor.language = visitor.language or data.language  # spoken at the desk
         contact.visitor_id = visitor.id
     session.add(contact)
     session.flush()
