@@ -8,7 +8,7 @@ workflow trigger for it yet.
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -31,6 +31,7 @@ from models import (
 )
 from models.enums import Employer, Role
 from workflows.casework.intake import open_case, parse_intake
+from workflows.obstacles import kinds, tags
 
 Progress = Callable[[int, int], None]
 
@@ -58,6 +59,8 @@ def load_demo(households: int = 40, seed: int = 1, progress: Progress | None = N
         summary.offices_added = _ensure_offices(session)
         summary.staff_added = _ensure_staff(session)
         _ensure_duties(session)
+        for office_id in session.exec(select(Office.id)):
+            kinds.add_suggestions(session, office_id)  # type: ignore[arg-type]
         summary.partners_added = _ensure_partners(session)
     # All households in one transaction: the demo loads completely or not at all.
     with unit_of_work() as session:
@@ -204,9 +207,27 @@ def add_households(
         case = open_case(session, intake, actor_id=actor.id, now=opened)
         story = Story(session, case.id, case.household_id, actor.id, opened, until, rng)  # type: ignore[arg-type]
         story.play(plan)
+        if case.closed_at is None and rng.random() < 0.3:
+            _hold_up(session, case, rng, opened, until)
         if progress is not None:
             progress(index + 1, count)
     return count
+
+
+def _hold_up(
+    session: Session, case: Case, rng: random.Random, opened: datetime, until: datetime
+) -> None:
+    """An obstacle from the office's list on the case, overcome in half of the cases."""
+    offered = kinds.kinds_of(session, case.office_id, active_only=True)
+    noted_at = opened + (until - opened) * rng.uniform(0.1, 0.5)
+    kind = rng.choice(offered)
+    data = tags.ObstacleIn(kind_id=kind.id)  # type: ignore[arg-type]
+    obstacle = tags.note(session, case, data, actor_id=case.assignee_id, now=noted_at)
+    if rng.random() < 0.5:
+        resolved_at = noted_at + (until - noted_at) * rng.uniform(0.2, 0.9)
+        assert obstacle.id is not None
+        done = tags.ResolveIn()
+        tags.resolve(session, case, obstacle.id, done, actor_id=case.assignee_id, now=resolved_at)
 
 
 def _count(session: Session, summary: DemoSummary) -> None:

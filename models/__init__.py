@@ -15,6 +15,7 @@ from models.digest import DigestDelivery
 from models.heartbeat import Heartbeat
 from models.household import Consent, ConsentEvidence, Household, HouseholdMember
 from models.notice import CaseNotice
+from models.obstacle import CaseObstacle, ObstacleKind
 from models.office import Office, SubLocation
 from models.outbox import OutboxMessage
 from models.partner import Partner, Referral
@@ -32,6 +33,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseNotice",
+    "CaseObstacle",
     "CaseRead",
     "CaseStep",
     "Consent",
@@ -45,6 +47,7 @@ __all__ = [
     "Heartbeat",
     "Household",
     "HouseholdMember",
+    "ObstacleKind",
     "Office",
     "OutboxMessage",
     "Partner",

@@ -30,6 +30,7 @@ from web.routes import (
     api_consents,
     api_consultations,
     api_data_protection,
+    api_obstacles,
     audit,
     auth,
     by_hand,
@@ -46,6 +47,7 @@ from web.routes import (
     intake,
     messages,
     metrics,
+    obstacles,
     partner,
     previews,
     referrals,
@@ -156,6 +158,7 @@ def create_app() -> FastAPI:
         consultations,
         agenda,
         calendar_feed,
+        obstacles,
         intake,
         dashboard,
         audit,
@@ -166,6 +169,7 @@ def create_app() -> FastAPI:
         api_consents,
         api_consultations,
         api_data_protection,
+        api_obstacles,
     ):
         app.include_router(module.router)
 

@@ -40,6 +40,11 @@ BUSINESS_RULES = {
     ("POST", "/api/consultation-bookings/{booking_id}/cancel"),  # a booking still open
     ("POST", "/api/consultation-bookings/{booking_id}/no-show"),  # begun, still open
     ("POST", "/api/consultation-contacts"),  # not ahead, not too late, the office's case
+    ("POST", "/api/cases/{case_id}/obstacles"),  # an entry of the office's list, a step it has
+    ("POST", "/api/cases/{case_id}/obstacles/{obstacle_id}/resolve"),  # an open one
+    ("POST", "/api/obstacle-kinds"),  # a code not taken in the office
+    ("PUT", "/api/obstacle-kinds/{kind_id}"),
+    ("GET", "/api/obstacle-figures"),  # from not after to
 }
 EXAMPLES = int(os.environ.get("WILLKOMMEN_SCHEMA_EXAMPLES", "30"))
 # CI runs the same examples every time (a failure there is the change's, not luck's);

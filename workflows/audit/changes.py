@@ -21,6 +21,7 @@ from models import (
     CalendarFeed,
     ConsultationClosure,
     ConsultationHour,
+    ObstacleKind,
     Office,
     Partner,
     Staff,
@@ -39,6 +40,7 @@ AUDITED: dict[type, Callable[[Session, Any], int | None]] = {
     ApiToken: lambda session, token: _office_of_staff(session, token.staff_id),
     CalendarFeed: lambda session, feed: _office_of_staff(session, feed.staff_id),
     ConsultationClosure: lambda session, closure: _office_of_hour(session, closure.hour_id),
+    ObstacleKind: lambda _session, kind: kind.office_id,
 }
 
 

@@ -66,7 +66,7 @@ def _no_number(value: object) -> object:
     # written as a date.
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise ValueError("Bitte ein Datum wie 2026-12-01 angeben.")
-    if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
+    if isinstance(value, str) and value and not _ISO_DAY.fullmatch(value):
         raise ValueError("Bitte ein Datum wie 2026-12-01 angeben.")
     return value
 

@@ -32,6 +32,7 @@ from models import (
     Case,
     CaseEvent,
     CaseNotice,
+    CaseObstacle,
     CaseRead,
     CaseStep,
     Consent,
@@ -40,6 +41,7 @@ from models import (
     ConsultationContact,
     ConsultationHour,
     HouseholdMember,
+    ObstacleKind,
     Referral,
     VisitRecord,
 )
@@ -53,7 +55,7 @@ HOUSEHOLD_TABLES = {
     "households", "household_members", "consents", "cases", "case_steps", "case_events",
     "referrals", "case_notices", "visit_records", "agreements", "reminders", "appointments",
     "appointment_answers", "case_reads", "consent_evidence", "consultation_bookings",
-    "consultation_contacts",
+    "consultation_contacts", "case_obstacles",
 }  # fmt: skip
 
 
@@ -137,6 +139,11 @@ def fill_a_case_completely(world) -> tuple[int, int]:  # type: ignore[no-untyped
         session.add(ConsultationBooking(hour_id=hour.id, starts_at=utc_now(), case_id=case_id))
         session.add(ConsultationContact(office_id=world.office_id, case_id=case_id,
                                         occurred_at=utc_now(), outcome="referred"))  # fmt: skip
+        kind = ObstacleKind(office_id=world.office_id, code="x", label="x", area="kita")
+        session.add(kind)
+        session.flush()
+        session.add(CaseObstacle(case_id=case_id, kind_id=kind.id, noted_at=utc_now(),
+                                 note="x", resolution="x"))  # fmt: skip
         given = Consent(household_id=case.household_id, granted_by_id=world.caseworker_id,
                         partner_category=PartnerCategory.ENERGY_ADVICE)  # fmt: skip
         session.add(given)
