@@ -61,6 +61,14 @@ def month_bounds(month: date) -> tuple[date, date]:
 def month(session: Session, office_ids: list[int] | None, month: date) -> MonthFigures:
     """The figures of the month containing ``month`` for these offices (None: all)."""
     first, following = month_bounds(month)
+    return period(session, office_ids, first, following)
+
+
+def period(
+    session: Session, office_ids: list[int] | None, first: date, following: date
+) -> MonthFigures:
+    """The figures from ``first`` up to (not including) ``following``: a person is counted
+    once in the period (the reports' periods, a month on the page)."""
     start, end = local_moment(first, time(0)), local_moment(following, time(0))
     places = _places(session, office_ids)
     query = select(ConsultationContact).where(

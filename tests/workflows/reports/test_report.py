@@ -1,0 +1,186 @@
+"""A report over hand-made fixtures: every figure as counted by hand, counts under 5 as "< 5",
+a share or median over fewer than 5 cases withheld — the same in the report, the CSV and the
+XLSX read back with openpyxl — and no name anywhere (SQLite and PostgreSQL)."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlmodel import select
+
+from core.clock import berlin, utc_now
+from core.db import unit_of_work
+from models import (
+    Appointment,
+    Case,
+    CaseObstacle,
+    CaseStep,
+    ConsultationContact,
+    Household,
+    ObstacleKind,
+    Partner,
+    Referral,
+)
+from models.enums import (
+    AppointmentKind,
+    AppointmentStatus,
+    ContactOutcome,
+    PartnerCategory,
+    ReferralStatus,
+)
+from workflows.reports import exports, figures
+from workflows.reports.cells import Cell
+
+NAMES = ("Haddad", "Nouri", "Sadiq", "Osman", "Karimi", "Bakr")
+
+
+@pytest.fixture
+def office(world):  # type: ignore[no-untyped-def]
+    """Six households taken in (two people each): five registered, four of them within 14
+    days; two welcome visits done; five energy referrals done and one school referral sent;
+    six anonymous desk contacts; the Kita obstacle on three cases."""
+    cases = [world.open_case(family_name=name) for name in NAMES]
+    now = utc_now()
+    today = berlin(now).date()
+    with unit_of_work() as session:
+        school = Partner(name="Schule Eving", category=PartnerCategory.SCHOOL,
+                         email="schule@partner.example", districts=[])  # fmt: skip
+        kita = ObstacleKind(
+            office_id=world.office_id, code="kita", label="Kein Kita-Platz", area="kita"
+        )
+        session.add_all([school, kita])
+        session.flush()
+        for n, case_id in enumerate(cases):
+            case = session.get(Case, case_id)
+            if n < 5:
+                step = session.exec(
+                    select(CaseStep).where(
+                        CaseStep.case_id == case_id, CaseStep.kind == "registration"
+                    )
+                ).one()
+                if n == 4:  # moved in 30 days ago, registered 20 days later
+                    session.get(Household, case.household_id).moved_in_on = today - timedelta(
+                        days=30
+                    )  # type: ignore[union-attr]
+                    step.done_on = today - timedelta(days=10)
+                else:
+                    step.done_on = today
+                step.state, step.closed_at = "done", now
+                partner = world.partner_id
+                session.add(
+                    Referral(case_id=case_id, partner_id=partner, status=ReferralStatus.DONE)
+                )
+            else:
+                session.add(
+                    Referral(case_id=case_id, partner_id=school.id, status=ReferralStatus.SENT)
+                )
+            if n < 2:
+                session.add(Appointment(case_id=case_id, kind=AppointmentKind.WELCOME_VISIT,
+                                        starts_at=now - timedelta(hours=2), location="x",
+                                        status=AppointmentStatus.DONE))  # fmt: skip
+            if n < 3:
+                session.add(
+                    CaseObstacle(case_id=case_id, kind_id=kita.id, noted_at=now - timedelta(days=3))
+                )
+            an_hour_ago = now - timedelta(hours=1)
+            contact = ConsultationContact(
+                office_id=world.office_id, occurred_at=an_hour_ago, topics=["kita"],
+                outcome=ContactOutcome.RESOLVED,
+            )  # fmt: skip
+            session.add(contact)
+    return world, today
+
+
+def shown(report: figures.Report) -> dict[str, dict[str, str]]:
+    return {s.key: {r.label: r.cell.text() for r in s.rows} for s in report.sections}
+
+
+def test_the_report_counts_as_by_hand_and_hides_small_cells(office):
+    world, today = office
+    with unit_of_work() as session:
+        report = figures.build(session, [world.office_id], today - timedelta(days=30), today)
+    values = shown(report)
+    assert values["intake"] == {"Haushalte aufgenommen": "6", "Personen in diesen Haushalten": "12"}
+    assert values["consultations"] == {
+        "Kontakte (Besuche)": "6", "Personen": "6", "ohne Termin": "6", "mit Sprachmittlung": "0",
+    }  # fmt: skip
+    assert values["visits"] == {"Willkommensbesuche": "< 5", "Nachbesuche": "0"}
+    assert values["referrals"] == {
+        "Energieberatung: zusammen": "5",
+        "Energieberatung: erledigt": "5",
+        "Schule und Schulamt: zusammen": "< 5",
+        "Schule und Schulamt: gesendet": "< 5",
+    }
+    assert values["registration"] == {
+        "Anmeldungen erledigt": "5",
+        "davon innerhalb von 14 Tagen nach dem Einzug": "80 %",
+    }
+    assert values["durations"]["Anmeldung beim Bürgeramt"] == "2"  # 2, 2, 2, 2, 20 days
+    assert values["durations"]["Strom- und Gasvertrag"] == "–"  # none done: withheld
+    assert values["obstacles"] == {
+        "Kein Kita-Platz: Fälle": "< 5",
+        "Kein Kita-Platz: am Ende offen": "< 5",
+    }
+    assert report.offices == ["Eving/Scharnhorst"]
+
+    rows = list(csv.reader(io.StringIO(exports.as_csv(report).decode("utf-8-sig")), delimiter=";"))
+    assert rows[1] == ["Bereich", "Kennzahl", "Wert"]
+    from_csv = {(r[0], r[1]): r[2] for r in rows[2:]}
+    sheet = load_workbook(io.BytesIO(exports.as_xlsx(report))).active
+    from_xlsx = {(r[0], r[1]): r[2] for r in sheet.iter_rows(min_row=3, values_only=True)}  # type: ignore[union-attr]
+    for section in report.sections:
+        for row in section.rows:
+            assert from_csv[(section.title, row.label)] == row.cell.text()
+            assert from_xlsx[(section.title, row.label)] == row.cell.number()
+    assert from_xlsx[("Aufnahme", "Haushalte aufgenommen")] == 6  # a number to sum with
+    assert from_xlsx[("Hausbesuche", "Willkommensbesuche")] == "< 5"
+    assert (
+        from_xlsx[("Anmeldung beim Bürgeramt", "davon innerhalb von 14 Tagen nach dem Einzug")]
+        == 0.8
+    )
+    everything = exports.as_csv(report).decode("utf-8-sig") + repr(list(sheet.values))  # type: ignore[union-attr]
+    assert not any(name in everything for name in NAMES)
+
+
+def test_another_office_and_an_earlier_period_count_nothing(office):
+    world, today = office
+    with unit_of_work() as session:
+        other = figures.build(session, [world.office_id + 99], today - timedelta(days=30), today)
+        earlier = figures.build(
+            session, [world.office_id], today - timedelta(days=300), today - timedelta(days=100)
+        )
+    for report in (other, earlier):
+        assert shown(report)["intake"] == {
+            "Haushalte aufgenommen": "0",
+            "Personen in diesen Haushalten": "0",
+        }
+        assert shown(report)["registration"]["davon innerhalb von 14 Tagen nach dem Einzug"] == "–"
+
+
+@pytest.mark.parametrize(
+    ("cell", "text", "number"),
+    [
+        (Cell.count(0), "0", 0),
+        (Cell.count(1), "< 5", "< 5"),
+        (Cell.count(4), "< 5", "< 5"),
+        (Cell.count(5), "5", 5),
+        (Cell("share", 0.5, 4), "–", "–"),
+        (Cell("share", 0.666, 6), "67 %", 0.666),
+        (Cell("median", 12.0, 4), "–", "–"),
+        (Cell("median", 12.5, 5), "12", 12.5),
+        (Cell("median", None, 0), "–", "–"),
+    ],
+)
+def test_a_cell_shows_no_small_numbers(cell, text, number):
+    assert (cell.text(), cell.number()) == (text, number)
+
+
+def test_a_period_backwards_or_too_long_is_refused(world):
+    today = berlin(utc_now()).date()
+    with unit_of_work() as session:
+        with pytest.raises(figures.PeriodRefused, match="Ende liegt vor dem Anfang"):
+            figures.build(session, None, today, today - timedelta(days=1))
+        with pytest.raises(figures.PeriodRefused, match="Höchstens 400 Tage"):
+            figures.build(session, None, today - timedelta(days=400), today)
