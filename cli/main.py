@@ -14,6 +14,7 @@ from sqlmodel import col, select
 
 from cli import cases
 from cli import messages as messages_cli
+from cli import report as report_cli
 from cli import staff as staff_cli
 from cli.console import PlainTable, database_label, err, fail, out, readable_errors
 from cli.demo import DEMO_PASSWORD, DemoSummary, load_demo
@@ -49,6 +50,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(cases.app, name="cases")
 app.add_typer(staff_cli.app, name="staff")
 app.add_typer(messages_cli.app, name="messages")
+app.command("report")(report_cli.report)
 
 
 @db_app.command("upgrade")

@@ -31,6 +31,7 @@ from web.routes import (
     api_consultations,
     api_data_protection,
     api_obstacles,
+    api_reports,
     audit,
     auth,
     by_hand,
@@ -51,6 +52,7 @@ from web.routes import (
     partner,
     previews,
     referrals,
+    reports,
     sms_reports,
     visits,
 )
@@ -159,6 +161,7 @@ def create_app() -> FastAPI:
         agenda,
         calendar_feed,
         obstacles,
+        reports,
         intake,
         dashboard,
         audit,
@@ -170,6 +173,7 @@ def create_app() -> FastAPI:
         api_consultations,
         api_data_protection,
         api_obstacles,
+        api_reports,
     ):
         app.include_router(module.router)
 
