@@ -14,6 +14,7 @@ from models.consultation import (
 from models.digest import DigestDelivery
 from models.heartbeat import Heartbeat
 from models.household import Consent, ConsentEvidence, Household, HouseholdMember
+from models.network import PartnerContact, Volunteer, VolunteerSuggestion
 from models.notice import CaseNotice
 from models.obstacle import CaseObstacle, ObstacleKind
 from models.office import Office, SubLocation
@@ -51,10 +52,13 @@ __all__ = [
     "Office",
     "OutboxMessage",
     "Partner",
+    "PartnerContact",
     "Referral",
     "Reminder",
     "Staff",
     "SubLocation",
     "VisitRecord",
+    "Volunteer",
+    "VolunteerSuggestion",
     "Visitor",
 ]

@@ -22,6 +22,8 @@ class Partner(SQLModel, table=True):
     active: bool = True
     languages: list[str] = json_list_field()  # spoken there (ISO 639-1), for choosing one
     capacity_note: str | None = Field(default=None, max_length=300)  # "Wartezeit 4 Wochen"
+    offers: str | None = Field(default=None, max_length=1000)  # what exactly they do
+    opening_hours: str | None = Field(default=None, max_length=300)  # "Mo–Do 9–12 Uhr"
 
 
 class Referral(SQLModel, table=True):

@@ -61,6 +61,7 @@ from workflows.messaging.household_mail import HOUSEHOLD_KINDS
 from workflows.messaging.resend import RESEND_TRIGGER
 from workflows.move_in import STEPS
 from workflows.move_in.states import CASE_STATE_LABELS, MILESTONE_LABELS, STEP_STATE_LABELS
+from workflows.network import volunteers as network_volunteers
 from workflows.obstacles import tags as obstacle_tags
 from workflows.referrals import answers, sending
 
@@ -116,6 +117,7 @@ EVENT_TITLES = {
     "erase_on_request": "Daten auf Antrag gelöscht (Art. 17 DSGVO)",  # workflows.privacy.erasure
     **consultation_history.TITLES,
     **obstacle_tags.TITLES,
+    **network_volunteers.TITLES,
 }
 REMINDER_TITLES = REMINDER_KIND_LABELS
 RECIPIENT_LABELS = {

@@ -23,6 +23,8 @@ class PartnerInput(BaseModel):
     active: bool = False
     languages: str = ""  # codes, e.g. "ar, fa"
     capacity_note: str = ""
+    offers: str = ""  # what exactly they do
+    opening_hours: str = ""
 
     @classmethod
     def of(cls, partner: Partner) -> "PartnerInput":
@@ -36,6 +38,8 @@ class PartnerInput(BaseModel):
             active=partner.active,
             languages=", ".join(partner.languages),
             capacity_note=partner.capacity_note or "",
+            offers=partner.offers or "",
+            opening_hours=partner.opening_hours or "",
         )
 
 
@@ -62,6 +66,11 @@ def save_partner(session: Session, data: PartnerInput, partner_id: int | None = 
     note = data.capacity_note.strip()
     if len(note) > 300 or not limits.single_line(note):
         errors["capacity_note"] = "Bitte in einer Zeile, höchstens 300 Zeichen."
+    offers, hours = data.offers.strip(), data.opening_hours.strip()
+    if len(offers) > 1000 or not re.fullmatch(limits.TEXT_PATTERN, offers):
+        errors["offers"] = "Bitte höchstens 1000 Zeichen, ohne Steuerzeichen."
+    if len(hours) > 300 or not limits.single_line(hours):
+        errors["opening_hours"] = "Bitte in einer Zeile, höchstens 300 Zeichen."
     errors.check()
     values: dict[str, Any] = {
         "name": name,
@@ -70,6 +79,7 @@ def save_partner(session: Session, data: PartnerInput, partner_id: int | None = 
     }
     values |= {"phone": phone, "districts": districts, "active": data.active}
     values |= {"languages": list(dict.fromkeys(languages)), "capacity_note": note or None}
+    values |= {"offers": offers or None, "opening_hours": hours or None}
     if partner_id is None:
         partner = Partner.model_validate(values)
     else:

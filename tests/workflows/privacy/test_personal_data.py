@@ -44,6 +44,8 @@ from models import (
     ObstacleKind,
     Referral,
     VisitRecord,
+    Volunteer,
+    VolunteerSuggestion,
 )
 from models.enums import EvidenceKind, PartnerCategory
 from models.personal import declared, erase_how
@@ -55,7 +57,7 @@ HOUSEHOLD_TABLES = {
     "households", "household_members", "consents", "cases", "case_steps", "case_events",
     "referrals", "case_notices", "visit_records", "agreements", "reminders", "appointments",
     "appointment_answers", "case_reads", "consent_evidence", "consultation_bookings",
-    "consultation_contacts", "case_obstacles",
+    "consultation_contacts", "case_obstacles", "volunteer_suggestions",
 }  # fmt: skip
 
 
@@ -144,6 +146,12 @@ def fill_a_case_completely(world) -> tuple[int, int]:  # type: ignore[no-untyped
         session.flush()
         session.add(CaseObstacle(case_id=case_id, kind_id=kind.id, noted_at=utc_now(),
                                  note="x", resolution="x"))  # fmt: skip
+        helper = Volunteer(office_id=world.office_id, name="x", helps_with=["kita"])
+        session.add(helper)
+        session.flush()
+        agreed = utc_now().date()  # not a marker: a consent's date is kept
+        session.add(VolunteerSuggestion(case_id=case_id, volunteer_id=helper.id, area="kita",
+                                        household_consent_on=agreed, note="x"))  # fmt: skip
         given = Consent(household_id=case.household_id, granted_by_id=world.caseworker_id,
                         partner_category=PartnerCategory.ENERGY_ADVICE)  # fmt: skip
         session.add(given)
