@@ -30,6 +30,7 @@ from web.routes import (
     api_consents,
     api_consultations,
     api_data_protection,
+    api_network,
     api_obstacles,
     api_reports,
     audit,
@@ -174,6 +175,7 @@ def create_app() -> FastAPI:
         api_consents,
         api_consultations,
         api_data_protection,
+        api_network,
         api_obstacles,
         api_reports,
     ):

@@ -45,6 +45,11 @@ BUSINESS_RULES = {
     ("POST", "/api/obstacle-kinds"),  # a code not taken in the office
     ("PUT", "/api/obstacle-kinds/{kind_id}"),
     ("GET", "/api/obstacle-figures"),  # from not after to
+    ("POST", "/api/volunteers"),  # reachable, consent not in the future
+    ("PUT", "/api/volunteers/{volunteer_id}"),
+    ("POST", "/api/partners/{partner_id}/contacts"),  # an email or a phone number
+    ("POST", "/api/cases/{case_id}/volunteer-suggestions"),  # consent, the office's volunteer
+    ("POST", "/api/cases/{case_id}/volunteer-suggestions/{suggestion_id}/end"),  # still running
 }
 EXAMPLES = int(os.environ.get("WILLKOMMEN_SCHEMA_EXAMPLES", "30"))
 # CI runs the same examples every time (a failure there is the change's, not luck's);

@@ -143,11 +143,14 @@ def test_admin_adds_partners_city_wide_or_for_districts_and_deactivates_one(admi
     assert post(admin, "/admin/partners", city).status_code == 303
     local = {"name": "Kita-Verbund Eving", "category": "childcare", "email": "kita@partner.example"}
     local |= {"districts": ["Eving", "Scharnhorst"], "active": "on"}
+    local |= {"offers": "Plätze für Kinder von 1 bis 6 Jahren", "opening_hours": "Mo–Fr 8–16 Uhr"}
     assert post(admin, "/admin/partners", local).status_code == 303
     with unit_of_work() as session:
         stored = {p.name: p for p in session.exec(select(Partner))}
     assert stored["Jobcenter Dortmund"].districts == []  # city-wide wins over ticked districts
     assert stored["Kita-Verbund Eving"].districts == ["Eving", "Scharnhorst"]
+    assert stored["Kita-Verbund Eving"].offers == "Plätze für Kinder von 1 bis 6 Jahren"
+    assert stored["Kita-Verbund Eving"].opening_hours == "Mo–Fr 8–16 Uhr"
 
     path = f"/admin/partners/{stored['Kita-Verbund Eving'].id}"
     assert post(admin, path, {**local, "active": ""} | {"active": []}, path).status_code == 303
@@ -159,6 +162,9 @@ def test_admin_adds_partners_city_wide_or_for_districts_and_deactivates_one(admi
     assert refused.status_code == 422
     assert "Art von Partner" in field_error(refused.text, "category")
     assert "ganze Stadt" in field_error(refused.text, "districts")
+    two_lines = post(admin, "/admin/partners", {**local, "opening_hours": "Mo\nDi"})
+    assert two_lines.status_code == 422
+    assert "in einer Zeile" in field_error(two_lines.text, "opening_hours")
     assert count(Partner) == before
     assert "Kita-Verbund Eving" in admin.get("/admin/partners").text
 

@@ -8,10 +8,12 @@ contact and lands on the case's history (the case's version stays)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlmodel import Session, col, select
 
+from core import limits
 from core.clock import berlin, utc_now
 from models import Case, CaseEvent, Staff, Volunteer, VolunteerSuggestion
 from models.enums import CONTACT_TOPIC_LABELS, ContactTopic, District
@@ -20,6 +22,7 @@ from workflows.engine.access import staff_may_work_on
 from workflows.engine.errors import InvalidInput, NotFound
 from workflows.obstacles.tags import Note
 
+Availability = Annotated[str, Field(max_length=200, pattern=limits.LINE_PATTERN)]
 SUGGESTED = "volunteer_suggested"
 ENDED = "volunteer_suggestion_ended"
 TITLES = {SUGGESTED: "Ehrenamtliche Person vermittelt", ENDED: "Ehrenamtliche Begleitung beendet"}
@@ -35,7 +38,9 @@ class VolunteerIn(BaseModel):
     languages: list[Language] = Field(default_factory=list, max_length=12)
     helps_with: list[ContactTopic] = Field(min_length=1, max_length=len(ContactTopic))
     districts: list[District] = Field(default_factory=list, description="Empty: anywhere.")
-    availability: Note | None = Field(default=None, description="e.g. dienstags nachmittags")
+    availability: Availability | None = Field(
+        default=None, description="e.g. dienstags nachmittags"
+    )
     contact_consent_on: Day = Field(description="When they agreed to be contacted.")
     agreement_on: Day | None = Field(default=None, description="The volunteer agreement.")
 
