@@ -17,7 +17,7 @@ from models.enums import ContactTopic, District
 from web.deps import DbSession
 from web.params import Id
 from web.routes.api import AUTH_RESPONSES, EDGE_RESPONSES, ApiCaseStaff, ApiRoute
-from web.routes.api_consultations import ApiStaff
+from web.routes.api_consultations import NOT_FOUND, ApiStaff
 from web.routes.case_forms import case_for, case_to_change
 from web.schemas import Problem
 from workflows.casework.fields import Language
@@ -32,9 +32,6 @@ router = APIRouter(
     route_class=ApiRoute,
     responses={**AUTH_RESPONSES, **EDGE_RESPONSES},
 )
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": Problem, "description": "Nicht gefunden (oder in einem anderen Büro)."}
-}
 KEEPERS_ONLY = "Ansprechpersonen pflegen die Leitung und die Verwaltung."
 
 

@@ -18,7 +18,7 @@ from models import Case, CaseObstacle, ObstacleKind, Office, Staff
 from web.deps import DbSession
 from web.params import Id
 from web.routes.api import AUTH_RESPONSES, EDGE_RESPONSES, ApiCaseStaff, ApiRoute
-from web.routes.api_consultations import ApiStaff
+from web.routes.api_consultations import NOT_FOUND, ApiStaff
 from web.routes.case_forms import case_for, case_to_change
 from web.schemas import Problem
 from workflows.casework.fields import Day
@@ -34,9 +34,6 @@ router = APIRouter(
     route_class=ApiRoute,
     responses={**AUTH_RESPONSES, **EDGE_RESPONSES},
 )
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"model": Problem, "description": "Nicht gefunden (oder in einem anderen Büro)."}
-}
 KEEPERS_ONLY = "Nur die Verwaltung und die Leitung des Büros pflegen die Liste."
 
 
