@@ -5,6 +5,7 @@ import tasks.maintenance
 import tasks.messages
 import tasks.outbox
 import tasks.reminders
+import tasks.roundtables
 from core.celery_app import app
 from core.config import get_settings
 from tasks.schedule import beat_schedule

@@ -14,6 +14,7 @@ QUEUES = ("messages", "referrals", "maintenance")
 TASK_ROUTES = {
     "messages.*": {"queue": "messages"},
     "referrals.*": {"queue": "referrals"},
+    "roundtables.*": {"queue": "messages"},
     "reminders.*": {"queue": "maintenance"},
     "outbox.*": {"queue": "maintenance"},
     "maintenance.*": {"queue": "maintenance"},

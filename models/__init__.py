@@ -21,6 +21,7 @@ from models.office import Office, SubLocation
 from models.outbox import OutboxMessage
 from models.partner import Partner, Referral
 from models.reminder import Reminder
+from models.round_table import RoundTable, RoundTableGuest, RoundTableItem
 from models.staff import ApiToken, CalendarFeed, Staff
 from models.visit import Agreement, VisitRecord
 
@@ -55,6 +56,9 @@ __all__ = [
     "PartnerContact",
     "Referral",
     "Reminder",
+    "RoundTable",
+    "RoundTableGuest",
+    "RoundTableItem",
     "Staff",
     "SubLocation",
     "VisitRecord",

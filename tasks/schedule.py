@@ -23,6 +23,10 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
             "task": "messages.send_digests",
             "schedule": crontab(hour=settings.digest_hour, minute=0),
         },
+        "remind the owners of overdue round-table actions (once each)": {
+            "task": "roundtables.remind_overdue_actions",
+            "schedule": crontab(hour=settings.digest_hour, minute=10),
+        },
         "look at every open case again (ages, birth dates)": {
             "task": "casework.look_at_open_cases",
             "schedule": crontab(hour=settings.look_again_hour, minute=30),
