@@ -55,6 +55,7 @@ from web.routes import (
     previews,
     referrals,
     reports,
+    round_tables,
     sms_reports,
     visits,
 )
@@ -164,6 +165,7 @@ def create_app() -> FastAPI:
         calendar_feed,
         obstacles,
         network,
+        round_tables,
         reports,
         intake,
         dashboard,

@@ -1,6 +1,6 @@
 """Round tables with a real worker and a real SMTP server: the owner of an overdue action is
 reminded once however often the sweep runs, the other owner not at all; the guests get their
-calendar invitation once, and an update when the meeting moves; a failed send is tried again."""
+calendar invitation once, and an update when the meeting moves."""
 
 from datetime import timedelta
 

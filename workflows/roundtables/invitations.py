@@ -14,8 +14,21 @@ from core import mail
 from core.clock import format_berlin
 from core.config import Settings
 from models import Office, RoundTable, RoundTableGuest
+from workflows.engine import outbox
 from workflows.messaging.ics import PRODUCT_ID
 from workflows.roundtables.meetings import CANCELLED, guests
+
+
+SEND_TASK = "roundtables.send_invitations"
+
+
+def send(session: Session, meeting: RoundTable) -> int:
+    """Queue the invitations (or the cancellation) to go out once this transaction commits;
+    how many guests will hear of it."""
+    waiting = len(due(session, meeting))
+    if waiting:
+        outbox.enqueue(session, SEND_TASK, round_table_id=meeting.id)  # type: ignore[arg-type]
+    return waiting
 
 
 def due(session: Session, meeting: RoundTable) -> list[int]:

@@ -1,0 +1,82 @@
+"""Round tables in the staff pages: the supervisor plans one for Eving (a district the office
+does not serve is refused at its field), invites a colleague and a guest by email (queued for
+the worker through the outbox), records an action and a decision; the next meeting lists the
+open action; another office does not find the meeting (SQLite and PostgreSQL)."""
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from core.clock import berlin, utc_now
+from core.db import unit_of_work
+from models import OutboxMessage, RoundTable, RoundTableGuest
+from tests.web.conftest import csrf, login
+from tests.web.test_cases import flashes, follow, text
+from tests.workflows.roundtables.conftest import held_earlier
+
+
+def post(client, path: str, data: dict, page: str):  # type: ignore[no-untyped-def]
+    return client.post(path, data={**data, "csrf_token": csrf(client, page)})
+
+
+def test_a_round_table_is_planned_invited_and_followed_up(web_world, client):
+    login(client, web_world.emails["supervisor"])
+    day = (berlin(utc_now()) + timedelta(days=10)).date().isoformat()
+    meeting = {"title": "Runder Tisch Eving", "district": "Eving", "day": day, "time": "17:00",
+               "place": "Bezirksverwaltung Eving", "agenda": "Kita-Plätze\nSchulwege"}  # fmt: skip
+    wrong = post(client, "/runde-tische", {**meeting, "district": "Hörde"}, "/runde-tische")
+    assert wrong.status_code == 422 and "Das Büro ist für diese Stadtbezirke da" in text(wrong)
+    page = follow(client, post(client, "/runde-tische", meeting, "/runde-tische"))
+    assert flashes(page) == ["Runder Tisch geplant: Gäste eintragen und einladen."]
+    with unit_of_work() as session:
+        (made,) = session.exec(select(RoundTable)).all()
+    assert (made.agenda, berlin(made.starts_at).strftime("%H:%M")) == (
+        ["Kita-Plätze", "Schulwege"],
+        "17:00",
+    )
+    here = f"/runde-tische/{made.id}"
+    follow(client, post(client, f"{here}/gaeste", {"staff_id": str(web_world.caseworker_id)}, here))
+    guest = {
+        "name": "Frau Bezirksbürgermeisterin",
+        "email": "bv@eving.example",
+        "organisation": "BV Eving",
+    }
+    follow(client, post(client, f"{here}/gaeste", guest, here))
+    invited = follow(client, post(client, f"{here}/einladen", {}, here))
+    assert flashes(invited) == ["2 Einladungen gehen hinaus (mit Kalendereintrag)."]
+    with unit_of_work() as session:
+        queued = session.exec(
+            select(OutboxMessage).where(OutboxMessage.task == "roundtables.send_invitations")
+        ).all()
+        assert [q.arguments for q in queued] == [{"round_table_id": made.id}]  # ids only
+        assert len(session.exec(select(RoundTableGuest)).all()) == 2
+
+    due = (berlin(utc_now()) + timedelta(days=20)).date().isoformat()
+    lea = f"staff:{web_world.caseworker_id}"
+    action = {"kind": "action", "text": "Liste freier Kita-Plätze", "owner": lea, "due_on": due}
+    assert flashes(follow(client, post(client, f"{here}/punkte", action, here))) == ["Eingetragen."]
+    no_owner = follow(client, post(client, f"{here}/punkte", {**action, "owner": ""}, here))
+    assert "genau eine verantwortliche Person" in flashes(no_owner)[0]
+    decision = {"kind": "decision", "text": "Sprechstunde in der Kita Sonnenschein"}
+    assert flashes(follow(client, post(client, f"{here}/punkte", decision, here))) == [
+        "Eingetragen."
+    ]
+    early = follow(client, post(client, f"{here}/protokoll", {"minutes": "Vorab"}, here))
+    assert "Das Protokoll folgt" in flashes(early)[0]
+
+    held_earlier(made.id, 2)  # type: ignore[arg-type]
+    follow(
+        client, post(client, f"{here}/protokoll", {"minutes": "Drei Kitas bieten Plätze an."}, here)
+    )
+    shown = text(client.get(here))
+    assert "Drei Kitas bieten Plätze an." in shown and "stattgefunden" in shown
+    nxt = follow(
+        client,
+        post(client, "/runde-tische", {**meeting, "title": "Zweites Treffen"}, "/runde-tische"),
+    )
+    assert "Liste freier Kita-Plätze — Lea Brandt" in text(nxt)  # open from the meeting before
+
+    client.post("/logout", data={"csrf_token": csrf(client, "/runde-tische")})
+    login(client, web_world.emails["other_supervisor"])
+    assert client.get(here).status_code == 404
+    assert post(client, f"{here}/einladen", {}, "/runde-tische").status_code == 404

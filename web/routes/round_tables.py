@@ -1,0 +1,325 @@
+"""Round tables in the staff pages: the office's meetings, one planned for a district it
+serves, and each meeting's page — agenda (with the district's obstacles to draw on), guests
+and their invitations, minutes, decisions and actions, and the actions earlier meetings left
+open. Another office's meeting is not found (404); every change answers with a redirect and
+a message (PRG), refused input with its reason and nothing saved.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session, col, select
+from starlette.datastructures import FormData
+
+from core.clock import BERLIN, berlin, utc_now
+from core.db import commit
+from models import Office, PartnerContact, RoundTable, Staff
+from models.enums import Role
+from web.csrf import verify_csrf
+from web.deps import CaseStaff, DbSession, flash
+from web.params import Id
+from web.routes.case_forms import parse_int
+from web.templating import render
+from workflows.casework.household import parse
+from workflows.engine.errors import InvalidInput, NotFound
+from workflows.roundtables import invitations, items, meetings
+from workflows.roundtables.items import ItemIn
+from workflows.roundtables.meetings import STATUS_LABELS, GuestIn, MeetingIn, MinutesIn
+
+router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+
+def _text(form: FormData, key: str, limit: int = 500) -> str:
+    value = form.get(key)
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def _office(staff: Staff) -> int:
+    if staff.office_id is None:
+        raise HTTPException(status_code=404)
+    return staff.office_id
+
+
+def _moment(day: str, clock: str) -> str:
+    """The form's local date and time as an aware moment (ISO), or the raw text to refuse."""
+    try:
+        local = datetime.fromisoformat(f"{day[:10]}T{clock[:5]}").replace(tzinfo=BERLIN)
+    except ValueError:
+        return f"{day} {clock}".strip()
+    return local.isoformat()
+
+
+def _meeting_data(form: FormData) -> dict[str, Any]:
+    agenda = [
+        line.strip()[:200] for line in _text(form, "agenda", 6000).splitlines() if line.strip()
+    ]
+    return {
+        "district": _text(form, "district", 40),
+        "title": _text(form, "title", 200),
+        "place": _text(form, "place", 200),
+        "starts_at": _moment(_text(form, "day", 10), _text(form, "time", 5)),
+        "duration_minutes": parse_int(_text(form, "duration_minutes", 4)) or 120,
+        "agenda": agenda,
+    }
+
+
+def _context(staff: Staff, title: str, **values: Any) -> dict[str, Any]:
+    return {
+        "staff": staff,
+        "nav": "network",
+        "title": title,
+        "status_labels": STATUS_LABELS,
+        "errors": {},
+        **values,
+    }
+
+
+def _meeting(
+    session: Session, staff: Staff, meeting_id: int, for_update: bool = False
+) -> RoundTable:
+    try:
+        return meetings.get(session, staff, meeting_id, for_update=for_update)
+    except NotFound:
+        raise HTTPException(status_code=404) from None
+
+
+@router.get("/runde-tische")
+def overview(request: Request, staff: CaseStaff, session: DbSession) -> Response:
+    office_id = _office(staff)
+    office = session.get(Office, office_id)
+    context = _context(
+        staff,
+        "Runde Tische",
+        meetings=meetings.of_office(session, office_id),
+        districts=office.districts if office else [],
+        entered={},
+        now=utc_now(),
+    )
+    return render(request, "round_tables/overview.html", context)
+
+
+@router.post("/runde-tische")
+async def plan(request: Request, staff: CaseStaff, session: DbSession) -> Response:
+    office_id = _office(staff)
+    form = await request.form()
+    data = _meeting_data(form)
+    try:
+        meeting = meetings.plan(session, office_id, parse(MeetingIn, data), actor_id=staff.id)
+    except InvalidInput as exc:
+        session.rollback()
+        office = session.get(Office, office_id)
+        entered = {
+            key: _text(form, key, 6000)
+            for key in ("district", "title", "place", "day", "time", "agenda")
+        }
+        context = _context(
+            staff,
+            "Runde Tische",
+            meetings=meetings.of_office(session, office_id),
+            districts=office.districts if office else [],
+            entered=entered,
+            errors=exc.errors,
+            now=utc_now(),
+        )
+        return render(request, "round_tables/overview.html", context, status_code=422)
+    commit(session)
+    flash(request, "Runder Tisch geplant: Gäste eintragen und einladen.", "success")
+    return RedirectResponse(f"/runde-tische/{meeting.id}", status_code=303)
+
+
+def _url(meeting_id: int) -> str:
+    return f"/runde-tische/{meeting_id}"
+
+
+@router.get("/runde-tische/{meeting_id:int}")
+def meeting_page(
+    request: Request, meeting_id: Id, staff: CaseStaff, session: DbSession
+) -> Response:
+    meeting = _meeting(session, staff, meeting_id)
+    office = session.get(Office, meeting.office_id)
+    colleagues = session.exec(
+        select(Staff)
+        .where(
+            Staff.office_id == meeting.office_id,
+            col(Staff.active).is_(True),
+            Staff.role != Role.ADMIN,
+        )
+        .order_by(col(Staff.name))
+    ).all()
+    people = session.exec(
+        select(PartnerContact)
+        .where(col(PartnerContact.email).is_not(None))
+        .order_by(col(PartnerContact.name))
+    ).all()
+    local = berlin(meeting.starts_at)
+    context = _context(
+        staff,
+        meeting.title,
+        meeting=meeting,
+        local=local,
+        districts=office.districts if office else [],
+        guests=meetings.guests(session, meeting_id),
+        waiting=len(invitations.due(session, meeting)),
+        items=items.of_meeting(session, meeting_id),
+        still_open=items.still_open(session, meeting),
+        obstacles=meetings.obstacle_agenda(session, meeting),
+        colleagues=colleagues,
+        people=people,
+        now=utc_now(),
+    )
+    return render(request, "round_tables/meeting.html", context)
+
+
+def _refused(
+    request: Request, meeting_id: int, session: Session, exc: InvalidInput, what: str
+) -> Response:
+    session.rollback()
+    flash(request, f"{what}: " + " ".join(exc.errors.values()), "error")
+    return RedirectResponse(_url(meeting_id), status_code=303)
+
+
+@router.post("/runde-tische/{meeting_id:int}")
+async def change(
+    request: Request, meeting_id: Id, staff: CaseStaff, session: DbSession
+) -> Response:
+    meeting = _meeting(session, staff, meeting_id, for_update=True)
+    form = await request.form()
+    try:
+        moved = meetings.change(session, meeting, parse(MeetingIn, _meeting_data(form)))
+    except InvalidInput as exc:
+        return _refused(request, meeting_id, session, exc, "Nicht geändert")
+    told = invitations.send(session, meeting) if moved else 0
+    commit(session)
+    flash(
+        request, f"Geändert.{f' {told} Gäste erhalten die neue Zeit.' if told else ''}", "success"
+    )
+    return RedirectResponse(_url(meeting_id), status_code=303)
+
+
+@router.post("/runde-tische/{meeting_id:int}/gaeste")
+async def add_guest(
+    request: Request, meeting_id: Id, staff: CaseStaff, session: DbSession
+) -> Response:
+    meeting = _meeting(session, staff, meeting_id, for_update=True)
+    form = await request.form()
+    data: dict[str, Any] = {}
+    if staff_id := parse_int(_text(form, "staff_id", 12)):
+        data["staff_id"] = staff_id
+    if contact_id := parse_int(_text(form, "contact_id", 12)):
+        data["contact_id"] = contact_id
+    for key, limit in (("name", 120), ("email", 200), ("organisation", 120)):
+        if value := _text(form, key, limit):
+            data[key] = value
+    try:
+        meetings.add_guest(session, meeting, parse(GuestIn, data))
+    except InvalidInput as exc:
+        return _refused(request, meeting_id, session, exc, "Nicht eingetragen")
+    commit(session)
+    flash(request, "Gast eingetragen.", "success")
+    return RedirectResponse(_url(meeting_id), status_code=303)
+
+
+@router.post("/runde-tische/{meeting_id:int}/gaeste/{guest_id:int}/entfernen")
+def remove_guest(
+    request: Request, meeting_id: Id, guest_id: Id, staff: CaseStaff, session: DbSession
+) -> Response:
+    meeting = _meeting(session, staff, meeting_id)
+    try:
+        meetings.remove_guest(session, meeting, guest_id)
+    except NotFound:
+        raise HTTPException(status_code=404) from None
+    commit(session)
+    flash(request, "Gast ausgetragen.", "success")
+    return RedirectResponse(_url(meeting_id), status_code=303)
+
+
+@router.post("/runde-tische/{meeting_id:int}/einladen")
+def invite(request: Request, meeting_id: Id, staff: CaseStaff, session: DbSession) -> Response:
+    meeting = _meeting(session, staff, meeting_id, for_update=True)
+    if meeting.status != meetings.PLANNED:
+        flash(request, "Nur zu einem geplanten Runden Tisch wird eingeladen.", "error")
+        return RedirectResponse(_url(meeting_id), status_code=303)
+    told = invitations.send(session, meeting)
+    commit(session)
+    word = (
+        f"{told} Einladungen gehen hinaus (mit Kalendereintrag)."
+        if told
+        else "Alle Gäste sind schon eingeladen."
+    )
+    flash(request, word, "success")
+    return RedirectResponse(_url(meeting_id), status_code=303)
+
+
+@router.post("/runde-tische/{meeting_id:int}/absagen")
+def cancel(request: Request, meeting_id: Id, staff: CaseStaff, session: DbSession) -> Response:
+    meeting = _meeting(session, staff, meeting_id, for_update=True)
+    try:
+        meetings.cancel(session, meeting)
+    except InvalidInput as exc:
+        return _refused(request, meeting_id, session, exc, "Nicht abgesagt")
+    told = invitations.send(session, meeting)
+    commit(session)
+    flash(request, f"Abgesagt. {told} eingeladene Gäste erhalten die Absage.", "success")
+    return RedirectResponse(_url(meeting_id), status_code=303)
+
+
+@router.post("/runde-tische/{meeting_id:int}/protokoll")
+async def minutes(
+    request: Request, meeting_id: Id, staff: CaseStaff, session: DbSession
+) -> Response:
+    meeting = _meeting(session, staff, meeting_id, for_update=True)
+    form = await request.form()
+    try:
+        meetings.record_minutes(
+            session, meeting, parse(MinutesIn, {"minutes": _text(form, "minutes", 8000)})
+        )
+    except InvalidInput as exc:
+        return _refused(request, meeting_id, session, exc, "Nicht gespeichert")
+    commit(session)
+    flash(request, "Protokoll gespeichert.", "success")
+    return RedirectResponse(_url(meeting_id), status_code=303)
+
+
+@router.post("/runde-tische/{meeting_id:int}/punkte")
+async def add_item(
+    request: Request, meeting_id: Id, staff: CaseStaff, session: DbSession
+) -> Response:
+    meeting = _meeting(session, staff, meeting_id)
+    form = await request.form()
+    owner = _text(form, "owner", 20)  # "staff:3" or "contact:7"
+    kind_of_owner, _colon, number = owner.partition(":")
+    data: dict[str, Any] = {"kind": _text(form, "kind", 20), "text": _text(form, "text", 500)}
+    if kind_of_owner == "staff" and parse_int(number):
+        data["owner_staff_id"] = parse_int(number)
+    elif kind_of_owner == "contact" and parse_int(number):
+        data["owner_contact_id"] = parse_int(number)
+    if due := _text(form, "due_on", 10):
+        data["due_on"] = due
+    try:
+        items.add(session, meeting, parse(ItemIn, data))
+    except InvalidInput as exc:
+        return _refused(request, meeting_id, session, exc, "Nicht eingetragen")
+    commit(session)
+    flash(request, "Eingetragen.", "success")
+    return RedirectResponse(_url(meeting_id), status_code=303)
+
+
+@router.post("/runde-tische/{meeting_id:int}/punkte/{item_id:int}/erledigt")
+def item_done(
+    request: Request, meeting_id: Id, item_id: Id, staff: CaseStaff, session: DbSession
+) -> Response:
+    meeting = _meeting(session, staff, meeting_id)
+    office_meetings = [
+        m.id for m in meetings.of_office(session, meeting.office_id) if m.id is not None
+    ]
+    try:
+        items.done(session, office_meetings, item_id)
+    except items.ItemNotFound:
+        raise HTTPException(status_code=404) from None
+    except InvalidInput as exc:
+        return _refused(request, meeting_id, session, exc, "Nicht geändert")
+    commit(session)
+    flash(request, "Als erledigt vermerkt.", "success")
+    return RedirectResponse(_url(meeting_id), status_code=303)
