@@ -53,9 +53,7 @@ class RoundTableGuest(SQLModel, table=True):
     contact_id: int | None = Field(default=None, foreign_key="partner_contacts.id")
     name: str | None = Field(default=None, max_length=120, sa_column_kwargs=personal(Erase.NULL))
     email: str | None = Field(default=None, max_length=200, sa_column_kwargs=personal(Erase.NULL))
-    organisation: str | None = Field(
-        default=None, max_length=160, sa_column_kwargs=not_personal()
-    )
+    organisation: str | None = Field(default=None, max_length=160, sa_column_kwargs=not_personal())
     invited_sequence: int | None = None  # the meeting's sequence last sent to them
     invited_at: datetime | None = utc_field(nullable=True)
 

@@ -33,6 +33,7 @@ from web.routes import (
     api_network,
     api_obstacles,
     api_reports,
+    api_round_tables,
     audit,
     auth,
     by_hand,
@@ -180,6 +181,7 @@ def create_app() -> FastAPI:
         api_network,
         api_obstacles,
         api_reports,
+        api_round_tables,
     ):
         app.include_router(module.router)
 

@@ -50,6 +50,12 @@ BUSINESS_RULES = {
     ("POST", "/api/partners/{partner_id}/contacts"),  # an email or a phone number
     ("POST", "/api/cases/{case_id}/volunteer-suggestions"),  # consent, the office's volunteer
     ("POST", "/api/cases/{case_id}/volunteer-suggestions/{suggestion_id}/end"),  # still running
+    ("POST", "/api/round-tables"),  # a served district, in the future
+    ("PUT", "/api/round-tables/{round_table_id}"),
+    ("POST", "/api/round-tables/{round_table_id}/guests"),  # not twice, a reachable person
+    ("PUT", "/api/round-tables/{round_table_id}/minutes"),  # after the meeting
+    ("POST", "/api/round-tables/{round_table_id}/items"),  # an owner of the office
+    ("POST", "/api/round-tables/{round_table_id}/cancel"),  # only a planned one
 }
 EXAMPLES = int(os.environ.get("WILLKOMMEN_SCHEMA_EXAMPLES", "30"))
 # CI runs the same examples every time (a failure there is the change's, not luck's);

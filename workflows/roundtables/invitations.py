@@ -18,7 +18,6 @@ from workflows.engine import outbox
 from workflows.messaging.ics import PRODUCT_ID
 from workflows.roundtables.meetings import CANCELLED, guests
 
-
 SEND_TASK = "roundtables.send_invitations"
 
 
