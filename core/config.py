@@ -151,6 +151,8 @@ class Settings(BaseSettings):
     # People without a case (booked by phone, met at the desk) are erased once they have not
     # come this long; their contacts stay in the monthly count without them.
     visitor_retention_days: int = Field(default=180, ge=1)
+    # Round-table guests named by name and email are erased this long after the meeting.
+    guest_retention_days: int = Field(default=365, ge=1)
     # The audit trail's own periods: administrative changes, and who opened which case.
     audit_retention_days: int = Field(default=1095, ge=1)
     read_log_retention_days: int = Field(default=365, ge=1)

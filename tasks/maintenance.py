@@ -11,7 +11,7 @@ from core.db import unit_of_work
 from workflows.audit import retention as audit_retention
 from workflows.engine import outbox
 from workflows.oversight import digest
-from workflows.privacy import retention, visitors
+from workflows.privacy import guests, retention, visitors
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,16 @@ def erase_visitors() -> int:
     with unit_of_work() as session:
         erased = visitors.erase_forgotten(session, now, last_day)
     log.info("%s people without a case erased (not seen since %s)", erased, last_day)
+    return erased
+
+
+@app.task(name="maintenance.erase_round_table_guests")
+def erase_round_table_guests() -> int:
+    """Erase the names and addresses of round-table guests ``guest_retention_days`` after."""
+    settings, now = get_settings(), utc_now()
+    with unit_of_work() as session:
+        erased = guests.erase_past(session, now - timedelta(days=settings.guest_retention_days))
+    log.info("%s round-table guests erased", erased)
     return erased
 
 

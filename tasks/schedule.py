@@ -39,6 +39,10 @@ def beat_schedule(settings: Settings) -> dict[str, dict[str, Any]]:
             "task": "maintenance.erase_visitors",
             "schedule": crontab(hour=settings.retention_hour, minute=35),
         },
+        "erase round-table guests' names and addresses after guest_retention_days": {
+            "task": "maintenance.erase_round_table_guests",
+            "schedule": crontab(hour=settings.retention_hour, minute=40),
+        },
         "delete audit entries and case readings past their period": {
             "task": "maintenance.purge_audit_trail",
             "schedule": crontab(hour=settings.retention_hour, minute=45),

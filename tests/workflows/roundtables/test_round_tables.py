@@ -6,6 +6,7 @@ drawing on the district's obstacles (SQLite and PostgreSQL)."""
 from datetime import timedelta
 
 import pytest
+from sqlmodel import select
 
 from core.clock import berlin, utc_now
 from core.db import unit_of_work
@@ -207,3 +208,34 @@ def test_minutes_follow_the_meeting_and_the_agenda_draws_on_the_districts_obstac
         assert (meeting.status, meeting.minutes) == ("held", minutes.minutes)  # type: ignore[union-attr]
         with pytest.raises(InvalidInput, match="Nur ein geplanter"):
             meetings.cancel(session, meeting)  # type: ignore[arg-type]
+
+
+def test_guests_named_by_email_are_erased_a_year_after_the_meeting(world, contact_id):
+    """Given a meeting held 400 days ago with a council member invited by name and email and a
+    partner's contact person, and one next week with a guest, when the retention job runs,
+    then the old meeting's named guest keeps only the organisation; the minutes stay, the
+    contact person stays in the network, next week's guest is untouched."""
+    from models import PartnerContact, RoundTableGuest
+    from workflows.privacy import guests
+
+    old, coming = plan(world), plan(world)
+    with unit_of_work() as session:
+        for meeting_id in (old, coming):
+            meeting = session.get(RoundTable, meeting_id)
+            named = GuestIn(
+                name="Frau Bezirksbürgermeisterin",
+                email="bv@eving.example",
+                organisation="BV Eving",
+            )
+            meetings.add_guest(session, meeting, named)  # type: ignore[arg-type]
+            meetings.add_guest(session, meeting, GuestIn(contact_id=contact_id))  # type: ignore[arg-type]
+    held_earlier(old, 400)
+    with unit_of_work() as session:
+        assert guests.erase_past(session, utc_now() - timedelta(days=365)) == 1
+    with unit_of_work() as session:
+        rows = {(g.round_table_id, g.contact_id): g for g in session.exec(select(RoundTableGuest))}
+        gone = rows[(old, None)]
+        assert (gone.name, gone.email, gone.organisation) == (None, None, "BV Eving")
+        assert rows[(coming, None)].email == "bv@eving.example"
+        assert session.get(PartnerContact, contact_id).email == "sommer@partner.example"  # type: ignore[union-attr]
+        assert guests.erase_past(session, utc_now() - timedelta(days=365)) == 0
