@@ -7,16 +7,16 @@ problems at their fields (422) and saves nothing; a change answers with a redire
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from core.clock import utc_now
-from core.db import commit
 from models import Office, Partner, Staff, SubLocation
 from models.enums import PARTNER_CATEGORY_LABELS
 from web.csrf import verify_csrf
-from web.deps import Admin, DbSession, flash
+from web.deps import Admin, DbSession
+from web.outcome import done
 from web.params import Id
 from web.templating import render
 from workflows.directory import checks, offices, partners, team
@@ -51,12 +51,6 @@ def _page(
     }
     status = 422 if errors else 200
     return render(request, f"admin/{template}", base | context, status_code=status)
-
-
-def _done(request: Request, session: Session, message: str, target: str) -> Response:
-    commit(session)
-    flash(request, message, "success")
-    return RedirectResponse(target, status_code=303)
 
 
 def _get(session: Session, model: type[T], item_id: Id) -> T:
@@ -102,7 +96,7 @@ def office_create(
         office = offices.save_office(session, data)
     except InvalidInput as exc:
         return _office_form(request, staff, data, None, session=session, errors=exc.errors)
-    return _done(request, session, f"Büro {office.name} angelegt.", f"/admin/offices/{office.id}")
+    return done(request, session, f"Büro {office.name} angelegt.", f"/admin/offices/{office.id}")
 
 
 @router.get("/offices/{office_id}")
@@ -126,7 +120,7 @@ def office_update(
         offices.save_office(session, data, office_id)
     except InvalidInput as exc:
         return _office_form(request, staff, data, office, session=session, errors=exc.errors)
-    return _done(request, session, f"Büro {office.name} gespeichert.", "/admin/offices")
+    return done(request, session, f"Büro {office.name} gespeichert.", "/admin/offices")
 
 
 def _office_form(
@@ -168,7 +162,7 @@ def sub_location_create(
     except InvalidInput as exc:
         return _place_form(request, staff, office, data, None, errors=exc.errors)
     message = f"Außenstelle {place.name} angelegt."
-    return _done(request, session, message, f"/admin/offices/{office_id}")
+    return done(request, session, message, f"/admin/offices/{office_id}")
 
 
 @router.get("/sub-locations/{place_id}")
@@ -196,7 +190,7 @@ def sub_location_update(
     except InvalidInput as exc:
         return _place_form(request, staff, office, data, place, errors=exc.errors)
     message = f"Außenstelle {data.name.strip()} gespeichert."
-    return _done(request, session, message, f"/admin/offices/{office.id}")
+    return done(request, session, message, f"/admin/offices/{office.id}")
 
 
 def _place_form(
@@ -239,7 +233,7 @@ def partner_create(
         partner = partners.save_partner(session, data)
     except InvalidInput as exc:
         return _partner_form(request, staff, data, None, errors=exc.errors)
-    return _done(request, session, f"Partner {partner.name} angelegt.", "/admin/partners")
+    return done(request, session, f"Partner {partner.name} angelegt.", "/admin/partners")
 
 
 @router.get("/partners/{partner_id}")
@@ -263,7 +257,7 @@ def partner_update(
         partners.save_partner(session, data, partner_id)
     except InvalidInput as exc:
         return _partner_form(request, staff, data, partner, errors=exc.errors)
-    return _done(request, session, f"Partner {partner.name} gespeichert.", "/admin/partners")
+    return done(request, session, f"Partner {partner.name} gespeichert.", "/admin/partners")
 
 
 def _partner_form(
@@ -306,9 +300,7 @@ def staff_create(
     except InvalidInput as exc:
         session.rollback()  # an account flushed before a later check failed is not kept
         return _staff_form(request, staff, session, data, errors=exc.errors)
-    return _done(
-        request, session, f"Konto für {person.name} angelegt.", f"/admin/staff/{person.id}"
-    )
+    return done(request, session, f"Konto für {person.name} angelegt.", f"/admin/staff/{person.id}")
 
 
 def _staff_form(
@@ -360,7 +352,7 @@ def staff_set_active(
     except InvalidInput as exc:
         return _staff_page(request, staff, session, staff_id, errors=exc.errors)
     message = f"Konto von {person.name} {'reaktiviert' if active else 'deaktiviert'}."
-    return _done(request, session, message, f"/admin/staff/{staff_id}")
+    return done(request, session, message, f"/admin/staff/{staff_id}")
 
 
 @router.post("/staff/{staff_id}/password")
@@ -378,4 +370,4 @@ def staff_reset_password(
     except InvalidInput as exc:
         return _staff_page(request, staff, session, staff_id, errors=exc.errors)
     message = f"Neues Passwort für {person.name} gesetzt."
-    return _done(request, session, message, f"/admin/staff/{staff_id}")
+    return done(request, session, message, f"/admin/staff/{staff_id}")

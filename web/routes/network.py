@@ -12,16 +12,16 @@ import re
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from core.clock import berlin, utc_now
-from core.db import commit
 from models import Staff, Volunteer
 from models.enums import CONTACT_TOPIC_LABELS, PARTNER_CATEGORY_LABELS, District
 from web.csrf import verify_csrf
-from web.deps import CaseStaff, CurrentStaff, DbSession, flash
+from web.deps import CaseStaff, CurrentStaff, DbSession
+from web.outcome import done, refused
 from web.params import Id
 from web.routes.case_forms import case_for, case_to_change, parse_int
 from web.templating import render
@@ -129,9 +129,9 @@ async def add_contact(
     except InvalidInput as exc:
         session.rollback()
         return _partner_page(request, staff, session, partner_id, exc.errors, entered)
-    commit(session)
-    flash(request, "Ansprechperson eingetragen.", "success")  # no name in the cookie
-    return RedirectResponse(f"/netzwerk/partner/{partner_id}", status_code=303)
+    return done(
+        request, session, "Ansprechperson eingetragen.", f"/netzwerk/partner/{partner_id}"
+    )  # no name in the cookie
 
 
 @router.post("/netzwerk/partner/{partner_id:int}/ansprechpersonen/{contact_id:int}/entfernen")
@@ -144,9 +144,7 @@ def remove_contact(
         contacts.remove(session, partner_id, contact_id)
     except NotFound:
         raise HTTPException(status_code=404) from None
-    commit(session)
-    flash(request, "Ansprechperson entfernt.", "success")
-    return RedirectResponse(f"/netzwerk/partner/{partner_id}", status_code=303)
+    return done(request, session, "Ansprechperson entfernt.", f"/netzwerk/partner/{partner_id}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,9 +206,9 @@ async def volunteer_create(request: Request, staff: CaseStaff, session: DbSessio
         return _volunteer_form(
             request, staff, None, {**data, "languages": _text(form, "languages")}, exc.errors
         )
-    commit(session)
-    flash(request, f"Ehrenamtliche Person Nr. {volunteer.id} steht im Netzwerk.", "success")
-    return RedirectResponse("/netzwerk", status_code=303)
+    return done(
+        request, session, f"Ehrenamtliche Person Nr. {volunteer.id} steht im Netzwerk.", "/netzwerk"
+    )
 
 
 def _volunteer(session: Session, staff: Staff, volunteer_id: int) -> Volunteer:
@@ -242,9 +240,7 @@ async def volunteer_update(
         return _volunteer_form(
             request, staff, volunteer, {**data, "languages": _text(form, "languages")}, exc.errors
         )
-    commit(session)
-    flash(request, "Gespeichert.", "success")
-    return RedirectResponse("/netzwerk", status_code=303)
+    return done(request, session, "Gespeichert.", "/netzwerk")
 
 
 @router.post("/netzwerk/ehrenamtliche/{volunteer_id:int}/ausgeschieden")
@@ -253,9 +249,9 @@ def volunteer_leaves(
 ) -> Response:
     volunteer = _volunteer(session, staff, volunteer_id)
     volunteers.leave(session, volunteer)
-    commit(session)
-    flash(request, "Ausgeschieden: Name und Kontaktdaten sind gelöscht.", "success")
-    return RedirectResponse("/netzwerk", status_code=303)
+    return done(
+        request, session, "Ausgeschieden: Name und Kontaktdaten sind gelöscht.", "/netzwerk"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -295,12 +291,8 @@ async def suggest(request: Request, case_id: Id, staff: CaseStaff, session: DbSe
     try:
         volunteers.suggest(session, case, parse(SuggestionIn, data), actor_id=staff.id)
     except InvalidInput as exc:
-        session.rollback()
-        flash(request, "Nicht vermittelt: " + " ".join(exc.errors.values()), "error")
-        return RedirectResponse(_case_url(case_id), status_code=303)
-    commit(session)
-    flash(request, "Vermittelt; es steht im Verlauf des Falls.", "success")
-    return RedirectResponse(_case_url(case_id), status_code=303)
+        return refused(request, session, "Nicht vermittelt", exc, _case_url(case_id))
+    return done(request, session, "Vermittelt; es steht im Verlauf des Falls.", _case_url(case_id))
 
 
 @router.post("/cases/{case_id:int}/ehrenamt/{suggestion_id:int}/beenden")
@@ -313,9 +305,5 @@ def end_suggestion(
     except NotFound:
         raise HTTPException(status_code=404) from None
     except InvalidInput as exc:
-        session.rollback()
-        flash(request, "Nicht geändert: " + " ".join(exc.errors.values()), "error")
-        return RedirectResponse(_case_url(case_id), status_code=303)
-    commit(session)
-    flash(request, "Begleitung beendet.", "success")
-    return RedirectResponse(_case_url(case_id), status_code=303)
+        return refused(request, session, "Nicht geändert", exc, _case_url(case_id))
+    return done(request, session, "Begleitung beendet.", _case_url(case_id))

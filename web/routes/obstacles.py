@@ -11,16 +11,16 @@ from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
 from core.clock import berlin, utc_now
-from core.db import commit
 from models import CaseStep, Office, Staff
 from models.enums import CONTACT_TOPIC_LABELS
 from web.csrf import verify_csrf
-from web.deps import CaseStaff, CurrentStaff, DbSession, flash
+from web.deps import CaseStaff, CurrentStaff, DbSession
+from web.outcome import done, refused
 from web.params import Id
 from web.routes.case_forms import case_for, case_to_change, parse_int
 from web.templating import render
@@ -154,13 +154,9 @@ async def add_kind(request: Request, staff: CurrentStaff, session: DbSession) ->
     try:
         kind = kinds.save_kind(session, office.id, parse(KindIn, _kind_data(form)))  # type: ignore[arg-type]
     except InvalidInput as exc:
-        session.rollback()
-        flash(request, "Nicht gespeichert: " + " ".join(exc.errors.values()), "error")
-        return RedirectResponse(_list_url(office), status_code=303)
+        return refused(request, session, "Nicht gespeichert", exc, _list_url(office))
     label = kind.label
-    commit(session)
-    flash(request, f"„{label}“ steht auf der Liste.", "success")
-    return RedirectResponse(_list_url(office), status_code=303)
+    return done(request, session, f"„{label}“ steht auf der Liste.", _list_url(office))
 
 
 @router.post("/hemmnisse/liste/vorschlaege")
@@ -168,9 +164,7 @@ async def add_suggestions(request: Request, staff: CurrentStaff, session: DbSess
     form = await request.form()
     office = _keeper_office(session, staff, _text(form, "buero", 12))
     added = kinds.add_suggestions(session, office.id)  # type: ignore[arg-type]
-    commit(session)
-    flash(request, f"{added} Vorschläge übernommen.", "success")
-    return RedirectResponse(_list_url(office), status_code=303)
+    return done(request, session, f"{added} Vorschläge übernommen.", _list_url(office))
 
 
 @router.post("/hemmnisse/liste/{kind_id:int}")
@@ -188,12 +182,8 @@ async def change_kind(
     try:
         kinds.save_kind(session, office.id, parse(KindIn, _kind_data(form)), kind_id)  # type: ignore[arg-type]
     except InvalidInput as exc:
-        session.rollback()
-        flash(request, "Nicht geändert: " + " ".join(exc.errors.values()), "error")
-        return RedirectResponse(_list_url(office), status_code=303)
-    commit(session)
-    flash(request, "Geändert.", "success")
-    return RedirectResponse(_list_url(office), status_code=303)
+        return refused(request, session, "Nicht geändert", exc, _list_url(office))
+    return done(request, session, "Geändert.", _list_url(office))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,12 +228,10 @@ async def note_obstacle(
     try:
         tags.note(session, case, parse(ObstacleIn, data), actor_id=staff.id)
     except InvalidInput as exc:
-        session.rollback()
-        flash(request, "Nicht erfasst: " + " ".join(exc.errors.values()), "error")
-        return RedirectResponse(_case_url(case_id), status_code=303)
-    commit(session)
-    flash(request, "Hemmnis erfasst; es steht im Verlauf des Falls.", "success")
-    return RedirectResponse(_case_url(case_id), status_code=303)
+        return refused(request, session, "Nicht erfasst", exc, _case_url(case_id))
+    return done(
+        request, session, "Hemmnis erfasst; es steht im Verlauf des Falls.", _case_url(case_id)
+    )
 
 
 @router.post("/cases/{case_id:int}/hemmnisse/{obstacle_id:int}/ueberwunden")
@@ -258,9 +246,5 @@ async def resolve_obstacle(
     except tags.ObstacleNotFound:
         raise HTTPException(status_code=404) from None
     except InvalidInput as exc:
-        session.rollback()
-        flash(request, "Nicht geändert: " + " ".join(exc.errors.values()), "error")
-        return RedirectResponse(_case_url(case_id), status_code=303)
-    commit(session)
-    flash(request, "Als überwunden vermerkt.", "success")
-    return RedirectResponse(_case_url(case_id), status_code=303)
+        return refused(request, session, "Nicht geändert", exc, _case_url(case_id))
+    return done(request, session, "Als überwunden vermerkt.", _case_url(case_id))

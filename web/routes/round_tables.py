@@ -14,11 +14,11 @@ from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
 from core.clock import BERLIN, berlin, utc_now
-from core.db import commit
 from models import Office, PartnerContact, RoundTable, Staff
 from models.enums import Role
 from web.csrf import verify_csrf
 from web.deps import CaseStaff, DbSession, flash
+from web.outcome import done, refused
 from web.params import Id
 from web.routes.case_forms import parse_int
 from web.templating import render
@@ -124,9 +124,12 @@ async def plan(request: Request, staff: CaseStaff, session: DbSession) -> Respon
             now=utc_now(),
         )
         return render(request, "round_tables/overview.html", context, status_code=422)
-    commit(session)
-    flash(request, "Runder Tisch geplant: Gäste eintragen und einladen.", "success")
-    return RedirectResponse(f"/runde-tische/{meeting.id}", status_code=303)
+    return done(
+        request,
+        session,
+        "Runder Tisch geplant: Gäste eintragen und einladen.",
+        f"/runde-tische/{meeting.id}",
+    )
 
 
 def _url(meeting_id: int) -> str:
@@ -172,14 +175,6 @@ def meeting_page(
     return render(request, "round_tables/meeting.html", context)
 
 
-def _refused(
-    request: Request, meeting_id: int, session: Session, exc: InvalidInput, what: str
-) -> Response:
-    session.rollback()
-    flash(request, f"{what}: " + " ".join(exc.errors.values()), "error")
-    return RedirectResponse(_url(meeting_id), status_code=303)
-
-
 @router.post("/runde-tische/{meeting_id:int}")
 async def change(
     request: Request, meeting_id: Id, staff: CaseStaff, session: DbSession
@@ -189,13 +184,10 @@ async def change(
     try:
         moved = meetings.change(session, meeting, parse(MeetingIn, _meeting_data(form)))
     except InvalidInput as exc:
-        return _refused(request, meeting_id, session, exc, "Nicht geändert")
+        return refused(request, session, "Nicht geändert", exc, _url(meeting_id))
     told = invitations.send(session, meeting) if moved else 0
-    commit(session)
-    flash(
-        request, f"Geändert.{f' {told} Gäste erhalten die neue Zeit.' if told else ''}", "success"
-    )
-    return RedirectResponse(_url(meeting_id), status_code=303)
+    heard = f" {told} Gäste erhalten die neue Zeit." if told else ""
+    return done(request, session, f"Geändert.{heard}", _url(meeting_id))
 
 
 @router.post("/runde-tische/{meeting_id:int}/gaeste")
@@ -215,10 +207,8 @@ async def add_guest(
     try:
         meetings.add_guest(session, meeting, parse(GuestIn, data))
     except InvalidInput as exc:
-        return _refused(request, meeting_id, session, exc, "Nicht eingetragen")
-    commit(session)
-    flash(request, "Gast eingetragen.", "success")
-    return RedirectResponse(_url(meeting_id), status_code=303)
+        return refused(request, session, "Nicht eingetragen", exc, _url(meeting_id))
+    return done(request, session, "Gast eingetragen.", _url(meeting_id))
 
 
 @router.post("/runde-tische/{meeting_id:int}/gaeste/{guest_id:int}/entfernen")
@@ -230,9 +220,7 @@ def remove_guest(
         meetings.remove_guest(session, meeting, guest_id)
     except NotFound:
         raise HTTPException(status_code=404) from None
-    commit(session)
-    flash(request, "Gast ausgetragen.", "success")
-    return RedirectResponse(_url(meeting_id), status_code=303)
+    return done(request, session, "Gast ausgetragen.", _url(meeting_id))
 
 
 @router.post("/runde-tische/{meeting_id:int}/einladen")
@@ -242,14 +230,8 @@ def invite(request: Request, meeting_id: Id, staff: CaseStaff, session: DbSessio
         flash(request, "Nur zu einem geplanten Runden Tisch wird eingeladen.", "error")
         return RedirectResponse(_url(meeting_id), status_code=303)
     told = invitations.send(session, meeting)
-    commit(session)
-    word = (
-        f"{told} Einladungen gehen hinaus (mit Kalendereintrag)."
-        if told
-        else "Alle Gäste sind schon eingeladen."
-    )
-    flash(request, word, "success")
-    return RedirectResponse(_url(meeting_id), status_code=303)
+    word = f"{told} Einladungen gehen hinaus (mit Kalendereintrag)." if told else ""
+    return done(request, session, word or "Alle Gäste sind schon eingeladen.", _url(meeting_id))
 
 
 @router.post("/runde-tische/{meeting_id:int}/absagen")
@@ -258,11 +240,14 @@ def cancel(request: Request, meeting_id: Id, staff: CaseStaff, session: DbSessio
     try:
         meetings.cancel(session, meeting)
     except InvalidInput as exc:
-        return _refused(request, meeting_id, session, exc, "Nicht abgesagt")
+        return refused(request, session, "Nicht abgesagt", exc, _url(meeting_id))
     told = invitations.send(session, meeting)
-    commit(session)
-    flash(request, f"Abgesagt. {told} eingeladene Gäste erhalten die Absage.", "success")
-    return RedirectResponse(_url(meeting_id), status_code=303)
+    return done(
+        request,
+        session,
+        f"Abgesagt. {told} eingeladene Gäste erhalten die Absage.",
+        _url(meeting_id),
+    )
 
 
 @router.post("/runde-tische/{meeting_id:int}/protokoll")
@@ -276,10 +261,8 @@ async def minutes(
             session, meeting, parse(MinutesIn, {"minutes": _text(form, "minutes", 8000)})
         )
     except InvalidInput as exc:
-        return _refused(request, meeting_id, session, exc, "Nicht gespeichert")
-    commit(session)
-    flash(request, "Protokoll gespeichert.", "success")
-    return RedirectResponse(_url(meeting_id), status_code=303)
+        return refused(request, session, "Nicht gespeichert", exc, _url(meeting_id))
+    return done(request, session, "Protokoll gespeichert.", _url(meeting_id))
 
 
 @router.post("/runde-tische/{meeting_id:int}/punkte")
@@ -300,10 +283,8 @@ async def add_item(
     try:
         items.add(session, meeting, parse(ItemIn, data))
     except InvalidInput as exc:
-        return _refused(request, meeting_id, session, exc, "Nicht eingetragen")
-    commit(session)
-    flash(request, "Eingetragen.", "success")
-    return RedirectResponse(_url(meeting_id), status_code=303)
+        return refused(request, session, "Nicht eingetragen", exc, _url(meeting_id))
+    return done(request, session, "Eingetragen.", _url(meeting_id))
 
 
 @router.post("/runde-tische/{meeting_id:int}/punkte/{item_id:int}/erledigt")
@@ -319,7 +300,5 @@ def item_done(
     except items.ItemNotFound:
         raise HTTPException(status_code=404) from None
     except InvalidInput as exc:
-        return _refused(request, meeting_id, session, exc, "Nicht geändert")
-    commit(session)
-    flash(request, "Als erledigt vermerkt.", "success")
-    return RedirectResponse(_url(meeting_id), status_code=303)
+        return refused(request, session, "Nicht geändert", exc, _url(meeting_id))
+    return done(request, session, "Als erledigt vermerkt.", _url(meeting_id))

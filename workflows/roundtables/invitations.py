@@ -3,10 +3,9 @@ SEQUENCE (a moved meeting updates the one entry guests have), METHOD:CANCEL when
 off. A guest is sent each version once: the send is claimed by moving ``invited_sequence`` to
 the meeting's (one UPDATE only one worker wins) and given back if it fails."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.message import EmailMessage
 
-from icalendar import Calendar, Event, vCalAddress, vText
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
@@ -15,7 +14,7 @@ from core.clock import format_berlin
 from core.config import Settings
 from models import Office, RoundTable, RoundTableGuest
 from workflows.engine import outbox
-from workflows.messaging.ics import PRODUCT_ID
+from workflows.messaging import ics
 from workflows.roundtables.meetings import CANCELLED, guests
 
 SEND_TASK = "roundtables.send_invitations"
@@ -87,7 +86,11 @@ def message(
     if guest.email is None:
         return None
     cancel = meeting.status == CANCELLED
-    calendar = _calendar(meeting, office, guest.email, guest.name, cancel, now)
+    calendar = ics.meeting(
+        uid=meeting.uid, sequence=meeting.sequence, starts_at=meeting.starts_at,
+        minutes=meeting.duration_minutes, summary=meeting.title, location=meeting.place,
+        office=office, attendee=guest.email, attendee_name=guest.name, cancel=cancel, now=now,
+    )  # fmt: skip
     mail_message = mail.new_message()
     mail_message["From"] = settings.mail_from
     mail_message["To"] = guest.email
@@ -119,31 +122,3 @@ def message(
         calendar, maintype="application", subtype="ics", filename="runder-tisch.ics"
     )
     return mail_message
-
-
-def _calendar(
-    meeting: RoundTable, office: Office, email: str, name: str, cancel: bool, now: datetime
-) -> bytes:
-    calendar = Calendar()
-    calendar.add("prodid", PRODUCT_ID)
-    calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if cancel else "REQUEST")
-    event = Event()
-    event.add("uid", meeting.uid)
-    event.add("sequence", meeting.sequence)
-    event.add("dtstamp", now)
-    event.add("dtstart", meeting.starts_at)
-    event.add("dtend", meeting.starts_at + timedelta(minutes=meeting.duration_minutes))
-    event.add("summary", meeting.title)
-    event.add("location", meeting.place)
-    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
-    organizer = vCalAddress(f"mailto:{office.email}")
-    organizer.params["cn"] = vText(f"lokal willkommen {office.name}")
-    event.add("organizer", organizer)
-    attendee = vCalAddress(f"mailto:{email}")
-    attendee.params["cn"] = vText(name)
-    attendee.params["role"] = vText("REQ-PARTICIPANT")
-    attendee.params["rsvp"] = vText("FALSE")
-    event.add("attendee", attendee)
-    calendar.add_component(event)
-    return calendar.to_ical()

@@ -80,84 +80,26 @@ def test_the_next_meeting_sees_the_open_actions_and_overdue_ones_are_claimed_onc
     and one due next week (Lea), when the next meeting is planned, then it lists the two open
     actions; only the overdue one is up for a reminder, and it is claimed once."""
     first = plan(world)
+    held_earlier(first, 30)
+    lea, sommer = {"owner_staff_id": world.caseworker_id}, {"owner_contact_id": contact_id}
     with unit_of_work() as session:
         meeting = session.get(RoundTable, first)
-        items.add(
-            session, meeting, ItemIn(kind="decision", text="Sprechstunde in der Kita Sonnenschein")
-        )  # type: ignore[arg-type]
-        finished = items.add(
-            session,
-            meeting,
-            ItemIn(
-                kind="action",
-                text="Liste der Kitas",
-                owner_staff_id=world.caseworker_id,
-                due_on=TODAY,
-            ),
-        )  # type: ignore[arg-type]
-        late = items.add(
-            session,
-            meeting,
-            ItemIn(
-                kind="action",
-                text="Gespräch mit dem Jugendamt",
-                owner_contact_id=contact_id,
-                due_on=TODAY - timedelta(days=2),
-            ),
-        )  # type: ignore[arg-type]
-        later = items.add(
-            session,
-            meeting,
-            ItemIn(
-                kind="action",
-                text="Flyer in vier Sprachen",
-                owner_staff_id=world.caseworker_id,
-                due_on=TODAY + timedelta(days=7),
-            ),
-        )  # type: ignore[arg-type]
+
+        def add(text: str, owner: dict[str, int] | None = None, due: int = 0):  # type: ignore[no-untyped-def]
+            kind = "action" if owner else "decision"
+            due_on = TODAY + timedelta(days=due) if owner else None
+            data = ItemIn(kind=kind, text=text, due_on=due_on, **(owner or {}))
+            return items.add(session, meeting, data)  # type: ignore[arg-type]
+
+        add("Sprechstunde in der Kita Sonnenschein")
+        finished = add("Liste der Kitas", lea)
+        late = add("Gespräch mit dem Jugendamt", sommer, -2)
+        later = add("Flyer in vier Sprachen", lea, 7)
         with pytest.raises(ValueError, match="genau eine verantwortliche Person"):
             ItemIn(kind="action", text="Ohne Zuständigkeit", due_on=TODAY)
         items.done(session, [first], finished.id)  # type: ignore[arg-type]
         with pytest.raises(InvalidInput, match="schon erledigt"):
             items.done(session, [first], finished.id)  # type: ignore[arg-type]
-        session.rollback()
-    held_earlier(first, 30)
-    with unit_of_work() as session:
-        meeting = session.get(RoundTable, first)
-        items.add(
-            session, meeting, ItemIn(kind="decision", text="Sprechstunde in der Kita Sonnenschein")
-        )  # type: ignore[arg-type]
-        finished = items.add(
-            session,
-            meeting,
-            ItemIn(
-                kind="action",
-                text="Liste der Kitas",
-                owner_staff_id=world.caseworker_id,
-                due_on=TODAY,
-            ),
-        )  # type: ignore[arg-type]
-        late = items.add(
-            session,
-            meeting,
-            ItemIn(
-                kind="action",
-                text="Gespräch mit dem Jugendamt",
-                owner_contact_id=contact_id,
-                due_on=TODAY - timedelta(days=2),
-            ),
-        )  # type: ignore[arg-type]
-        later = items.add(
-            session,
-            meeting,
-            ItemIn(
-                kind="action",
-                text="Flyer in vier Sprachen",
-                owner_staff_id=world.caseworker_id,
-                due_on=TODAY + timedelta(days=7),
-            ),
-        )  # type: ignore[arg-type]
-        items.done(session, [first], finished.id)  # type: ignore[arg-type]
     second = plan(world)
     with unit_of_work() as session:
         following = session.get(RoundTable, second)
