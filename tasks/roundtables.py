@@ -42,9 +42,12 @@ def remind_action(self: Task, item_id: int) -> str:
     try:
         mail.send(message, settings)
     except mail.MailError as exc:
+        # Refused for good (an address that does not exist): not again; otherwise later.
         with unit_of_work() as session:
-            items.settle(session, item_id, now, sent=False)
+            items.settle(session, item_id, now, sent=exc.permanent)
         log.warning("round table action %s: reminder failed: %s", item_id, exc)
+        if exc.permanent:
+            return "refused"
         raise self.retry(countdown=RETRY_SECONDS) from None
     with unit_of_work() as session:
         items.settle(session, item_id, now, sent=True)
@@ -76,8 +79,11 @@ def send_invitation(self: Task, guest_id: int) -> str:
     try:
         mail.send(message, settings)
     except mail.MailError as exc:
+        # Given back either way: the page shows the guest as not invited (yet).
         with unit_of_work() as session:
             invitations.give_back(session, guest_id, before)
         log.warning("round table guest %s: invitation failed: %s", guest_id, exc)
+        if exc.permanent:  # the address is refused for good: trying again cannot help
+            return "refused"
         raise self.retry(countdown=RETRY_SECONDS) from None
     return "sent"

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from icalendar import Calendar
+from sqlmodel import select
 
 from core.celery_app import app as celery_app
 from core.clock import berlin, utc_now
@@ -76,3 +77,31 @@ def test_guests_get_their_invitation_once_and_an_update_when_it_moves(world, smt
     (part,) = [p for p in updates[0].walk() if p.get_content_type() == "text/calendar"]
     (event,) = Calendar.from_ical(part.get_payload(decode=True)).walk("VEVENT")
     assert event["sequence"] == 1 and str(event["location"]) == "Rathaus Eving"
+
+
+def test_an_address_refused_for_good_is_not_tried_again_and_shows_as_not_invited(
+    world, smtp, start_worker
+):
+    """Given two guests, one whose address the mail server refuses for good (550), when the
+    invitations go out, then the other gets hers, and the refused one stays "not invited" on
+    the page (no retry loop): the office sees whom to call."""
+    from models import RoundTableGuest
+
+    meeting_id = plan(world)
+    smtp.inbox.refuse.add("weg@eving.example")
+    with unit_of_work() as session:
+        meeting = session.get(RoundTable, meeting_id)
+        for name, email in (("Frau Weg", "weg@eving.example"), ("Herr Da", "da@eving.example")):
+            meetings.add_guest(session, meeting, GuestIn(name=name, email=email))  # type: ignore[arg-type]
+    start_worker()
+    celery_app.send_task("roundtables.send_invitations", kwargs={"round_table_id": meeting_id})
+    (sent,) = smtp.wait_for_messages(1)
+    assert sent["To"] == "da@eving.example"
+    with pytest.raises(AssertionError):
+        smtp.wait_for_messages(2, timeout=4)
+
+    def invited() -> dict[str, int | None]:
+        with unit_of_work() as session:
+            return {g.email: g.invited_sequence for g in session.exec(select(RoundTableGuest))}  # type: ignore[misc]
+
+    assert invited() == {"da@eving.example": 0, "weg@eving.example": None}
