@@ -20,7 +20,7 @@ from models import Staff
 from models.enums import Role
 from web.csrf import verify_csrf
 from web.deps import CaseStaff, DbSession, flash
-from web.routes.case_forms import parse_int
+from web.routes.case_forms import day_or_none, parse_int
 from web.routes.partner import PRIVATE_HEADERS
 from web.templating import render
 from workflows.agenda import days, feed
@@ -30,13 +30,6 @@ from workflows.consultations.schedule import WEEKDAYS
 from workflows.engine.errors import NotFound
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
-
-
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text[:10]) if text else None
-    except ValueError:
-        return None
 
 
 def _whose(session: Session, staff: Staff, mitarbeiter: str) -> Staff:
@@ -87,7 +80,7 @@ def agenda(
     """The day (``ansicht=tag``) or the week from Monday (``ansicht=woche``)."""
     person = _whose(session, staff, mitarbeiter)
     today = berlin(utc_now()).date()
-    day = _day(datum) or today
+    day = day_or_none(datum) or today
     week = ansicht == "woche"
     first = day - timedelta(days=day.weekday()) if week else day
     last = first + timedelta(days=6 if week else 0)
@@ -126,7 +119,7 @@ def route_sheet(
     """The day's visits in time order with address, languages and phone; the duties with
     their place — on one printed page to take along."""
     person = _whose(session, staff, mitarbeiter)
-    day = _day(datum) or berlin(utc_now()).date()
+    day = day_or_none(datum) or berlin(utc_now()).date()
     (today_,) = days.agenda(session, person, day, day)
     if visited := sorted({visit.case_id for visit in today_.visits}):
         reads.record(session, staff.id, visited, reads.Read.ROUTE)  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlmodel import Session, col, select
+from starlette.datastructures import FormData
 
 from core import limits
 from core.clock import BERLIN, format_deadline
@@ -74,6 +75,25 @@ def parse_day(text: str) -> date | None:
     if not limits.EARLIEST_YEAR <= day.year <= limits.LATEST_YEAR:
         raise ValueError("year out of range")
     return day
+
+
+def day_or_none(text: str) -> date | None:
+    """A date from a query string (``?datum=``); anything malformed reads as none given."""
+    try:
+        return parse_day(text[:10])
+    except ValueError:
+        return None
+
+
+def form_text(form: FormData, key: str, limit: int = 500) -> str:
+    """One field of a posted form, trimmed and cut to ``limit`` ("" when absent)."""
+    value = form.get(key)
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def form_list(form: FormData, key: str) -> list[str]:
+    """The ticked values of a field (checkboxes), each short, at most 20."""
+    return [v.strip()[:40] for v in form.getlist(key) if isinstance(v, str) and v.strip()][:20]
 
 
 def parse_int(text: str | None, *, minimum: int = 1) -> int | None:

@@ -28,7 +28,13 @@ from models.enums import (
 from web.csrf import verify_csrf
 from web.deps import CaseStaff, CurrentStaff, DbSession, flash
 from web.params import Id
-from web.routes.case_forms import case_to_change, parse_day, parse_int
+from web.routes.case_forms import (
+    case_to_change,
+    day_or_none,
+    form_list,
+    form_text,
+    parse_int,
+)
 from web.templating import render
 from workflows.casework.household import parse
 from workflows.consultations import booking, desk, figures, schedule
@@ -42,20 +48,10 @@ from workflows.messaging import i18n
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 # How far ahead the case page's booking lists free slots, and the overview lists dates.
 BOOKING_WEEKS = 4
-LIST_TEXT = 200
 
 
 async def _form(request: Request) -> FormData:
     return await request.form()
-
-
-def _text(form: FormData, key: str, limit: int = LIST_TEXT) -> str:
-    value = form.get(key)
-    return value.strip()[:limit] if isinstance(value, str) else ""
-
-
-def _list(form: FormData, key: str) -> list[str]:
-    return [v.strip()[:20] for v in form.getlist(key) if isinstance(v, str) and v.strip()][:20]
 
 
 def _office(session: Session, staff: Staff, buero: str) -> Office:
@@ -198,16 +194,16 @@ def _hour_values(hour: ConsultationHour, staff_ids: Iterable[int]) -> dict[str, 
 
 def _entered_hour(form: FormData) -> dict[str, Any]:
     return {
-        "sub_location_id": _text(form, "sub_location_id", 12),
-        "weekday": _text(form, "weekday", 2),
-        "starts": _text(form, "starts", 8),
-        "ends": _text(form, "ends", 8),
-        "slot_minutes": _text(form, "slot_minutes", 4),
-        "capacity": _text(form, "capacity", 4),
-        "languages": _list(form, "languages"),
-        "staff_ids": _list(form, "staff_ids"),
-        "valid_from": _text(form, "valid_from", 12),
-        "valid_to": _text(form, "valid_to", 12),
+        "sub_location_id": form_text(form, "sub_location_id", 12),
+        "weekday": form_text(form, "weekday", 2),
+        "starts": form_text(form, "starts", 8),
+        "ends": form_text(form, "ends", 8),
+        "slot_minutes": form_text(form, "slot_minutes", 4),
+        "capacity": form_text(form, "capacity", 4),
+        "languages": form_list(form, "languages"),
+        "staff_ids": form_list(form, "staff_ids"),
+        "valid_from": form_text(form, "valid_from", 12),
+        "valid_to": form_text(form, "valid_to", 12),
     }
 
 
@@ -287,7 +283,7 @@ async def close_day(
     hour = _hour(session, staff, hour_id)
     _planner(session, staff, hour.office_id)
     form = await request.form()
-    day, reason = parse_day_or_none(_text(form, "day", 12)), _text(form, "reason")
+    day, reason = day_or_none(form_text(form, "day", 12)), form_text(form, "reason")
     try:
         if day is None:
             raise InvalidInput({"day": "Bitte ein Datum angeben."})
@@ -310,20 +306,13 @@ async def close_day(
     return RedirectResponse(f"/sprechstunden/{hour_id}#termine", status_code=303)
 
 
-def parse_day_or_none(text: str) -> date | None:
-    try:
-        return parse_day(text)
-    except ValueError:
-        return None
-
-
 @router.post("/sprechstunden/{hour_id:int}/ausfall/{day}/aufheben")
 def reopen_day(
     request: Request, hour_id: Id, day: str, staff: CurrentStaff, session: DbSession
 ) -> Response:
     hour = _hour(session, staff, hour_id)
     _planner(session, staff, hour.office_id)
-    found = parse_day_or_none(day[:12])
+    found = day_or_none(day[:12])
     if found is None or not schedule.reopen_day(session, hour, found):
         raise HTTPException(status_code=404)
     commit(session)
@@ -366,7 +355,7 @@ def day_sheet(
         raise HTTPException(status_code=404)
     place_id = _place_param(session, office, ort[:12])
     today = berlin(utc_now()).date()
-    day = parse_day_or_none(datum[:12]) or today
+    day = day_or_none(datum[:12]) or today
     sheet = desk.day_sheet(session, staff, office.id, place_id, day)  # type: ignore[arg-type]
     places = _places(session, office.id)  # type: ignore[arg-type]
     context = _base(
@@ -391,29 +380,29 @@ def day_sheet(
 async def book(request: Request, staff: CaseStaff, session: DbSession) -> Response:
     """Book a slot for a person without a case (day sheet) or a household (case page)."""
     form = await request.form()
-    back = _back(_text(form, "back", 300), "/sprechstunden")
+    back = _back(form_text(form, "back", 300), "/sprechstunden")
     # The case page offers "hour|moment" in one list; the day sheet sends them apart.
-    hour_text, _bar, starts_at = _text(form, "slot", 60).partition("|")
+    hour_text, _bar, starts_at = form_text(form, "slot", 60).partition("|")
     data: dict[str, Any] = {
-        "hour_id": parse_int(hour_text or _text(form, "hour_id", 12)),
-        "starts_at": starts_at or _text(form, "starts_at", 40),
-        "interpreter_needed": _text(form, "interpreter_needed", 5) != "",
+        "hour_id": parse_int(hour_text or form_text(form, "hour_id", 12)),
+        "starts_at": starts_at or form_text(form, "starts_at", 40),
+        "interpreter_needed": form_text(form, "interpreter_needed", 5) != "",
     }
-    if language := _text(form, "language", 10):
+    if language := form_text(form, "language", 10):
         data["language"] = language
-    if case_id := parse_int(_text(form, "case_id", 12)):
+    if case_id := parse_int(form_text(form, "case_id", 12)):
         case_to_change(session, staff, case_id)  # 404 for another office's case
         data["case_id"] = case_id
     else:
         # A person who came before is chosen from the list, a new one named; not both.
-        if known := parse_int(_text(form, "visitor_id", 12)):
+        if known := parse_int(form_text(form, "visitor_id", 12)):
             data["visitor_id"] = known
-        name, phone = _text(form, "name", 120), _text(form, "phone", 40)
+        name, phone = form_text(form, "name", 120), form_text(form, "phone", 40)
         if name or phone or not known:
             visitor = {"name": name}
             if phone:
                 visitor["phone"] = phone
-            if visitor_language := _text(form, "language", 10):
+            if visitor_language := form_text(form, "language", 10):
                 visitor["language"] = visitor_language
             data["visitor"] = visitor
     try:
@@ -436,7 +425,7 @@ async def booking_action(
 ) -> Response:
     """``absagen`` (call it off) or ``nicht-erschienen`` (the person did not come)."""
     form = await request.form()
-    back = _back(_text(form, "back", 300), "/sprechstunden")
+    back = _back(form_text(form, "back", 300), "/sprechstunden")
     try:
         if action == "absagen":
             booking.cancel(session, booking_id, staff=staff, reason="abgesagt")
@@ -459,18 +448,18 @@ async def booking_action(
 
 def _entered_contact(form: FormData) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "topics": _list(form, "topics"),
-        "outcome": _text(form, "outcome", 20),
-        "interpreter_used": _text(form, "interpreter_used", 5) != "",
-        "persons": parse_int(_text(form, "persons", 3)) or 1,
+        "topics": form_list(form, "topics"),
+        "outcome": form_text(form, "outcome", 20),
+        "interpreter_used": form_text(form, "interpreter_used", 5) != "",
+        "persons": parse_int(form_text(form, "persons", 3)) or 1,
     }
     for key in ("hour_id", "booking_id", "case_id", "sub_location_id", "visitor_id"):
-        if (number := parse_int(_text(form, key, 12))) is not None:
+        if (number := parse_int(form_text(form, key, 12))) is not None:
             data[key] = number
     for key, limit in (("language", 10), ("referred_to", 200), ("note", 1000)):
-        if value := _text(form, key, limit):
+        if value := form_text(form, key, limit):
             data[key] = value
-    if name := _text(form, "name", 120):
+    if name := form_text(form, "name", 120):
         data["visitor"] = {"name": name}
     return data
 
@@ -479,7 +468,7 @@ def _entered_contact(form: FormData) -> dict[str, Any]:
 async def record_contact(request: Request, staff: CaseStaff, session: DbSession) -> Response:
     """Record one visit to the desk; back to the day sheet."""
     form = await request.form()
-    back = _back(_text(form, "back", 300), "/sprechstunden")
+    back = _back(form_text(form, "back", 300), "/sprechstunden")
     try:
         contact = desk.record_contact(
             session, parse(ContactIn, _entered_contact(form)), staff=staff

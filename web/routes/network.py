@@ -23,7 +23,7 @@ from web.csrf import verify_csrf
 from web.deps import CaseStaff, CurrentStaff, DbSession
 from web.outcome import done, refused
 from web.params import Id
-from web.routes.case_forms import case_for, case_to_change, parse_int
+from web.routes.case_forms import case_for, case_to_change, form_list, form_text, parse_int
 from web.templating import render
 from workflows.casework.household import parse
 from workflows.engine.access import staff_may_work_on
@@ -34,15 +34,6 @@ from workflows.network.contacts import ContactIn
 from workflows.network.volunteers import SuggestionIn, VolunteerIn
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
-
-
-def _text(form: FormData, key: str, limit: int = 500) -> str:
-    value = form.get(key)
-    return value.strip()[:limit] if isinstance(value, str) else ""
-
-
-def _list(form: FormData, key: str) -> list[str]:
-    return [v.strip()[:40] for v in form.getlist(key) if isinstance(v, str) and v.strip()][:20]
 
 
 def _codes(text: str) -> list[str]:
@@ -118,7 +109,7 @@ async def add_contact(
         raise HTTPException(status_code=403)
     form = await request.form()
     entered = {
-        key: _text(form, key, 200) for key in ("name", "role", "email", "phone", "languages")
+        key: form_text(form, key, 200) for key in ("name", "role", "email", "phone", "languages")
     }
     data: dict[str, Any] = {k: v for k, v in entered.items() if v and k != "languages"}
     data["languages"] = _codes(entered["languages"])
@@ -153,13 +144,13 @@ def remove_contact(
 
 def _volunteer_data(form: FormData) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "name": _text(form, "name", 120),
-        "languages": _codes(_text(form, "languages", 100)),
-        "helps_with": _list(form, "helps_with"),
-        "districts": _list(form, "districts"),
+        "name": form_text(form, "name", 120),
+        "languages": _codes(form_text(form, "languages", 100)),
+        "helps_with": form_list(form, "helps_with"),
+        "districts": form_list(form, "districts"),
     }
     for key in ("email", "phone", "availability", "contact_consent_on", "agreement_on"):
-        if value := _text(form, key, 200):
+        if value := form_text(form, key, 200):
             data[key] = value
     return data
 
@@ -204,7 +195,7 @@ async def volunteer_create(request: Request, staff: CaseStaff, session: DbSessio
     except InvalidInput as exc:
         session.rollback()
         return _volunteer_form(
-            request, staff, None, {**data, "languages": _text(form, "languages")}, exc.errors
+            request, staff, None, {**data, "languages": form_text(form, "languages")}, exc.errors
         )
     return done(
         request, session, f"Ehrenamtliche Person Nr. {volunteer.id} steht im Netzwerk.", "/netzwerk"
@@ -238,7 +229,11 @@ async def volunteer_update(
     except InvalidInput as exc:
         session.rollback()
         return _volunteer_form(
-            request, staff, volunteer, {**data, "languages": _text(form, "languages")}, exc.errors
+            request,
+            staff,
+            volunteer,
+            {**data, "languages": form_text(form, "languages")},
+            exc.errors,
         )
     return done(request, session, "Gespeichert.", "/netzwerk")
 
@@ -282,11 +277,11 @@ async def suggest(request: Request, case_id: Id, staff: CaseStaff, session: DbSe
     form = await request.form()
     case = case_to_change(session, staff, case_id)
     data: dict[str, Any] = {
-        "volunteer_id": parse_int(_text(form, "volunteer_id", 12)),
-        "area": _text(form, "area", 20),
-        "household_consent": _text(form, "household_consent", 5) != "",
+        "volunteer_id": parse_int(form_text(form, "volunteer_id", 12)),
+        "area": form_text(form, "area", 20),
+        "household_consent": form_text(form, "household_consent", 5) != "",
     }
-    if note := _text(form, "note", 500):
+    if note := form_text(form, "note", 500):
         data["note"] = note
     try:
         volunteers.suggest(session, case, parse(SuggestionIn, data), actor_id=staff.id)

@@ -7,7 +7,7 @@ administrator or the office's supervisor (403). Every change answers with a redi
 refused input comes back as a message and nothing is saved.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -22,7 +22,7 @@ from web.csrf import verify_csrf
 from web.deps import CaseStaff, CurrentStaff, DbSession
 from web.outcome import done, refused
 from web.params import Id
-from web.routes.case_forms import case_for, case_to_change, parse_int
+from web.routes.case_forms import case_for, case_to_change, day_or_none, form_text, parse_int
 from web.templating import render
 from workflows.casework.household import parse
 from workflows.engine.access import staff_may_work_on
@@ -35,18 +35,6 @@ from workflows.obstacles.tags import ObstacleIn, ResolveIn
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 # The figures' default period: the last quarter year, as a round table looks back.
 DEFAULT_DAYS = 91
-
-
-def _text(form: FormData, key: str, limit: int = 500) -> str:
-    value = form.get(key)
-    return value.strip()[:limit] if isinstance(value, str) else ""
-
-
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text[:10]) if text else None
-    except ValueError:
-        return None
 
 
 def _office(session: Session, staff: Staff, buero: str) -> Office | None:
@@ -89,8 +77,8 @@ def overview(
     """Obstacles per district and entry over a period: cases, new, overcome, open, median
     days — for the round table's agenda; no names."""
     today = berlin(utc_now()).date()
-    last = min(_day(bis) or today, today)
-    first = _day(von) or last - timedelta(days=DEFAULT_DAYS - 1)
+    last = min(day_or_none(bis) or today, today)
+    first = day_or_none(von) or last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
         first = last
     office = _office(session, staff, buero)
@@ -140,17 +128,17 @@ def kind_list(
 
 def _kind_data(form: FormData) -> dict[str, Any]:
     return {
-        "code": _text(form, "code", 40),
-        "label": _text(form, "label", 120),
-        "area": _text(form, "area", 20),
-        "active": _text(form, "active", 5) != "" or _text(form, "new", 5) != "",
+        "code": form_text(form, "code", 40),
+        "label": form_text(form, "label", 120),
+        "area": form_text(form, "area", 20),
+        "active": form_text(form, "active", 5) != "" or form_text(form, "new", 5) != "",
     }
 
 
 @router.post("/hemmnisse/liste")
 async def add_kind(request: Request, staff: CurrentStaff, session: DbSession) -> Response:
     form = await request.form()
-    office = _keeper_office(session, staff, _text(form, "buero", 12))
+    office = _keeper_office(session, staff, form_text(form, "buero", 12))
     try:
         kind = kinds.save_kind(session, office.id, parse(KindIn, _kind_data(form)))  # type: ignore[arg-type]
     except InvalidInput as exc:
@@ -162,7 +150,7 @@ async def add_kind(request: Request, staff: CurrentStaff, session: DbSession) ->
 @router.post("/hemmnisse/liste/vorschlaege")
 async def add_suggestions(request: Request, staff: CurrentStaff, session: DbSession) -> Response:
     form = await request.form()
-    office = _keeper_office(session, staff, _text(form, "buero", 12))
+    office = _keeper_office(session, staff, form_text(form, "buero", 12))
     added = kinds.add_suggestions(session, office.id)  # type: ignore[arg-type]
     return done(request, session, f"{added} Vorschläge übernommen.", _list_url(office))
 
@@ -220,10 +208,10 @@ async def note_obstacle(
 ) -> Response:
     form = await request.form()
     case = case_to_change(session, staff, case_id)
-    data: dict[str, Any] = {"kind_id": parse_int(_text(form, "kind_id", 12))}
-    if step := _text(form, "step_kind", 40):
+    data: dict[str, Any] = {"kind_id": parse_int(form_text(form, "kind_id", 12))}
+    if step := form_text(form, "step_kind", 40):
         data["step_kind"] = step
-    if note := _text(form, "note", 500):
+    if note := form_text(form, "note", 500):
         data["note"] = note
     try:
         tags.note(session, case, parse(ObstacleIn, data), actor_id=staff.id)
@@ -240,7 +228,7 @@ async def resolve_obstacle(
 ) -> Response:
     form = await request.form()
     case = case_to_change(session, staff, case_id)
-    data = {"resolution": text} if (text := _text(form, "resolution", 500)) else {}
+    data = {"resolution": text} if (text := form_text(form, "resolution", 500)) else {}
     try:
         tags.resolve(session, case, obstacle_id, parse(ResolveIn, data), actor_id=staff.id)
     except tags.ObstacleNotFound:

@@ -5,7 +5,6 @@ Supervisors see their office's (the head of the welfare office and administrator
 or take all); caseworkers have no reports (403).
 """
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -16,19 +15,12 @@ from core.clock import berlin, utc_now
 from models import Office, Staff
 from models.enums import Role
 from web.deps import CurrentStaff, DbSession
-from web.routes.case_forms import parse_int
+from web.routes.case_forms import day_or_none, parse_int
 from web.templating import render
 from workflows.reports import exports, figures
 
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _day(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text[:10]) if text else None
-    except ValueError:
-        return None
 
 
 def scope(session: Session, staff: Staff, office_id: int | None) -> list[int] | None:
@@ -49,8 +41,8 @@ def _report(
     session: Session, staff: Staff, von: str, bis: str, buero: str
 ) -> tuple[figures.Report | None, str | None]:
     today = berlin(utc_now()).date()
-    last = _day(bis) or today
-    first = _day(von) or today.replace(month=1, day=1)
+    last = day_or_none(bis) or today
+    first = day_or_none(von) or today.replace(month=1, day=1)
     office_ids = scope(session, staff, parse_int(buero[:12]))
     try:
         return figures.build(session, office_ids, first, last), None

@@ -20,7 +20,7 @@ from web.csrf import verify_csrf
 from web.deps import CaseStaff, DbSession, flash
 from web.outcome import done, refused
 from web.params import Id
-from web.routes.case_forms import parse_int
+from web.routes.case_forms import form_text, parse_int
 from web.templating import render
 from workflows.casework.household import parse
 from workflows.engine.errors import InvalidInput, NotFound
@@ -29,11 +29,6 @@ from workflows.roundtables.items import ItemIn
 from workflows.roundtables.meetings import STATUS_LABELS, GuestIn, MeetingIn, MinutesIn
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
-
-
-def _text(form: FormData, key: str, limit: int = 500) -> str:
-    value = form.get(key)
-    return value.strip()[:limit] if isinstance(value, str) else ""
 
 
 def _office(staff: Staff) -> int:
@@ -53,14 +48,14 @@ def _moment(day: str, clock: str) -> str:
 
 def _meeting_data(form: FormData) -> dict[str, Any]:
     agenda = [
-        line.strip()[:200] for line in _text(form, "agenda", 6000).splitlines() if line.strip()
+        line.strip()[:200] for line in form_text(form, "agenda", 6000).splitlines() if line.strip()
     ]
     return {
-        "district": _text(form, "district", 40),
-        "title": _text(form, "title", 200),
-        "place": _text(form, "place", 200),
-        "starts_at": _moment(_text(form, "day", 10), _text(form, "time", 5)),
-        "duration_minutes": parse_int(_text(form, "duration_minutes", 4)) or 120,
+        "district": form_text(form, "district", 40),
+        "title": form_text(form, "title", 200),
+        "place": form_text(form, "place", 200),
+        "starts_at": _moment(form_text(form, "day", 10), form_text(form, "time", 5)),
+        "duration_minutes": parse_int(form_text(form, "duration_minutes", 4)) or 120,
         "agenda": agenda,
     }
 
@@ -111,7 +106,7 @@ async def plan(request: Request, staff: CaseStaff, session: DbSession) -> Respon
         session.rollback()
         office = session.get(Office, office_id)
         entered = {
-            key: _text(form, key, 6000)
+            key: form_text(form, key, 6000)
             for key in ("district", "title", "place", "day", "time", "agenda")
         }
         context = _context(
@@ -197,12 +192,12 @@ async def add_guest(
     meeting = _meeting(session, staff, meeting_id, for_update=True)
     form = await request.form()
     data: dict[str, Any] = {}
-    if staff_id := parse_int(_text(form, "staff_id", 12)):
+    if staff_id := parse_int(form_text(form, "staff_id", 12)):
         data["staff_id"] = staff_id
-    if contact_id := parse_int(_text(form, "contact_id", 12)):
+    if contact_id := parse_int(form_text(form, "contact_id", 12)):
         data["contact_id"] = contact_id
     for key, limit in (("name", 120), ("email", 200), ("organisation", 120)):
-        if value := _text(form, key, limit):
+        if value := form_text(form, key, limit):
             data[key] = value
     try:
         meetings.add_guest(session, meeting, parse(GuestIn, data))
@@ -258,7 +253,7 @@ async def minutes(
     form = await request.form()
     try:
         meetings.record_minutes(
-            session, meeting, parse(MinutesIn, {"minutes": _text(form, "minutes", 8000)})
+            session, meeting, parse(MinutesIn, {"minutes": form_text(form, "minutes", 8000)})
         )
     except InvalidInput as exc:
         return refused(request, session, "Nicht gespeichert", exc, _url(meeting_id))
@@ -271,14 +266,17 @@ async def add_item(
 ) -> Response:
     meeting = _meeting(session, staff, meeting_id)
     form = await request.form()
-    owner = _text(form, "owner", 20)  # "staff:3" or "contact:7"
+    owner = form_text(form, "owner", 20)  # "staff:3" or "contact:7"
     kind_of_owner, _colon, number = owner.partition(":")
-    data: dict[str, Any] = {"kind": _text(form, "kind", 20), "text": _text(form, "text", 500)}
+    data: dict[str, Any] = {
+        "kind": form_text(form, "kind", 20),
+        "text": form_text(form, "text", 500),
+    }
     if kind_of_owner == "staff" and parse_int(number):
         data["owner_staff_id"] = parse_int(number)
     elif kind_of_owner == "contact" and parse_int(number):
         data["owner_contact_id"] = parse_int(number)
-    if due := _text(form, "due_on", 10):
+    if due := form_text(form, "due_on", 10):
         data["due_on"] = due
     try:
         items.add(session, meeting, parse(ItemIn, data))
