@@ -29,6 +29,7 @@ from models.enums import (
     REFERRAL_STATUS_LABELS,
     AppointmentKind,
     AppointmentStatus,
+    District,
     PartnerCategory,
     ReferralStatus,
 )
@@ -37,7 +38,7 @@ from workflows.consultations.schedule import local_moment
 from workflows.move_in.states import StepKind, StepState
 from workflows.move_in.steps import STEPS
 from workflows.obstacles import figures as obstacle_figures
-from workflows.reports.cells import Cell
+from workflows.reports.cells import Cell, protect
 
 # The legal deadline for registering a new address (Bundesmeldegesetz § 17).
 REGISTRATION_DAYS = 14
@@ -125,10 +126,33 @@ def _intake(
         .join(Case, col(Case.household_id) == HouseholdMember.household_id)
         .where(*opened)
     ).one()
+    by_district = dict(
+        session.exec(
+            select(Household.district, func.count())
+            .join(Case, col(Case.household_id) == Household.id)
+            .where(*opened)
+            .group_by(col(Household.district))
+        ).all()
+    )
     section = Section("intake", "Aufnahme")
-    section.add("Haushalte aufgenommen", Cell.count(households))
+    total = Cell.count(households)
+    section.add("Haushalte aufgenommen", total)
     section.add("Personen in diesen Haushalten", Cell.count(people))
+    # Each served district, so a district council reads its own line (none left out for 0).
+    districts = _districts(session, office_ids)
+    parts = protect(total, [Cell.count(by_district.get(d, 0)) for d in districts])
+    for district, cell in zip(districts, parts, strict=True):
+        section.add(f"Haushalte aus {district}", cell)
     return section
+
+
+def _districts(session: Session, office_ids: list[int] | None) -> list[str]:
+    """The districts the offices serve, in the city's order."""
+    query = select(Office.districts)
+    if office_ids is not None:
+        query = query.where(col(Office.id).in_(office_ids))
+    served = {district for districts in session.exec(query) for district in districts}
+    return [district.value for district in District if district.value in served]
 
 
 def _consultations(
@@ -137,10 +161,15 @@ def _consultations(
     counted = consultation_figures.period(session, office_ids, first, last + timedelta(days=1))
     total = counted.total
     section = Section("consultations", "Sprechstunden")
-    section.add("Kontakte (Besuche)", Cell.count(total.visits))
+    visits = Cell.count(total.visits)
+    section.add("Kontakte (Besuche)", visits)
     section.add("Personen", Cell.count(total.persons))
-    section.add("ohne Termin", Cell.count(total.walk_ins))
-    section.add("mit Sprachmittlung", Cell.count(total.interpreter))
+    section.add("ohne Termin", protect(visits, [Cell.count(total.walk_ins)])[0])
+    section.add("mit Sprachmittlung", protect(visits, [Cell.count(total.interpreter)])[0])
+    # Each place — the office and its sub-locations — so the hours in the quarters are seen.
+    places = protect(visits, [Cell.count(place.visits) for place in counted.places])
+    for place, cell in zip(counted.places, places, strict=True):
+        section.add(f"Kontakte: {place.name}", cell)
     return section
 
 
@@ -188,11 +217,12 @@ def _referrals(
         if category not in counts:
             continue
         name = PARTNER_CATEGORY_LABELS.get(category, category)
-        section.add(f"{name}: zusammen", Cell.count(counts[category].total()))
-        for status in ReferralStatus:
-            if counts[category][status]:
-                label = REFERRAL_STATUS_LABELS.get(status, status)
-                section.add(f"{name}: {label}", Cell.count(counts[category][status]))
+        total = Cell.count(counts[category].total())
+        section.add(f"{name}: zusammen", total)
+        statuses = [status for status in ReferralStatus if counts[category][status]]
+        cells = protect(total, [Cell.count(counts[category][status]) for status in statuses])
+        for status, cell in zip(statuses, cells, strict=True):
+            section.add(f"{name}: {REFERRAL_STATUS_LABELS.get(status, status)}", cell)
     if not section.rows:
         section.add("Weitervermittlungen", Cell.count(0))
     return section
@@ -268,8 +298,10 @@ def _obstacles(session: Session, office_ids: list[int] | None, first: date, last
         still_open[row.label] += row.open
     section = Section("obstacles", "Integrationshemmnisse: Fälle im Zeitraum (davon am Ende offen)")
     for label in sorted(held, key=lambda name: (-len(held[name]), name)):
-        section.add(f"{label}: Fälle", Cell.count(len(held[label])))
-        section.add(f"{label}: am Ende offen", Cell.count(still_open[label]))
+        cases = Cell.count(len(held[label]))
+        section.add(f"{label}: Fälle", cases)
+        # The rest, overcome in the period, must not be a small number worked out by subtraction.
+        section.add(f"{label}: am Ende offen", protect(cases, [Cell.count(still_open[label])])[0])
     if not section.rows:
         section.add("Hemmnisse", Cell.count(0))
     return section

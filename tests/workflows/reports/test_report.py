@@ -11,9 +11,11 @@ from openpyxl import load_workbook
 
 from core.clock import berlin, utc_now
 from core.db import unit_of_work
+from models import Referral
+from models.enums import ReferralStatus
 from tests.workflows.reports.conftest import NAMES
 from workflows.reports import exports, figures
-from workflows.reports.cells import Cell
+from workflows.reports.cells import Cell, protect
 
 
 def shown(report: figures.Report) -> dict[str, dict[str, str]]:
@@ -25,9 +27,13 @@ def test_the_report_counts_as_by_hand_and_hides_small_cells(office):
     with unit_of_work() as session:
         report = figures.build(session, [world.office_id], today - timedelta(days=30), today)
     values = shown(report)
-    assert values["intake"] == {"Haushalte aufgenommen": "6", "Personen in diesen Haushalten": "12"}
+    assert values["intake"] == {
+        "Haushalte aufgenommen": "6", "Personen in diesen Haushalten": "12",
+        "Haushalte aus Eving": "6", "Haushalte aus Scharnhorst": "0",  # both served districts
+    }  # fmt: skip
     assert values["consultations"] == {
         "Kontakte (Besuche)": "6", "Personen": "6", "ohne Termin": "6", "mit Sprachmittlung": "0",
+        "Kontakte: Büro Eving/Scharnhorst": "6",
     }  # fmt: skip
     assert values["visits"] == {"Willkommensbesuche": "< 5", "Nachbesuche": "0"}
     assert values["referrals"] == {
@@ -75,11 +81,11 @@ def test_another_office_and_an_earlier_period_count_nothing(office):
             session, [world.office_id], today - timedelta(days=300), today - timedelta(days=100)
         )
     for report in (other, earlier):
-        assert shown(report)["intake"] == {
-            "Haushalte aufgenommen": "0",
-            "Personen in diesen Haushalten": "0",
-        }
+        intake = shown(report)["intake"]
+        assert intake["Haushalte aufgenommen"] == intake["Personen in diesen Haushalten"] == "0"
         assert shown(report)["registration"]["davon innerhalb von 14 Tagen nach dem Einzug"] == "–"
+    assert shown(earlier)["intake"]["Haushalte aus Eving"] == "0"
+    assert not any(label.startswith("Haushalte aus") for label in shown(other)["intake"])
 
 
 @pytest.mark.parametrize(
@@ -98,6 +104,47 @@ def test_another_office_and_an_earlier_period_count_nothing(office):
 )
 def test_a_cell_shows_no_small_numbers(cell, text, number):
     assert (cell.text(), cell.number()) == (text, number)
+
+
+def texts(cells: list[Cell]) -> list[str]:
+    return [cell.text() for cell in cells]
+
+
+@pytest.mark.parametrize(
+    ("total", "parts", "shown"),
+    [
+        (7, [6, 1], ["x", "< 5"]),  # 7 − 6 would give the 1 away
+        (12, [5, 6, 1], ["x", "6", "< 5"]),  # the smallest other part is covered
+        (9, [2, 3, 4], ["< 5", "< 5", "< 5"]),  # several small parts: none can be told apart
+        (6, [5], ["x"]),  # the rest (1) is small: the one part is covered
+        (10, [5, 5], ["5", "5"]),  # nothing small
+        (8, [8, 0], ["8", "0"]),  # none in one district is no small number
+        (3, [3, 0], ["< 5", "0"]),  # the total itself is hidden
+    ],
+)
+def test_no_small_number_can_be_worked_out_from_a_total(total, parts, shown):
+    assert texts(protect(Cell.count(total), [Cell.count(n) for n in parts])) == shown
+
+
+def test_a_referral_outcome_of_one_is_not_given_away_by_the_category_total(office):
+    """Six energy referrals, five done and one withdrawn: the one is "< 5", and "done" is
+    covered, or 6 − 5 would show it — on the page, in the CSV and in the XLSX."""
+    world, today = office
+    case_id = world.open_case(family_name="Rahimi")
+    with unit_of_work() as session:
+        session.add(Referral(case_id=case_id, partner_id=world.partner_id,
+                             status=ReferralStatus.WITHDRAWN))  # fmt: skip
+    with unit_of_work() as session:
+        report = figures.build(session, [world.office_id], today - timedelta(days=30), today)
+    referrals = shown(report)["referrals"]
+    assert referrals["Energieberatung: zusammen"] == "6"
+    assert referrals["Energieberatung: erledigt"] == "x"
+    assert referrals["Energieberatung: zurückgezogen"] == "< 5"
+    rows = list(csv.reader(io.StringIO(exports.as_csv(report).decode("utf-8-sig")), delimiter=";"))
+    assert [r[2] for r in rows[2:] if r[1] == "Energieberatung: erledigt"] == ["x"]
+    sheet = load_workbook(io.BytesIO(exports.as_xlsx(report))).active
+    values = {r[1]: r[2] for r in sheet.iter_rows(min_row=3, values_only=True)}  # type: ignore[union-attr]
+    assert values["Energieberatung: erledigt"] == "x"
 
 
 def test_a_period_backwards_or_too_long_is_refused(world):
