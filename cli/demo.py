@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from cli import demo_network
 from cli.demo_data import CITY_EMPLOYER, OFFICES, PARTNERS, STAFF, OfficeDef
 from cli.demo_people import household
 from cli.demo_story import ALL_STEPS_CLOSED, Story, moved_in_for, pick_plan, slot
@@ -62,9 +63,12 @@ def load_demo(households: int = 40, seed: int = 1, progress: Progress | None = N
         for office_id in session.exec(select(Office.id)):
             kinds.add_suggestions(session, office_id)  # type: ignore[arg-type]
         summary.partners_added = _ensure_partners(session)
+        demo_network.ensure_network(session)
+        demo_network.ensure_round_tables(session)
     # All households in one transaction: the demo loads completely or not at all.
     with unit_of_work() as session:
         summary.households_added = add_households(session, households, seed, progress)
+        demo_network.ensure_desk_contacts(session, random.Random(seed))
     with unit_of_work() as session:
         _count(session, summary)
     return summary

@@ -79,7 +79,8 @@ def demo(
         ),
     ] = 1,
 ) -> None:
-    """Demodaten laden: sieben Büros mit Personal und Partnern (nur einmal) und neue Haushalte.
+    """Demodaten laden: sieben Büros mit Personal, Partnern, Ehrenamtlichen und Runden Tischen
+    (nur einmal) und neue Haushalte.
 
     Das Schema wird vorher aktualisiert. Alle Personen sind erfunden; die Fälle werden über die
     Workflow-Engine bis heute durchgespielt, so dass jeder Zustand vorkommt.

@@ -1,5 +1,6 @@
 """``willkommen db upgrade`` and ``willkommen demo``: the demo data a newcomer meets first."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
@@ -9,7 +10,7 @@ from typer.testing import CliRunner
 
 from cli.demo_data import CITY_EMPLOYER
 from cli.main import app
-from core.clock import berlin
+from core.clock import berlin, utc_now
 from core.db import reset_engine, unit_of_work
 from core.migrate import alembic_config
 from models import (
@@ -21,12 +22,19 @@ from models import (
     HouseholdMember,
     Office,
     Partner,
+    RoundTable,
+    RoundTableGuest,
+    RoundTableItem,
     Staff,
     SubLocation,
+    Volunteer,
 )
 from models.enums import Employer, PartnerCategory, Role
+from models.network import PartnerContact
+from workflows.consultations import figures as consultation_figures
 from workflows.engine.facts import age_on
 from workflows.move_in.states import CaseState
+from workflows.roundtables import invitations, items
 
 PARTNER_ORGANISATIONS = {
     "Brackel/Aplerbeck": "Caritas",
@@ -45,7 +53,18 @@ def counts() -> dict[str, int]:
     with unit_of_work() as session:
         return {
             model.__name__: session.exec(select(func.count()).select_from(model)).one()
-            for model in (Office, SubLocation, ConsultationHour, Staff, Partner, Household, Case)
+            for model in (
+                Office,
+                SubLocation,
+                ConsultationHour,
+                Staff,
+                Partner,
+                Household,
+                Case,
+                PartnerContact,
+                Volunteer,
+                RoundTable,
+            )  # fmt: skip
         }
 
 
@@ -74,7 +93,10 @@ def test_demo_loads_the_seven_offices_and_is_idempotent(data_dir: Path, runner: 
     with unit_of_work() as session:
         offices = {o.name: o.partner_organisation for o in session.exec(select(Office))}
     assert offices == PARTNER_ORGANISATIONS
-    for name in ("Office", "SubLocation", "ConsultationHour", "Staff", "Partner"):
+    for name in (
+        "Office", "SubLocation", "ConsultationHour", "Staff", "Partner",
+        "PartnerContact", "Volunteer", "RoundTable",
+    ):  # fmt: skip
         assert after_second[name] == after_first[name], name
     assert after_first["Household"] == after_first["Case"] == 5
     assert after_second["Household"] == after_second["Case"] == 8
@@ -130,11 +152,54 @@ def test_demo_people_are_fictional_and_addresses_are_examples(demo_dir: Path) ->
         partner_emails = list(session.exec(select(Partner.email)))
         household_emails = list(session.exec(select(Household.email)))
         office_emails = list(session.exec(select(Office.email)))
+        network_emails = list(session.exec(select(PartnerContact.email)))
+        network_emails += list(session.exec(select(Volunteer.email)))
 
     assert not [s.name for s in staff if any(real in s.name for real in REAL_NAMES)]
     emails = [s.email for s in staff] + partner_emails + office_emails
-    emails += [e for e in household_emails if e]
+    emails += [e for e in household_emails if e] + [e for e in network_emails if e]
     assert emails and all(e.endswith(".example") for e in emails)
+
+
+def test_every_office_has_a_round_table_to_follow_up_and_one_to_prepare(demo_dir: Path) -> None:
+    """Given the demo, when an office's round tables are read, then one was held with minutes,
+    a decision and an overdue action its owner will be reminded of, and the next is planned with
+    an agenda and guests still to be invited; each office works with volunteers who consented."""
+    today = berlin(utc_now()).date()
+    with unit_of_work() as session:
+        offices = list(session.exec(select(Office)))
+        overdue = items.overdue(session, today, utc_now())
+        for office in offices:
+            held, planned = sorted(
+                session.exec(select(RoundTable).where(RoundTable.office_id == office.id)),
+                key=lambda meeting: meeting.starts_at,
+            )
+            assert held.status == "held" and held.minutes, office.name
+            assert planned.status == "planned" and planned.starts_at > utc_now(), office.name
+            assert planned.agenda, office.name
+            kept = list(
+                session.exec(select(RoundTableItem).where(RoundTableItem.round_table_id == held.id))
+            )
+            assert {item.kind for item in kept} == {"decision", "action"}, office.name
+            late = [i for i in kept if i.due_on and i.due_on < today and i.done_at is None]
+            assert len(late) == 1 and late[0].id in overdue, office.name
+            waiting = invitations.due(session, planned)
+            assert waiting and not invitations.due(session, held), office.name
+            people = list(session.exec(select(Volunteer).where(Volunteer.office_id == office.id)))
+            assert people and all(p.contact_consent_on for p in people), office.name
+        assert session.exec(select(func.count()).select_from(RoundTableGuest)).one() > 0
+        assert session.exec(select(func.count()).select_from(PartnerContact)).one() > 0
+
+
+def test_every_place_with_hours_had_visitors_at_the_desk(demo_dir: Path) -> None:
+    """Given the demo, when the last month's report is built, then every office and sub-location
+    holding hours counts visits at its desk, none of them named."""
+    today = berlin(utc_now()).date()
+    with unit_of_work() as session:
+        places = {(h.office_id, h.sub_location_id) for h in session.exec(select(ConsultationHour))}
+        month = consultation_figures.period(session, None, today - timedelta(days=30), today)
+    counted = {(p.office_id, p.sub_location_id): p.visits for p in month.places}
+    assert all(counted[place] > 0 for place in places)
 
 
 def test_partners_cover_every_category_citywide(demo_dir: Path) -> None:
