@@ -53,7 +53,8 @@ def report(
     ] = None,
 ) -> None:
     """Bericht für einen Zeitraum: Aufnahmen, Sprechstunden, Hausbesuche, Weitervermittlungen,
-    Anmeldungen in 14 Tagen, Dauer je Schritt, Hemmnisse. Ohne Namen; 1–4 als „< 5“, „x“ wo sie sich errechnen ließen."""
+    Anmeldungen in 14 Tagen, Dauer je Schritt, Hemmnisse. Ohne Namen; 1–4 als „< 5“, „x“ wo sie
+    sich errechnen ließen."""
     today = berlin(utc_now()).date()
     end = _day(last, "--to") or today
     start = _day(first, "--from") or min(today.replace(month=1, day=1), end)

@@ -1,18 +1,23 @@
 """Round tables in the staff pages: the supervisor plans one for Eving (a district the office
 does not serve is refused at its field), invites a colleague and a guest by email (queued for
 the worker through the outbox), records an action and a decision; the next meeting lists the
-open action; another office does not find the meeting (SQLite and PostgreSQL)."""
+open action; another office does not find the meeting; the minutes are printed as a PDF without
+any household (SQLite and PostgreSQL)."""
 
+import io
 from datetime import timedelta
 
+from pypdf import PdfReader
 from sqlmodel import select
 
 from core.clock import berlin, utc_now
 from core.db import unit_of_work
-from models import OutboxMessage, RoundTable, RoundTableGuest
+from models import CaseObstacle, ObstacleKind, OutboxMessage, RoundTable, RoundTableGuest
 from tests.web.conftest import csrf, login
+from tests.web.test_api import token_for
 from tests.web.test_cases import flashes, follow, text
-from tests.workflows.roundtables.conftest import held_earlier
+from tests.workflows.roundtables.conftest import held_earlier, plan
+from workflows.roundtables import items, meetings
 
 
 def post(client, path: str, data: dict, page: str):  # type: ignore[no-untyped-def]
@@ -80,3 +85,57 @@ def test_a_round_table_is_planned_invited_and_followed_up(web_world, client):
     login(client, web_world.emails["other_supervisor"])
     assert client.get(here).status_code == 404
     assert post(client, f"{here}/einladen", {}, "/runde-tische").status_code == 404
+
+
+def test_the_minutes_are_handed_out_as_a_pdf_without_households(web_world, client):
+    """A held meeting's minutes as a PDF (page and API): guests with their organisation, the
+    minutes, the action with its owner, the district's obstacle figure with 3 cases as "< 5",
+    no household's name; another office's supervisor does not find it."""
+    meeting_id = plan(web_world)
+    names = ("Haddad", "Nouri", "Sadiq")
+    cases = [web_world.open_case(family_name=name) for name in names]
+    with unit_of_work() as session:
+        meeting = session.get(RoundTable, meeting_id)
+        guest = meetings.GuestIn(
+            name="Frau Aksoy", email="bv@eving.example", organisation="BV Eving"
+        )
+        meetings.add_guest(session, meeting, guest)  # type: ignore[arg-type]
+        items.add(session, meeting, items.ItemIn(  # type: ignore[arg-type]
+            kind="action", text="Liste freier Kita-Plätze", owner_staff_id=web_world.caseworker_id,
+            due_on=berlin(utc_now()).date() + timedelta(days=14),
+        ))  # fmt: skip
+        kita = ObstacleKind(office_id=web_world.office_id, code="kita", label="Kein Kita-Platz",
+                            area="kita")  # fmt: skip
+        session.add(kita)
+        session.flush()
+        for case_id in cases:
+            noted = utc_now() - timedelta(days=9)
+            session.add(CaseObstacle(case_id=case_id, kind_id=kita.id, noted_at=noted))
+    held_earlier(meeting_id, 2)
+    with unit_of_work() as session:
+        meeting = session.get(RoundTable, meeting_id)
+        minutes = meetings.MinutesIn(minutes="Drei Kitas bieten Plätze an.")
+        meetings.record_minutes(session, meeting, minutes)  # type: ignore[arg-type]
+
+    login(client, web_world.emails["supervisor"])
+    assert "/protokoll.pdf" in client.get(f"/runde-tische/{meeting_id}").text
+    page = client.get(f"/runde-tische/{meeting_id}/protokoll.pdf")
+    api = client.get(
+        f"/api/round-tables/{meeting_id}/minutes.pdf", headers=token_for(web_world, "supervisor")
+    )
+    for answer in (page, api):
+        assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
+        printed = " ".join(
+            page.extract_text() for page in PdfReader(io.BytesIO(answer.content)).pages
+        )
+        printed = " ".join(printed.split())
+        assert "Protokoll: Runder Tisch Eving" in printed
+        assert "Frau Aksoy BV Eving" in printed
+        assert "Drei Kitas bieten Plätze an." in printed
+        assert "Liste freier Kita-Plätze Lea Brandt" in printed
+        assert "Kein Kita-Platz < 5 < 5" in printed  # three cases, all open: a small cell
+        assert not any(name in printed for name in names)
+
+    other = client.__class__(client.app, base_url="http://testserver", follow_redirects=False)
+    login(other, web_world.emails["other_supervisor"])
+    assert other.get(f"/runde-tische/{meeting_id}/protokoll.pdf").status_code == 404

@@ -19,6 +19,7 @@ from web.routes.api import AUTH_RESPONSES, EDGE_RESPONSES, ApiCaseStaff, ApiRout
 from web.routes.api_consultations import NOT_FOUND
 from workflows.engine.errors import NotFound
 from workflows.roundtables import invitations, items, meetings
+from workflows.roundtables import minutes as printed_minutes
 from workflows.roundtables.items import ItemIn
 from workflows.roundtables.meetings import GuestIn, MeetingIn, MinutesIn
 
@@ -140,6 +141,19 @@ def plan(body: MeetingIn, staff: ApiCaseStaff, session: DbSession) -> Any:
 @router.get("/round-tables/{round_table_id}", response_model=MeetingDetail)
 def read(round_table_id: Id, staff: ApiCaseStaff, session: DbSession) -> Any:
     return _detail(session, _get(session, staff, round_table_id))
+
+
+@router.get(
+    "/round-tables/{round_table_id}/minutes.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "Das Protokoll (PDF)."}},
+)
+def minutes_pdf(round_table_id: Id, staff: ApiCaseStaff, session: DbSession) -> Response:
+    """The minutes as a PDF for the guests and the district council: guests, agenda, the
+    district's obstacle figures (1–4 as "< 5"), minutes, decisions and actions; no household."""
+    meeting = _get(session, staff, round_table_id)
+    made = printed_minutes.gather(session, meeting)
+    return Response(printed_minutes.pdf(made), media_type="application/pdf")
 
 
 @router.put("/round-tables/{round_table_id}", response_model=MeetingDetail)

@@ -25,6 +25,7 @@ from web.templating import render
 from workflows.casework.household import parse
 from workflows.engine.errors import InvalidInput, NotFound
 from workflows.roundtables import invitations, items, meetings
+from workflows.roundtables import minutes as printed_minutes
 from workflows.roundtables.items import ItemIn
 from workflows.roundtables.meetings import STATUS_LABELS, GuestIn, MeetingIn, MinutesIn
 
@@ -168,6 +169,16 @@ def meeting_page(
         now=utc_now(),
     )
     return render(request, "round_tables/meeting.html", context)
+
+
+@router.get("/runde-tische/{meeting_id:int}/protokoll.pdf")
+def minutes_pdf(meeting_id: Id, staff: CaseStaff, session: DbSession) -> Response:
+    """The minutes to hand to the guests and the district council (PDF, no household)."""
+    meeting = _meeting(session, staff, meeting_id)
+    content = printed_minutes.pdf(printed_minutes.gather(session, meeting))
+    name = f"protokoll-runder-tisch-{berlin(meeting.starts_at):%Y-%m-%d}.pdf"
+    headers = {"Content-Disposition": f'inline; filename="{name}"'}
+    return Response(content, media_type="application/pdf", headers=headers)
 
 
 @router.post("/runde-tische/{meeting_id:int}")

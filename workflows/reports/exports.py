@@ -1,6 +1,7 @@
 """A report as CSV (semicolon-separated, UTF-8 with BOM, as German spreadsheet programs open
 it) and as XLSX (one sheet, a bold header, numbers as numbers where they may be shown). Both
-hold exactly what the page shows: small cells as "< 5", withheld shares and medians as "–", covered parts as "x".
+hold exactly what the page shows: small cells as "< 5", withheld shares and medians as "–",
+covered parts as "x".
 """
 
 import csv
