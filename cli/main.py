@@ -16,6 +16,7 @@ from cli import cases
 from cli import messages as messages_cli
 from cli import report as report_cli
 from cli import staff as staff_cli
+from cli import workflow as workflow_cli
 from cli.console import PlainTable, database_label, err, fail, out, readable_errors
 from cli.demo import DEMO_PASSWORD, DemoSummary, load_demo
 from cli.demo_data import STAFF
@@ -51,6 +52,7 @@ app.add_typer(cases.app, name="cases")
 app.add_typer(staff_cli.app, name="staff")
 app.add_typer(messages_cli.app, name="messages")
 app.command("report")(report_cli.report)
+app.add_typer(workflow_cli.app, name="workflow")
 
 
 @db_app.command("upgrade")

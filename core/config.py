@@ -20,14 +20,15 @@ DATABASE_PASSWORD = (
 # Where Compose mounts secrets; another folder with WILLKOMMEN_SECRETS_DIR.
 SECRETS_DIR = Path("/run/secrets")
 
-DEFAULT_STEP_DUE_DAYS: dict[str, int] = {
-    # days after move-in; registration is fixed by law (BMG §17) and not configurable here
-    "energy": 14,
-    "school": 28,
-    "kindergarten": 56,
-    "transit_ticket": 28,
-    "job_search": 56,
-}
+# Workflow timing moved into the workflow definitions (workflows/move_in/definitions/) and the
+# offices' variants: a deployment still setting one of these hears where it went.
+MOVED_TO_DEFINITION = (
+    "step_due_days",
+    "welcome_visit_within_days",
+    "follow_up_after_days",
+    "registration_reminder_days_before",
+    "energy_reminder_days_before",
+)
 
 
 class Settings(BaseSettings):
@@ -112,12 +113,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     metrics_token: SecretStr | None = None
 
-    # Workflow timing
-    step_due_days: dict[str, int] = DEFAULT_STEP_DUE_DAYS
-    welcome_visit_within_days: int = 14
-    follow_up_after_days: int = 42
+    # Home visits: the household is reminded this long before (its deadlines and reminders are
+    # the workflow definition's: workflows/move_in/definitions/, varied per office).
     visit_reminder_hours_before: int = 24
-    registration_reminder_days_before: int = 4
 
     # Households and partners (issue 5)
     # Where partners reach the public answer pages (the links in referral emails).
@@ -127,8 +125,6 @@ class Settings(BaseSettings):
     # hears of it this many days after that.
     referral_reminder_after_days: float = 5
     referral_escalation_after_days: float = 3
-    # The household is reminded of the energy contract this many days before its due date.
-    energy_reminder_days_before: int = 7
 
     # Workers
     dispatch_interval_seconds: float = 60.0
@@ -167,11 +163,15 @@ class Settings(BaseSettings):
     look_again_hour: int = 5
 
     @model_validator(mode="after")
-    def _check_step_due_days(self) -> "Settings":
-        unknown = set(self.step_due_days) - set(DEFAULT_STEP_DUE_DAYS)
-        if unknown:
-            raise ValueError(f"step_due_days: unknown steps {sorted(unknown)}")
-        self.step_due_days = {**DEFAULT_STEP_DUE_DAYS, **self.step_due_days}
+    def _refuse_moved_settings(self) -> "Settings":
+        moved = [n for n in MOVED_TO_DEFINITION if f"WILLKOMMEN_{n.upper()}" in os.environ]
+        if moved:
+            names = ", ".join(f"WILLKOMMEN_{n.upper()}" for n in moved)
+            raise ValueError(
+                f"{names}: Fristen und Erinnerungen stehen jetzt in der Workflow-Definition "
+                "(workflows/move_in/definitions/) und in der Variante eines Büros "
+                "(/admin/workflow)."
+            )
         return self
 
     def refuse_weak_secrets(self) -> None:

@@ -6,8 +6,14 @@ imported, and every process that runs cases (web app, worker, beat, command line
 """
 
 from importlib import import_module
+from pathlib import Path
+
+from workflows.definitions.loading import Registry
 
 INSTALLED = ("workflows.move_in",)
+# Per workflow: the module with its registry (the names its files may use) and its files.
+REGISTRIES = {"move_in": "workflows.move_in.registry"}
+DEFINITION_FILES = {"move_in": Path(__file__).parent / "move_in" / "definitions"}
 
 
 def register_all() -> None:
@@ -15,3 +21,14 @@ def register_all() -> None:
     trail, which listens to every session (idempotent)."""
     for name in (*INSTALLED, "workflows.audit"):
         import_module(name)
+
+
+def registry_for(workflow: str) -> Registry | None:
+    """What a definition of ``workflow`` may name; None for a workflow not installed."""
+    module = REGISTRIES.get(workflow)
+    return None if module is None else import_module(module).REGISTRY
+
+
+def definition_files() -> list[Path]:
+    """Every installed definition file, by workflow and version."""
+    return [path for folder in DEFINITION_FILES.values() for path in sorted(folder.glob("*.toml"))]

@@ -27,7 +27,7 @@ from web.templating import render
 from workflows.casework.household import parse
 from workflows.engine.access import staff_may_work_on
 from workflows.engine.errors import InvalidInput, NotFound
-from workflows.move_in.steps import STEPS
+from workflows.move_in import STEPS
 from workflows.obstacles import figures, kinds, tags
 from workflows.obstacles.kinds import KindIn
 from workflows.obstacles.tags import ObstacleIn, ResolveIn

@@ -29,7 +29,7 @@ from workflows.engine import Change, reminders
 from workflows.engine.access import may_work_on
 from workflows.engine.effects import Context
 from workflows.engine.errors import InvalidInput
-from workflows.move_in import CURRENT, STEPS, end_of_day
+from workflows.move_in import CURRENT, end_of_day
 from workflows.move_in.effects import SetMilestone
 from workflows.move_in.states import CaseState, Milestone, StepKind
 
@@ -157,17 +157,21 @@ def start(
     change = Change(session, case, actor_id=actor_id, now=now, note=None)
     change.writer.record("open_case", None, None, case.state, None)
     facts = change.facts
-    refused = {kind: STEPS[kind].eligible(facts) for kind in requested}
+    steps = facts.workflow.steps
+    refused = {
+        kind: steps[kind].eligible(facts) if kind in steps else "Diesen Schritt gibt es nicht."
+        for kind in requested
+    }
     refused = {kind: reason for kind, reason in refused.items() if reason is not None}
     if refused:
         raise InvalidInput({f"requested_steps.{k}": str(r) for k, r in refused.items()})
-    within = timedelta(days=facts.settings.welcome_visit_within_days)
+    within = timedelta(days=facts.workflow.milestones[Milestone.WELCOME_VISIT].days)
     due = end_of_day(facts.household.moved_in_on + within)
     with reminders.queued_together(session):
         SetMilestone(Milestone.WELCOME_VISIT, due).apply(
             Context(session, case, facts, actor_id, now, facts.settings)
         )
-        for kind, step in STEPS.items():
+        for kind, step in steps.items():
             if step.at_intake(facts) or kind in requested:
                 change.fire(f"open_{kind}", at_intake=True)
         case.applies = sorted(eligibility.reasons(facts))  # the first look: tells nobody

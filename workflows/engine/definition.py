@@ -12,6 +12,10 @@ from transitions import EventData, Machine
 
 GuardCheck = Callable[["Subject", Mapping[str, Any]], str | None]
 EffectBuilder = Callable[["Subject", EventData], None]
+# A step's applicability: None when it may be opened for the case's facts, else why not.
+AppliesRule = Callable[[Any], str | None]
+# Whether a step is opened by itself when the case is opened.
+IntakeRule = Callable[[Any], bool]
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,58 @@ class Lifecycle:
         return bool(self.machine._can_trigger(subject, trigger, **params))
 
 
+@dataclass(frozen=True)
+class Due:
+    """When a step is due: ``days`` after the day it is counted from — the move-in day
+    (``move_in``), the day it was opened (``opening``; at intake, the move-in day) or the birth
+    (``birth``). A deadline a law fixes (``law``) no office variant may change."""
+
+    days: int
+    counted_from: str
+    law: str | None = None
+
+
+@dataclass(frozen=True)
+class StepReminder:
+    """The household is reminded ``days_before`` the step's deadline, with this message."""
+
+    days_before: int
+    message: str  # a ReminderKind value
+
+
+@dataclass(frozen=True)
+class StepDef:
+    """One step a case may go through: when it applies, when it is due, who may take it."""
+
+    kind: str
+    label: str
+    partner_category: str | None
+    eligible: AppliesRule
+    at_intake: IntakeRule
+    due: Due
+    reminders: tuple[StepReminder, ...] = ()
+    # When it comes to apply during the case (a child turns 6): opened by itself.
+    opens_when_it_applies: bool = False
+    local: bool = False  # added by an office's variant, not by the definition
+
+    @property
+    def legal_deadline(self) -> bool:
+        return self.due.law is not None
+
+
+@dataclass(frozen=True)
+class MilestoneDef:
+    """A case-level deadline (a visit) running while the case is in ``states``: ``days`` after
+    the move-in day or the welcome visit, but at least ``at_least_days_ahead`` from the day set."""
+
+    name: str
+    label: str
+    states: tuple[str, ...]
+    days: int
+    counted_from: str  # "move_in" | "welcome_visit"
+    at_least_days_ahead: int = 0
+
+
 @dataclass
 class Workflow:
     """A versioned workflow: the case lifecycle plus the lifecycle every step follows."""
@@ -182,6 +238,12 @@ class Workflow:
     household_step_states: Sequence[str] = ()
     # Case-level deadlines (milestones) and the case states in which each is still running.
     milestone_states: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    # The steps with their rules and deadlines, and the milestones with theirs (the data).
+    steps: Mapping[str, StepDef] = field(default_factory=dict)
+    milestones: Mapping[str, MilestoneDef] = field(default_factory=dict)
+    # A step whose deadline passed is escalated to the supervisors this long after it ends.
+    escalation_hours: int = 8
+    title: str = ""
     _step_triggers: dict[str, tuple[str, str]] = field(init=False, repr=False)
     _labels: dict[str, str] = field(init=False, repr=False)
 

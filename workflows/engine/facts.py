@@ -10,6 +10,7 @@ from core.clock import berlin
 from core.config import Settings
 from models import Appointment, Case, CaseStep, Consent, Household, HouseholdMember, Partner
 from models.enums import AppointmentKind, AppointmentStatus
+from workflows.engine.definition import Workflow, get_workflow
 
 
 def age_on(birth_date: date, day: date) -> int:
@@ -55,6 +56,11 @@ class CaseFacts:
         self.now, self.settings = now, settings
         if household is not None:  # read already, with the case (engine._lock): no query
             self.__dict__["household"] = household
+
+    @cached_property
+    def workflow(self) -> Workflow:
+        """The definition the case runs on: the version it was opened with (or migrated to)."""
+        return get_workflow(self.case.workflow, self.case.workflow_version)
 
     @property
     def today(self) -> date:

@@ -180,7 +180,7 @@ def _step(session: Session, case: Case, kind: str | None) -> CaseStep:
         query = query.where(col(CaseStep.state).in_(OPEN_STEP_STATES))
     step = session.exec(query.order_by(col(CaseStep.id))).first()
     if step is None or step.due_at is None:
-        name = STEPS[kind].label if kind in STEPS else "ein offener Schritt"
+        name = STEPS[kind].label if kind is not None and kind in STEPS else "ein offener Schritt"
         raise PreviewUnavailable(f"Im Fall ist {name!s} nicht geöffnet.")
     return step
 

@@ -24,7 +24,7 @@ from workflows.move_in.effects import (
 from workflows.move_in.states import (
     Milestone,
 )
-from workflows.move_in.steps import STEPS, end_of_day, step_due
+from workflows.move_in.steps import end_of_day, step_due
 
 VISIT_OF_TRIGGER = {
     "schedule_welcome_visit": AppointmentKind.WELCOME_VISIT,
@@ -46,10 +46,13 @@ def _finish_visit(subject: Subject, event: EventData) -> None:
 
 
 def _plan_follow_up(subject: Subject, _event: EventData) -> None:
-    """Follow-up some weeks after the welcome visit, but never less than a week from now."""
+    """Follow-up some weeks after the welcome visit, but never sooner than the definition allows
+    from now (a week)."""
     facts = subject.facts
-    after = timedelta(days=facts.settings.follow_up_after_days)
-    day = max(berlin(facts.welcome_visit_at + after).date(), facts.today + timedelta(days=7))
+    follow_up = facts.workflow.milestones[Milestone.FOLLOW_UP]
+    after = timedelta(days=follow_up.days)
+    earliest = facts.today + timedelta(days=follow_up.at_least_days_ahead)
+    day = max(berlin(facts.welcome_visit_at + after).date(), earliest)
     subject.effects.append(SetMilestone(Milestone.FOLLOW_UP, end_of_day(day)))
 
 
@@ -64,7 +67,8 @@ def _close_case(subject: Subject, _event: EventData) -> None:
 def _plan_step(subject: Subject, event: EventData) -> None:
     kind = subject.kind or ""
     due = step_due(kind, subject.facts, bool(event.kwargs.get("at_intake")))
-    subject.effects.append(PlanStep(kind, due, STEPS[kind].legal_deadline))
+    legal = subject.facts.workflow.steps[kind].legal_deadline
+    subject.effects.append(PlanStep(kind, due, legal))
 
 
 def _hold_step(subject: Subject, event: EventData) -> None:
@@ -72,7 +76,7 @@ def _hold_step(subject: Subject, event: EventData) -> None:
 
 
 def _refer_to_partner(subject: Subject, event: EventData) -> None:
-    category = STEPS[subject.kind or ""].partner_category
+    category = subject.facts.workflow.steps[subject.kind or ""].partner_category
     chosen = event.kwargs.get("partner_id") or subject.facts.partner_for(category).id
     subject.effects.append(Refer(subject.kind or "", chosen, event.kwargs.get("message")))
 

@@ -28,11 +28,9 @@ from workflows.appointments.notices import (
 )
 from workflows.engine import reminders
 from workflows.engine.effects import Context
-from workflows.move_in.states import UNFINISHED_STEP_STATES, Milestone, StepKind, StepState
+from workflows.move_in.states import UNFINISHED_STEP_STATES, Milestone, StepState
 from workflows.referrals import sending
 
-# Supervisors hear of a missed deadline in the morning after it (8:00), not at midnight.
-ESCALATION_DELAY = timedelta(hours=8)
 # Households hear of a deadline at 9 o'clock, some days before it ends (at midnight).
 MORNING_BEFORE_MIDNIGHT = timedelta(hours=15)
 
@@ -124,7 +122,7 @@ class SetMilestone:
                 ctx.case,
                 ReminderKind.MILESTONE_OVERDUE,
                 Recipient.SUPERVISORS,
-                shift_local(self.due_at, ESCALATION_DELAY),
+                shift_local(self.due_at, timedelta(hours=ctx.facts.workflow.escalation_hours)),
                 ctx.now,
                 milestone=self.milestone,
             )
@@ -191,37 +189,26 @@ class MoveDue:
 
 
 def _schedule_step_reminders(ctx: Context, step: CaseStep) -> None:
-    """Escalate when the step's deadline passes; remind the household before some of them."""
+    """Escalate when the step's deadline passes; remind the household before it as the step's
+    definition says (registration: 4 days before, energy: a week)."""
     assert step.due_at is not None
+    workflow = ctx.facts.workflow
     reminders.schedule(
         ctx.session,
         ctx.case,
         ReminderKind.STEP_OVERDUE,
         Recipient.SUPERVISORS,
-        shift_local(step.due_at, ESCALATION_DELAY),
+        shift_local(step.due_at, timedelta(hours=workflow.escalation_hours)),
         ctx.now,
         step_id=step.id,
     )
-    if step.kind == StepKind.REGISTRATION:
-        days = timedelta(days=ctx.settings.registration_reminder_days_before)
-        # 9 o'clock in the morning, a few days before the legal deadline ends
+    for reminder in workflow.steps[step.kind].reminders:
+        # 9 o'clock in the morning, some days before the deadline ends
+        days = timedelta(days=reminder.days_before)
         remind_at = shift_local(step.due_at, -(days + MORNING_BEFORE_MIDNIGHT))
         if remind_at > ctx.now:  # a reminder after the deadline helps no one
             reminders.schedule(
-                ctx.session,
-                ctx.case,
-                ReminderKind.REGISTRATION_DEADLINE,
-                Recipient.HOUSEHOLD,
-                remind_at,
-                ctx.now,
-                step_id=step.id,
-            )
-    if step.kind == StepKind.ENERGY:
-        days = timedelta(days=ctx.settings.energy_reminder_days_before)
-        remind_at = shift_local(step.due_at, -(days + MORNING_BEFORE_MIDNIGHT))
-        if remind_at > ctx.now:
-            reminders.schedule(
-                ctx.session, ctx.case, ReminderKind.STEP_REMINDER, Recipient.HOUSEHOLD,
+                ctx.session, ctx.case, ReminderKind(reminder.message), Recipient.HOUSEHOLD,
                 remind_at, ctx.now, step_id=step.id,
             )  # fmt: skip
 

@@ -11,14 +11,18 @@ from typing import Any
 from core.clock import format_berlin
 from models.enums import PARTNER_CATEGORY_LABELS, AppointmentKind
 from workflows import consent
-from workflows.engine.definition import Guard, Subject
+from workflows.engine.definition import Guard, StepDef, Subject
 from workflows.move_in.states import (
     UNFINISHED_STEP_STATES,
     CaseState,
 )
-from workflows.move_in.steps import STEPS
 
 Params = Mapping[str, Any]
+
+
+def _step(subject: Subject) -> StepDef:
+    """The subject's step as the case's definition (with its office's variant) has it."""
+    return subject.facts.workflow.steps[subject.kind or ""]
 
 
 def _appointment_in_future(subject: Subject, params: Params) -> str | None:
@@ -32,7 +36,8 @@ def _appointment_in_future(subject: Subject, params: Params) -> str | None:
 
 def _open_steps(subject: Subject) -> list[str]:
     steps = subject.facts.steps.values()
-    return [STEPS[s.kind].label for s in steps if s.state in UNFINISHED_STEP_STATES]
+    labels = subject.facts.workflow.step_labels
+    return [labels.get(s.kind, s.kind) for s in steps if s.state in UNFINISHED_STEP_STATES]
 
 
 def _all_steps_closed(subject: Subject, _params: Params) -> str | None:
@@ -103,7 +108,7 @@ def _happened_plausibly(subject: Subject, params: Params) -> str | None:
 
 
 def _no_legal_deadline(subject: Subject, _params: Params) -> str | None:
-    legal = STEPS[subject.kind or ""].legal_deadline
+    legal = _step(subject).legal_deadline
     return "Eine gesetzliche Frist wartet nicht: keine Warteliste." if legal else None
 
 
@@ -113,16 +118,16 @@ def _case_active(subject: Subject, _params: Params) -> str | None:
 
 
 def _step_eligible(subject: Subject, _params: Params) -> str | None:
-    return STEPS[subject.kind or ""].eligible(subject.facts)
+    return _step(subject).eligible(subject.facts)
 
 
 def _step_has_partner(subject: Subject, params: Params) -> str | None:
-    category = STEPS[subject.kind or ""].partner_category
+    category = _step(subject).partner_category
     if category is None:
         return "Für diesen Schritt ist keine Weitervermittlung vorgesehen."
     if subject.facts.partner_for(category) is None:
         district = subject.facts.household.district
-        label = PARTNER_CATEGORY_LABELS[category]
+        label = PARTNER_CATEGORY_LABELS.get(category, category)  # type: ignore[call-overload]
         return f"Kein aktiver Partner '{label}' für den Bezirk {district} hinterlegt."
     return None
 
@@ -132,7 +137,7 @@ def _chosen_partner_fits(subject: Subject, params: Params) -> str | None:
     chosen = params.get("partner_id")
     if chosen is None:
         return None  # the suggested one
-    category = STEPS[subject.kind or ""].partner_category
+    category = _step(subject).partner_category
     fitting = subject.facts.partners_for(category) if category else []
     if not any(partner.id == chosen for partner in fitting):
         return "Dieser Partner passt nicht (Art, Bezirk oder nicht aktiv)."
@@ -140,7 +145,7 @@ def _chosen_partner_fits(subject: Subject, params: Params) -> str | None:
 
 
 def _consent_given(subject: Subject, _params: Params) -> str | None:
-    category = STEPS[subject.kind or ""].partner_category
+    category = _step(subject).partner_category
     if category is None or category in subject.facts.consented_categories:
         return None
     facts = subject.facts

@@ -1,6 +1,11 @@
-"""The vocabulary of the move-in workflow: case states, step states and step kinds."""
+"""The vocabulary the move-in workflow's Python code speaks: case states, step states, step kinds
+and milestones it refers to by name. Their labels are the definition file's."""
 
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from enum import StrEnum
+from typing import Any, TypeVar
+
+V = TypeVar("V")
 
 
 class CaseState(StrEnum):
@@ -47,30 +52,32 @@ class Milestone(StrEnum):
     FOLLOW_UP = "follow_up"
 
 
-MILESTONE_STATES: dict[str, tuple[str, ...]] = {
-    Milestone.WELCOME_VISIT: (CaseState.INTAKE, CaseState.WELCOME_VISIT_SCHEDULED),
-    Milestone.FOLLOW_UP: (CaseState.FOLLOW_UP_DUE, CaseState.FOLLOW_UP_SCHEDULED),
-}
+class CurrentDefinition(Mapping[str, V]):
+    """A mapping read from the current definition file when asked (it is loaded after this
+    module, from ``definitions/``): the labels staff read are data, not code."""
 
-CASE_STATE_LABELS: dict[str, str] = {
-    CaseState.INTAKE: "Aufgenommen",
-    CaseState.WELCOME_VISIT_SCHEDULED: "Willkommensbesuch geplant",
-    CaseState.ACCOMPANYING: "In Begleitung",
-    CaseState.FOLLOW_UP_DUE: "Nachbesuch fällig",
-    CaseState.FOLLOW_UP_SCHEDULED: "Nachbesuch geplant",
-    CaseState.CLOSED: "Abgeschlossen",
-}
+    def __init__(self, read: Callable[[Any], Mapping[str, V]]) -> None:
+        self._read = read
 
-STEP_STATE_LABELS: dict[str, str] = {
-    StepState.INACTIVE: "nicht geöffnet",
-    StepState.OPEN: "offen",
-    StepState.REFERRED: "weitervermittelt",
-    StepState.WAITING: "auf Warteliste",
-    StepState.DONE: "erledigt",
-    StepState.WAIVED: "entfällt",
-}
+    def _now(self) -> Mapping[str, V]:
+        from workflows.move_in.versions import CURRENT
 
-MILESTONE_LABELS: dict[str, str] = {
-    Milestone.WELCOME_VISIT: "Willkommensbesuch",
-    Milestone.FOLLOW_UP: "Nachbesuch",
-}
+        return self._read(CURRENT)
+
+    def __getitem__(self, key: str) -> V:
+        return self._now()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._now())
+
+    def __len__(self) -> int:
+        return len(self._now())
+
+
+CASE_STATE_LABELS: Mapping[str, str] = CurrentDefinition(lambda w: w.case.labels)
+STEP_STATE_LABELS: Mapping[str, str] = CurrentDefinition(lambda w: w.step.labels)
+MILESTONE_LABELS: Mapping[str, str] = CurrentDefinition(
+    lambda w: {name: m.label for name, m in w.milestones.items()}
+)
+# Per milestone, the case states in which it still runs.
+MILESTONE_STATES: Mapping[str, Sequence[str]] = CurrentDefinition(lambda w: w.milestone_states)

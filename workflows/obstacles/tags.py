@@ -15,8 +15,8 @@ from core.clock import utc_now
 from models import Case, CaseEvent, CaseObstacle, CaseStep, ObstacleKind
 from workflows.casework.fields import Id
 from workflows.engine.errors import InvalidInput, NotFound
+from workflows.move_in import STEPS
 from workflows.move_in.states import StepKind
-from workflows.move_in.steps import STEPS
 from workflows.obstacles.kinds import get_kind
 
 Note = Annotated[str, Field(max_length=500, pattern=limits.TEXT_PATTERN)]
@@ -53,7 +53,7 @@ class Noted:
     @property
     def step_label(self) -> str | None:
         kind = self.obstacle.step_kind
-        return STEPS[kind].label if kind in STEPS else kind
+        return STEPS[kind].label if kind is not None and kind in STEPS else kind
 
 
 def _history(
@@ -69,7 +69,8 @@ def _history(
 
 
 def _describe(kind: ObstacleKind, step_kind: str | None, note: str | None) -> str:
-    step = f" (Schritt {STEPS[step_kind].label})" if step_kind in STEPS else ""
+    known = step_kind is not None and step_kind in STEPS
+    step = f" (Schritt {STEPS[step_kind].label})" if known else ""  # type: ignore[index]
     return f"{kind.label}{step}" + (f": {note}" if note else "")
 
 

@@ -35,8 +35,8 @@ from models.enums import (
 )
 from workflows.consultations import figures as consultation_figures
 from workflows.consultations.schedule import local_moment
+from workflows.move_in import STEPS
 from workflows.move_in.states import StepKind, StepState
-from workflows.move_in.steps import STEPS
 from workflows.obstacles import figures as obstacle_figures
 from workflows.reports.cells import Cell, protect
 

@@ -19,7 +19,7 @@ from core.clock import BERLIN, berlin
 from core.config import Settings
 from models import Consent
 from models.enums import PartnerCategory
-from workflows.engine.definition import Subject
+from workflows.engine.definition import Subject, Workflow
 from workflows.move_in import MOVE_IN, STEPS
 from workflows.move_in.effects import PlanStep, Refer, SetMilestone
 from workflows.move_in.states import CaseState, Milestone, StepKind, StepState
@@ -85,6 +85,7 @@ class Facts:
     members: list[tuple[Member, int]] = field(default_factory=list)
     welcome_visit_at: datetime = NOW - timedelta(hours=2)
     visits: dict[str, datetime] = field(default_factory=dict)  # planned visits by kind
+    workflow: Workflow = field(default_factory=lambda: MOVE_IN)  # the definition it runs on
 
     @property
     def today(self) -> date:

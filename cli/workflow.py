@@ -1,0 +1,98 @@
+"""``willkommen workflow``: the workflow definitions — check files, print the schema, read the
+steps of a version in plain German."""
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.console import PlainTable, fail, out
+from models.enums import PARTNER_CATEGORY_LABELS
+from workflows.definitions import loading
+from workflows.definitions.schema import DefinitionSpec
+from workflows.installed import definition_files, registry_for
+
+app = typer.Typer(help="Workflow-Definitionen prüfen und lesen.", no_args_is_help=True)
+
+COUNTED_FROM = {
+    "move_in": "nach dem Einzug",
+    "opening": "nach dem Öffnen",
+    "birth": "nach der Geburt",
+}
+
+
+def _check(path: Path) -> tuple[loading.DefinitionSpec | None, list[loading.Problem]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [loading.Problem("(Datei)", f"nicht lesbar: {exc}")]
+    spec, problems = loading.parse(text)
+    if spec is None:
+        return None, problems
+    registry = registry_for(spec.name)
+    if registry is None:
+        return spec, [loading.Problem("name", f"kein installierter Workflow „{spec.name}“")]
+    return spec, loading.check(spec, registry)
+
+
+@app.command()
+def check(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Definitionsdateien (TOML); ohne Angabe: alle installierten."),
+    ] = None,
+) -> None:
+    """Definitionsdateien prüfen: jeder Fehler mit seiner Stelle in der Datei; Exit-Code 1 bei
+    einem Fehler."""
+    paths = files or definition_files()
+    failed = 0
+    for path in paths:
+        spec, problems = _check(path)
+        if problems:
+            failed += 1
+            out().print(f"[bold red]{path}[/]: {len(problems)} Fehler", soft_wrap=True)
+            for problem in problems:
+                out().print(f"  {path.name}: {problem}", soft_wrap=True, markup=False)
+        elif spec is not None:
+            summary = (
+                f"{spec.name} v{spec.version}: {len(spec.case.states)} Fallzustände, "
+                f"{len(spec.case.transitions)} + {len(spec.step.transitions)} Übergänge, "
+                f"{len(spec.steps)} Schritte"
+            )
+            out().print(f"[green]in Ordnung[/] {path.name} ({summary})", soft_wrap=True)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def schema() -> None:
+    """Das Schema einer Definitionsdatei als JSON Schema."""
+    typer.echo(json.dumps(DefinitionSpec.model_json_schema(), ensure_ascii=False, indent=2))
+
+
+@app.command()
+def steps(
+    file: Annotated[
+        Path | None, typer.Argument(help="Eine Definitionsdatei; ohne Angabe: die aktuelle.")
+    ] = None,
+) -> None:
+    """Die Schritte einer Version auf Deutsch: wann sie gelten, wann sie fällig sind, wer
+    erinnert wird."""
+    path = file or definition_files()[-1]
+    spec, problems = _check(path)
+    if spec is None or problems:
+        fail(f"{path.name}: {len(problems)} Fehler – erst `willkommen workflow check` ausführen.")
+    table = PlainTable(title=f"{spec.title} (Version {spec.version})")
+    for column in ("Schritt", "Frist", "Erinnerung an den Haushalt", "Weitervermittlung"):
+        table.add_column(column)
+    for item in spec.steps:
+        due = f"{item.due.days} Tage {COUNTED_FROM[item.due.counted_from]}"
+        if item.due.law:
+            due += f" ({item.due.law})"
+        reminded = ", ".join(f"{r.days_before} Tage vorher" for r in item.reminders) or "–"
+        partner = (
+            PARTNER_CATEGORY_LABELS.get(item.partner_category) if item.partner_category else None
+        )
+        table.add_row(item.label, due, reminded, partner or "–")
+    out().print(table)
