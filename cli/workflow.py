@@ -11,15 +11,10 @@ from cli.console import PlainTable, fail, out
 from models.enums import PARTNER_CATEGORY_LABELS
 from workflows.definitions import loading
 from workflows.definitions.schema import DefinitionSpec
+from workflows.definitions.words import COUNTED_FROM
 from workflows.installed import definition_files, registry_for
 
 app = typer.Typer(help="Workflow-Definitionen prüfen und lesen.", no_args_is_help=True)
-
-COUNTED_FROM = {
-    "move_in": "nach dem Einzug",
-    "opening": "nach dem Öffnen",
-    "birth": "nach der Geburt",
-}
 
 
 def _check(path: Path) -> tuple[loading.DefinitionSpec | None, list[loading.Problem]]:

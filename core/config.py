@@ -170,7 +170,7 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"{names}: Fristen und Erinnerungen stehen jetzt in der Workflow-Definition "
                 "(workflows/move_in/definitions/) und in der Variante eines Büros "
-                "(/admin/workflow)."
+                "(/ablauf)."
             )
         return self
 

@@ -46,8 +46,23 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         render_as_batch=True,  # SQLite alters tables by copying them
         render_item=render_item,
     )
-    with context.begin_transaction():
-        context.run_migrations()
+    # Copying a table other tables point at (cases) drops the old one: with foreign keys
+    # enforced, SQLite refuses that once rows refer to it. Off for the migration — on the
+    # driver's connection, as the pragma takes no effect inside a transaction — and every
+    # reference checked before the migration's transaction ends.
+    sqlite = connection.dialect.name == "sqlite" and not connection.in_transaction()
+    if sqlite:
+        connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left broken references: {broken[:5]}")
+    finally:
+        if sqlite:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -24,6 +24,7 @@ from models.reminder import Reminder
 from models.round_table import RoundTable, RoundTableGuest, RoundTableItem
 from models.staff import ApiToken, CalendarFeed, Staff
 from models.visit import Agreement, VisitRecord
+from models.workflow_variant import WorkflowVariant
 
 __all__ = [
     "Agreement",
@@ -65,4 +66,5 @@ __all__ = [
     "Volunteer",
     "VolunteerSuggestion",
     "Visitor",
+    "WorkflowVariant",
 ]

@@ -32,6 +32,8 @@ class Case(SQLModel, table=True):
     assignee_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
     workflow: str = Field(max_length=40, sa_column_kwargs=not_personal())
     workflow_version: int
+    # The office's variant of the workflow the case was opened under (None: the base as is).
+    variant_id: int | None = Field(default=None, foreign_key="workflow_variants.id")
     state: str = Field(max_length=40, sa_column_kwargs=not_personal())
     # Optimistic lock: every change bumps it; a write based on an older version is refused.
     version: int = 1

@@ -173,6 +173,13 @@ class AppointmentKind(StrEnum):
     CONSULTATION = "consultation"
 
 
+APPOINTMENT_KIND_LABELS = {
+    AppointmentKind.WELCOME_VISIT: "Willkommensbesuch",
+    AppointmentKind.FOLLOW_UP_VISIT: "Nachbesuch",
+    AppointmentKind.CONSULTATION: "Sprechstunde",
+}
+
+
 class AppointmentStatus(StrEnum):
     SCHEDULED = "scheduled"
     DONE = "done"

@@ -52,3 +52,20 @@ def test_reminder_storage_keeps_room_and_indexes_sms_references_only(env):
 
     upgrade()
     assert _reminder_storage() == migrated
+
+
+def test_a_migration_that_copies_the_cases_table_keeps_every_case(world):
+    """Given a database with a case (steps, history, reminders pointing at it), when the
+    migration adding the variant to cases is undone and done again — SQLite copies the table
+    for it — then the case and everything referring to it are still there."""
+    case_id = world.open_case()
+    counts = "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM case_steps)"
+    with get_engine().connect() as connection:
+        before = connection.execute(text(counts)).one()
+    command.downgrade(alembic_config(), "0023")
+    upgrade()
+    with get_engine().connect() as connection:
+        after = connection.execute(text(counts)).one()
+        kept = connection.execute(text(f"SELECT variant_id FROM cases WHERE id = {case_id}"))
+        assert kept.one() == (None,)
+    assert after == before and before[0] == 1

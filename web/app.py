@@ -34,6 +34,7 @@ from web.routes import (
     api_obstacles,
     api_reports,
     api_round_tables,
+    api_workflow,
     audit,
     auth,
     by_hand,
@@ -54,6 +55,7 @@ from web.routes import (
     obstacles,
     partner,
     previews,
+    process,
     referrals,
     reports,
     round_tables,
@@ -168,6 +170,7 @@ def create_app() -> FastAPI:
         network,
         round_tables,
         reports,
+        process,
         intake,
         dashboard,
         audit,
@@ -182,6 +185,7 @@ def create_app() -> FastAPI:
         api_obstacles,
         api_reports,
         api_round_tables,
+        api_workflow,
     ):
         app.include_router(module.router)
 

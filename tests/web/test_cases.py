@@ -245,9 +245,9 @@ def test_htmx_filter_request_gets_only_the_results(web_world, client):
 def test_case_page_shows_household_steps_diagram_buttons_refusals_and_history(web_world, client):
     """Given a household with a parent, an 8-year-old and a 3-year-old, when the case page is
     opened, then it shows the members with the steps that apply to them, each open step with its
-    due date (the registration's legal deadline marked), the diagram with the current state
-    highlighted, a button for each allowed trigger, the refused ones with their reason (no
-    button), and the history."""
+    due date (the registration's legal deadline marked), the case's track in plain German (its
+    current station, each step with its deadline; no state diagram for a caseworker), a button
+    for each allowed trigger, the refused ones with their reason (no button), and the history."""
     members = [
         {"given_name": "Amal", "family_name": "Haddad", "birth_date": born(38), "is_contact": True},
         {"given_name": "Omar", "family_name": "Haddad", "birth_date": born(8)},
@@ -273,9 +273,14 @@ def test_case_page_shows_household_steps_diagram_buttons_refusals_and_history(we
     registration = page.split("Anmeldung beim Bürgeramt</th>")[1].split("</tr>")[0]
     assert (moved_in + timedelta(days=14)).strftime("%d.%m.%Y") in registration
     assert "gesetzliche Frist" in registration
-    diagram = page.split('<pre class="mermaid">')[1].split("</pre>")[0]
-    assert "class intake current" in diagram and "intake : Aufgenommen" in diagram
-    assert "/static/vendor/mermaid-11.17.2.min.js" in page
+    track = page.split('id="track"')[1].split("</ol>")[0]
+    assert 'class="station current" aria-current="step"' in track
+    current = track.split('class="station current"')[1].split("</li>")[0]
+    assert "Aufgenommen" in current and "Willkommensbesuch fällig bis" in current
+    lines = page.split('id="track-steps"')[1].split("</ul>")[0]
+    due = (moved_in + timedelta(days=14)).strftime("%d.%m.%Y")
+    assert f"<strong>Anmeldung beim Bürgeramt</strong>: offen – fällig bis {due}" in lines
+    assert '<pre class="mermaid">' not in page and "mermaid-11.17.2" not in page
     assert 'value="schedule_welcome_visit"' in page and 'value="complete_registration"' in page
     assert "Einwilligung des Haushalts zur Weitergabe an 'Energieberatung' fehlt." in page
     assert 'value="refer_energy"' not in page  # refused: a reason, not a dead button

@@ -37,11 +37,10 @@ from workflows.casework import eligibility, notices
 from workflows.consent import records as consent_records
 from workflows.engine import TriggerOption, allowed_triggers
 from workflows.engine.access import staff_may_see, staff_may_work_on
-from workflows.engine.definition import Workflow, get_workflow
+from workflows.engine.definition import Workflow
 from workflows.engine.errors import CaseInTransfer, CaseNotFound
 from workflows.engine.facts import CaseFacts, age_on, member_flags
 from workflows.messaging import i18n
-from workflows.move_in import STEPS
 from workflows.move_in.states import (
     MILESTONE_LABELS,
     MILESTONE_STATES,
@@ -210,11 +209,11 @@ def case_page(session: Session, case: Case, now: datetime) -> CasePage:
     household = session.get(Household, case.household_id)
     office = session.get(Office, case.office_id)
     assert household is not None and office is not None  # foreign keys
-    workflow = get_workflow(case.workflow, case.workflow_version)
     facts = CaseFacts(
         session, case, actor_id=None, now=now, settings=get_settings(), household=household
     )
-    order = list(STEPS)
+    workflow = facts.workflow  # its version, as its office's variant has it
+    order = list(workflow.steps)
     steps = sorted(
         facts.steps.values(), key=lambda s: order.index(s.kind) if s.kind in order else len(order)
     )
@@ -304,14 +303,15 @@ def _members(facts: CaseFacts, steps: list[CaseStep]) -> list[MemberView]:
     the whole household).
     """
     everyone = eligibility.facts_with(facts, [])
-    household_wide = {kind for kind, s in STEPS.items() if s.eligible(everyone) is None}
+    defined = facts.workflow.steps
+    household_wide = {kind for kind, s in defined.items() if s.eligible(everyone) is None}
     by_kind = {s.kind: s for s in steps}
     views = []
     for member in facts.members:
         alone = eligibility.facts_with(facts, [member])
         kinds = [
             kind
-            for kind, step in STEPS.items()
+            for kind, step in defined.items()
             if kind not in household_wide and step.eligible(alone) is None
         ]
         flags = member_flags(member)
@@ -352,10 +352,11 @@ def _action_groups(
         elif state == StepState.INACTIVE:
             group = to_open
         elif state in (StepState.DONE, StepState.WAIVED):
-            group, text = closed, f"{STEPS[step[1]].label}: wieder öffnen"
+            group, text = closed, f"{workflow.step_labels.get(step[1], step[1])}: wieder öffnen"
         else:
             kind = step[1]
-            group = groups.setdefault(kind, ActionGroup(STEPS[kind].label, "step", state))
+            title = workflow.step_labels.get(kind, kind)
+            group = groups.setdefault(kind, ActionGroup(title, "step", state))
             text = text.removeprefix(f"{group.title}: ")
         (group.allowed if option.allowed else group.refused).append(Action(option, text))
     ordered = [groups[s.kind] for s in steps if s.kind in groups]
@@ -372,14 +373,15 @@ def _consents(session: Session, facts: CaseFacts, steps: list[CaseStep]) -> list
         else {}
     )
     views = []
+    defined = facts.workflow.steps
     for category in PartnerCategory:
         consent = active.get(category)
         needed_for = [
-            STEPS[s.kind].label
+            defined[s.kind].label
             for s in steps
-            if s.kind in STEPS
+            if s.kind in defined
             and s.state in OPEN_STEP_STATES
-            and STEPS[s.kind].partner_category == category
+            and defined[s.kind].partner_category == category
         ]
         views.append(
             ConsentView(

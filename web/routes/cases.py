@@ -36,14 +36,14 @@ from web.routes.case_forms import (
 from web.templating import render
 from workflows.appointments import visits
 from workflows.audit import reads
-from workflows.casework import handover
+from workflows.casework import handover, track
 from workflows.casework.notes import add_note
 from workflows.casework.timeline import Cursor, timeline_page
 from workflows.casework.worklist import CaseQuery, find_cases
 from workflows.engine import advance
 from workflows.engine.access import staff_may_work_on, visible_office_ids
 from workflows.engine.definition import get_workflow
-from workflows.engine.diagram import mermaid
+from workflows.engine.diagram import readable
 from workflows.engine.errors import GuardFailed, InvalidInput, StaleCase, TransitionNotAllowed
 from workflows.messaging import by_hand
 from workflows.messaging.i18n import LANGUAGE_NAMES
@@ -240,7 +240,13 @@ def show_case(
         "page": page,
         "case": case,
         "history": timeline_page(session, case_id, now, reader=staff),
-        "diagram": mermaid(page.workflow.case, current=case.state, labels=CASE_STATE_LABELS),
+        "track": track.track(
+            session, case, page.workflow, page.steps, page.appointments, now, page.partners
+        ),
+        # The whole process for those who lead and run it; caseworkers follow the track.
+        "diagram": readable(page.workflow.case, current=case.state)
+        if staff.role in (Role.SUPERVISOR, Role.ADMIN)
+        else None,
         "now": now,
         "now_local": berlin(now).strftime("%Y-%m-%dT%H:%M"),
         "today": berlin(now).date().isoformat(),

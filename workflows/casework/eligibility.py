@@ -13,6 +13,7 @@ Called inside a :func:`~workflows.engine.changes.changing` block, so what it ope
 through the engine and lands in the same transaction and history as the change that caused it.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,8 +21,8 @@ from core.clock import berlin
 from models import CaseStep, HouseholdMember
 from workflows.casework.notices import notify
 from workflows.engine.changes import Change
+from workflows.engine.definition import StepDef
 from workflows.engine.facts import CaseFacts, age_on
-from workflows.move_in import STEPS
 from workflows.move_in.states import UNFINISHED_STEP_STATES, StepState
 
 HOUSEHOLD = "household"  # applies because of the household as such, not one member
@@ -34,6 +35,8 @@ def facts_with(facts: CaseFacts, members: list[HouseholdMember]) -> CaseFacts:
         household=facts.household,
     )  # fmt: skip
     view.__dict__["members"] = members  # overrides the cached_property for this view only
+    if "workflow" in facts.__dict__:
+        view.__dict__["workflow"] = facts.workflow
     return view
 
 
@@ -41,7 +44,7 @@ def reasons(facts: CaseFacts) -> set[str]:
     """What makes each step apply today: ``<kind>:household`` or ``<kind>:<member id>``."""
     found: set[str] = set()
     nobody = facts_with(facts, [])
-    for kind, step in STEPS.items():
+    for kind, step in facts.workflow.steps.items():
         if step.eligible(nobody) is None:
             found.add(f"{kind}:{HOUSEHOLD}")
             continue
@@ -53,9 +56,10 @@ def reasons(facts: CaseFacts) -> set[str]:
 
 def no_longer_applies(facts: CaseFacts, step: CaseStep) -> str | None:
     """Why an open step no longer applies to the household, or None."""
-    if step.state not in UNFINISHED_STEP_STATES or step.kind not in STEPS:
+    defined = facts.workflow.steps
+    if step.state not in UNFINISHED_STEP_STATES or step.kind not in defined:
         return None
-    return STEPS[step.kind].eligible(facts)
+    return defined[step.kind].eligible(facts)
 
 
 @dataclass(frozen=True)
@@ -88,13 +92,14 @@ def look_again(change: Change, *, why: str = "") -> Found:
     names = {str(m.id): f"{m.given_name} ({_age(m, facts.today)})" for m in facts.members}
     opened, offered, flagged = [], [], []
     prefix = f"{why}: " if why else ""
-    for kind in _kinds(gained):
-        label = STEPS[kind].label
+    defined = facts.workflow.steps
+    for kind in _kinds(gained, defined):
+        label = defined[kind].label
         because = _because(kind, gained, names, facts)
         step = facts.steps.get(kind)
         state = step.state if step is not None else StepState.INACTIVE
         key = f"applies:{kind}:{','.join(sorted(_who(kind, gained)))}:{facts.today}"
-        if state == StepState.INACTIVE and STEPS[kind].opens_when_it_applies:
+        if state == StepState.INACTIVE and defined[kind].opens_when_it_applies:
             change.fire(f"open_{kind}", note=f"automatisch geöffnet: {because}")
             opened.append(kind)
             text = f"{prefix}„{label}“ wurde geöffnet – {because}."
@@ -105,7 +110,7 @@ def look_again(change: Change, *, why: str = "") -> Found:
             verb = "wieder öffnen" if state in (StepState.DONE, StepState.WAIVED) else "öffnen"
             text = f"{prefix}„{label}“ kommt jetzt in Frage – {because}. Bei Bedarf {verb}."
         notify(facts.session, case.id, key, text, facts.now)  # type: ignore[arg-type]
-    for kind in _kinds(lost):
+    for kind in _kinds(lost, defined):
         step = facts.steps.get(kind)
         reason = no_longer_applies(facts, step) if step is not None else None
         if reason is None:
@@ -113,16 +118,16 @@ def look_again(change: Change, *, why: str = "") -> Found:
         flagged.append(kind)
         key = f"lapsed:{kind}:{facts.today}"
         text = (
-            f"{prefix}„{STEPS[kind].label}“ trifft nicht mehr zu ({reason}) – "
+            f"{prefix}„{defined[kind].label}“ trifft nicht mehr zu ({reason}) – "
             "bitte prüfen und ggf. mit Grund als „entfällt“ schließen."
         )
         notify(facts.session, case.id, key, text, facts.now)  # type: ignore[arg-type]
     return Found(opened, offered, flagged)
 
 
-def _kinds(keys: set[str]) -> list[str]:
+def _kinds(keys: set[str], defined: Mapping[str, StepDef]) -> list[str]:
     present = {key.partition(":")[0] for key in keys}
-    return [kind for kind in STEPS if kind in present]  # in the workflow's order
+    return [kind for kind in defined if kind in present]  # in the workflow's order
 
 
 def _who(kind: str, keys: set[str]) -> list[str]:

@@ -25,6 +25,7 @@ from workflows.casework.fields import (
     plausible_expected_birth,
     plausible_move_in,
 )
+from workflows.definitions import variants
 from workflows.engine import Change, reminders
 from workflows.engine.access import may_work_on
 from workflows.engine.effects import Context
@@ -134,12 +135,15 @@ def open_case(
     session.flush()
     for member in intake.members:
         session.add(HouseholdMember(household_id=household.id, **member.model_dump()))  # type: ignore[arg-type]
+    variant = variants.current(session, serving.id, CURRENT.name)  # type: ignore[arg-type]
     case = Case(
         household_id=household.id,  # type: ignore[arg-type]
         office_id=serving.id,  # type: ignore[arg-type]
         assignee_id=intake.assignee_id if intake.assignee_id is not None else actor_id,
         workflow=CURRENT.name,
         workflow_version=CURRENT.version,
+        # The office's variant as it stands today: the case keeps it (deadlines, reminders).
+        variant_id=variant.id if variant is not None else None,
         state=CaseState.INTAKE,
         opened_at=now,
         updated_at=now,

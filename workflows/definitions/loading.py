@@ -189,6 +189,7 @@ def compile_definition(spec: DefinitionSpec, registry: Registry) -> Workflow:
         milestones=milestones,
         escalation_hours=spec.escalation.hours_after_deadline,
         title=spec.title,
+        variant_bounds={key: (bounds.min, bounds.max) for key, bounds in spec.variants},
     )  # fmt: skip
 
 
@@ -209,6 +210,8 @@ def _step(item: Any, registry: Registry) -> StepDef:
         due=Due(item.due.days, item.due.counted_from, item.due.law),
         reminders=tuple(StepReminder(r.days_before, r.message) for r in item.reminders),
         opens_when_it_applies=item.opens_when_it_applies,
+        rule=item.applies,
+        intake_rule=item.opened_at_intake,
     )
 
 

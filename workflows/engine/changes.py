@@ -19,7 +19,7 @@ from core.config import get_settings
 from models import Case, CaseEvent, CaseStep, Household, Staff
 from workflows.engine import derived, reminders
 from workflows.engine.access import staff_may_work_on
-from workflows.engine.definition import Workflow, get_workflow
+from workflows.engine.definition import Workflow
 from workflows.engine.effects import Context, Effect
 from workflows.engine.errors import CaseInTransfer, CaseNotFound, InvalidInput, StaleCase
 from workflows.engine.facts import CaseFacts
@@ -171,10 +171,10 @@ class Change:
         """``versioned``: a case on record (not one being opened), its version goes up;
         ``facts``: what was read about the case already (a page judging its buttons)."""
         self.session, self.case, self.note = session, case, note
-        self.workflow: Workflow = get_workflow(case.workflow, case.workflow_version)
         self.facts = facts or CaseFacts(
             session, case, actor_id=actor_id, now=now, settings=get_settings(), household=household
         )
+        self.workflow: Workflow = self.facts.workflow
         self.judging = Judge(self.workflow, case, self.facts)
         self.writer = Writer(
             session, case, self.facts, actor_id=actor_id, now=now,

@@ -5,7 +5,7 @@ through one trigger, and the machine's events are driven on it directly.
 """
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from transitions import EventData, Machine
@@ -200,7 +200,9 @@ class StepDef:
     reminders: tuple[StepReminder, ...] = ()
     # When it comes to apply during the case (a child turns 6): opened by itself.
     opens_when_it_applies: bool = False
-    local: bool = False  # added by an office's variant, not by the definition
+    # The rules' names in the definition (to put them in words).
+    rule: str = ""
+    intake_rule: str = ""
 
     @property
     def legal_deadline(self) -> bool:
@@ -244,6 +246,11 @@ class Workflow:
     # A step whose deadline passed is escalated to the supervisors this long after it ends.
     escalation_hours: int = 8
     title: str = ""
+    # What an office's variant may change, within which bounds ("due_days": (3, 180), …).
+    variant_bounds: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    # An office's variant applied (its revision's id), and the partners it prefers per category.
+    variant_id: int | None = None
+    preferred_partners: Mapping[str, int] = field(default_factory=dict)
     _step_triggers: dict[str, tuple[str, str]] = field(init=False, repr=False)
     _labels: dict[str, str] = field(init=False, repr=False)
 
@@ -260,6 +267,39 @@ class Workflow:
             for trigger, (verb, kind) in self._step_triggers.items()
         }
         self._labels |= {t.trigger: t.label for t in reversed(self.case.transitions) if t.label}
+
+    def with_variant(self, variant_id: int, overrides: Mapping[str, Any]) -> "Workflow":
+        """This definition as an office varies it (checked when it was saved): deadlines no law
+        fixes, reminder offsets, visit deadlines, step labels, preferred partners. A step or
+        milestone the variant names that this version lacks is passed over."""
+        due_days, labels = overrides.get("due_days", {}), overrides.get("labels", {})
+        reminder_days = overrides.get("reminder_days_before", {})
+        steps = {}
+        for kind, step in self.steps.items():
+            due, reminders = step.due, step.reminders
+            if kind in due_days and due.law is None:
+                due = replace(due, days=int(due_days[kind]))
+            if kind in reminder_days:
+                days = int(reminder_days[kind])
+                reminders = tuple(replace(r, days_before=days) for r in reminders) or (
+                    StepReminder(days, "step_reminder"),
+                )
+            label = labels.get(kind, step.label)
+            steps[kind] = replace(step, due=due, reminders=reminders, label=label)
+        milestone_days = overrides.get("milestone_days", {})
+        milestones = {
+            name: replace(m, days=int(milestone_days.get(name, m.days)))
+            for name, m in self.milestones.items()
+        }
+        return replace(
+            self, steps=steps, milestones=milestones,
+            step_labels={kind: step.label for kind, step in steps.items()},
+            variant_id=variant_id,
+            preferred_partners={
+                category: int(partner)
+                for category, partner in overrides.get("preferred_partners", {}).items()
+            },
+        )  # fmt: skip
 
     def step_trigger(self, trigger: str) -> tuple[str, str] | None:
         """``"complete_school"`` → ``("complete", "school")``; None for case triggers."""

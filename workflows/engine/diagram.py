@@ -4,6 +4,7 @@ Pure (no database, no output): used by the CLI, the README test and the case pag
 """
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from workflows.engine.definition import Lifecycle, T
 
@@ -50,3 +51,58 @@ def mermaid(
         lines.append(f"    classDef current {CURRENT_STYLE}")
         lines.append(f"    class {current} current")
     return "\n".join(lines) + "\n"
+
+
+# A row leaving this many states or more (closing a case from any open state) is listed below
+# the diagram instead of drawn as a fan of arrows.
+FAN = 4
+
+
+@dataclass(frozen=True)
+class Readable:
+    """A diagram for people: states and arrows in the definition's words, no guard or effect
+    names; what would clutter it (staying in a state, leaving from anywhere) listed aside."""
+
+    mermaid: str
+    from_anywhere: list[str]  # "Fall vorzeitig schließen (mit Grund) → Abgeschlossen"
+    within: list[str]  # "Willkommensbesuch verschieben (in: Willkommensbesuch geplant)"
+
+
+def readable(lifecycle: Lifecycle, current: str | None = None) -> Readable:
+    """The lifecycle in its labels, top to bottom (legible on a tablet held upright)."""
+    labels = lifecycle.labels
+    states = [str(state) for state in lifecycle.states]
+    lines = ["stateDiagram-v2"]
+    lines += [f'    state "{_quoted(labels.get(s, s))}" as {s}' for s in states]
+    lines.append(f"    [*] --> {lifecycle.initial}")
+    drawn: set[tuple[str, str, str]] = set()
+    from_anywhere: list[str] = []
+    within: list[str] = []
+    leaving: set[str] = set()
+    for row in lifecycle.transitions:
+        sources = _sources(row)
+        words = row.label or row.trigger
+        if row.dest is None:
+            where = ", ".join(labels.get(s, s) for s in sources)
+            within.append(f"{words} (in: {where})")
+            continue
+        dest = str(row.dest)
+        if len(sources) >= FAN:
+            from_anywhere.append(f"{words} → {labels.get(dest, dest)}")
+            leaving.update(sources)
+            continue
+        for source in sources:
+            if (source, dest, words) not in drawn:
+                drawn.add((source, dest, words))
+                lines.append(f"    {source} --> {dest} : {_quoted(words)}")
+            leaving.add(source)
+    lines += [f"    {state} --> [*]" for state in states if state not in leaving]
+    if current is not None and current in states:
+        lines.append(f"    classDef current {CURRENT_STYLE}")
+        lines.append(f"    class {current} current")
+    return Readable("\n".join(lines) + "\n", list(dict.fromkeys(from_anywhere)), within)
+
+
+def _quoted(text: str) -> str:
+    """Words Mermaid shows as they are (no quote, colon or semicolon to end them early)."""
+    return text.replace('"', "'").replace(":", " –").replace(";", ",")

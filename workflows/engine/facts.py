@@ -8,7 +8,16 @@ from sqlmodel import Session, col, select
 
 from core.clock import berlin
 from core.config import Settings
-from models import Appointment, Case, CaseStep, Consent, Household, HouseholdMember, Partner
+from models import (
+    Appointment,
+    Case,
+    CaseStep,
+    Consent,
+    Household,
+    HouseholdMember,
+    Partner,
+    WorkflowVariant,
+)
 from models.enums import AppointmentKind, AppointmentStatus
 from workflows.engine.definition import Workflow, get_workflow
 
@@ -39,6 +48,26 @@ _STEPS = (
 )
 
 
+_VARIED: dict[tuple[str, int, int, datetime], Workflow] = {}
+
+
+def workflow_of(session: Session, case: Case) -> Workflow:
+    """The case's definition with its variant applied. A revision never changes once saved, so
+    each is applied once per process (keyed by its id and moment: an id a test database gives
+    out again is another revision)."""
+    base = get_workflow(case.workflow, case.workflow_version)
+    if case.variant_id is None:
+        return base
+    variant = session.get(WorkflowVariant, case.variant_id)
+    if variant is None:  # guaranteed by the foreign key
+        return base
+    key = (case.workflow, case.workflow_version, case.variant_id, variant.created_at)
+    varied = _VARIED.get(key)
+    if varied is None:
+        varied = _VARIED[key] = base.with_variant(case.variant_id, variant.overrides)
+    return varied
+
+
 class CaseFacts:
     """A read-through view of one case for the duration of one ``advance``."""
 
@@ -59,8 +88,9 @@ class CaseFacts:
 
     @cached_property
     def workflow(self) -> Workflow:
-        """The definition the case runs on: the version it was opened with (or migrated to)."""
-        return get_workflow(self.case.workflow, self.case.workflow_version)
+        """The definition the case runs on: the version it was opened with (or migrated to), as
+        its office's variant had it when the case was opened."""
+        return workflow_of(self.session, self.case)
 
     @property
     def today(self) -> date:
@@ -142,12 +172,17 @@ class CaseFacts:
 
     def partners_for(self, category: str) -> list[Partner]:
         """The active partners of ``category`` serving the household's district, the best fit
-        first: those of the district before city-wide ones, those speaking the household's
-        first language before others."""
+        first: the one the office prefers, those of the district before city-wide ones, those
+        speaking the household's first language before others."""
         spoken = self.household.languages[:1]
+        preferred = self.workflow.preferred_partners.get(category)
         candidates = [p for p in self._serving_partners if p.category == category]
         candidates.sort(
-            key=lambda p: (not p.districts, not any(lang in p.languages for lang in spoken))
+            key=lambda p: (
+                p.id != preferred,  # the office's variant prefers it
+                not p.districts,
+                not any(lang in p.languages for lang in spoken),
+            )
         )
         return candidates
 

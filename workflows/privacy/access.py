@@ -34,10 +34,10 @@ from models import (
     VisitRecord,
 )
 from models.enums import (
+    APPOINTMENT_KIND_LABELS,
     PARTNER_CATEGORY_LABELS,
     REFERRAL_STATUS_LABELS,
     SHARED_FIELD_LABELS,
-    AppointmentKind,
     AppointmentStatus,
     PartnerCategory,
     SharedField,
@@ -52,11 +52,7 @@ from workflows.privacy.personal_data import owned_tables
 
 # Owned tables left out of the copy: the staff's read log is the office's record of itself.
 INTERNAL = frozenset({"case_reads"})
-APPOINTMENT_LABELS = {
-    AppointmentKind.WELCOME_VISIT: "Willkommensbesuch",
-    AppointmentKind.FOLLOW_UP_VISIT: "Nachbesuch",
-    AppointmentKind.CONSULTATION: "Sprechstunde",
-}
+APPOINTMENT_LABELS = APPOINTMENT_KIND_LABELS
 
 
 APPOINTMENT_STATUS_LABELS = {

@@ -48,7 +48,8 @@ def changed(*edits: tuple[str, str]) -> str:
             "step.transitions[1].conditions[3]: unbekannte Bedingung „partner_is_nice“",
         ),
         (
-            [('after = ["finish_visit", "plan_follow_up"]', 'after = ["finish_visit", "send_flowers"]')],
+            [('after = ["finish_visit", "plan_follow_up"]',
+              'after = ["finish_visit", "send_flowers"]')],
             "case.transitions[2].after[1]: unbekannte Wirkung „send_flowers“",
         ),
         (
@@ -56,7 +57,8 @@ def changed(*edits: tuple[str, str]) -> str:
             "steps[2].applies: unbekannte Regel „child_at_school“",
         ),
         (
-            [('due = { days = 28, counted_from = "opening" }', 'due = { days = 0, counted_from = "opening" }')],
+            [('due = { days = 28, counted_from = "opening" }',
+              'due = { days = 0, counted_from = "opening" }')],
             "steps[2].due.days: Input should be greater than or equal to 1",
         ),
         (
@@ -81,7 +83,8 @@ def changed(*edits: tuple[str, str]) -> str:
             "steps[3].kind: „school“ kommt doppelt vor",
         ),
         (
-            [("[variants]\ndue_days = { min = 3, max = 180 }", "[variants]\ndue_days = { min = 90, max = 30 }")],
+            [("[variants]\ndue_days = { min = 3, max = 180 }",
+              "[variants]\ndue_days = { min = 90, max = 30 }")],
             "variants.due_days: min ist größer als max",
         ),
     ],

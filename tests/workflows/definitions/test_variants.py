@@ -1,0 +1,144 @@
+"""An office's variant of the move-in workflow: it changes the deadlines and reminders of the
+office's new cases, never a deadline a law fixes or a number out of the definition's bounds
+(refused with the reason, nothing saved); each save is a revision with author, date and reason,
+and a case keeps the revision it was opened under (SQLite and PostgreSQL)."""
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from core.db import unit_of_work
+from models import Case, CaseStep, Office, Partner, Reminder, WorkflowVariant
+from models.enums import PartnerCategory, ReminderKind
+from workflows.definitions import variants
+from workflows.definitions.variants import VariantIn
+from workflows.engine.errors import InvalidInput
+from workflows.engine.facts import CaseFacts
+from workflows.move_in import CURRENT, end_of_day
+
+
+def save(office_id: int, author_id: int | None = None, **changes: object) -> WorkflowVariant:
+    data = VariantIn.model_validate({"reason": "Absprache mit der Bezirksvertretung", **changes})
+    with unit_of_work() as session:
+        return variants.save(session, office_id, CURRENT, data, author_id=author_id)
+
+
+def steps_of(case_id: int) -> dict[str, CaseStep]:
+    with unit_of_work() as session:
+        rows = session.exec(select(CaseStep).where(CaseStep.case_id == case_id))
+        return {step.kind: step for step in rows}
+
+
+def test_an_office_variant_changes_the_deadlines_of_its_new_cases(world):
+    before = world.open_case(family_name="Nouri")
+    save(
+        world.office_id, world.supervisor_id,
+        due_days={"energy": 21}, reminder_days_before={"energy": 5, "school": 7},
+        milestone_days={"welcome_visit": 10},
+    )  # fmt: skip
+    after = world.open_case(family_name="Sadiq")
+    with unit_of_work() as session:
+        opened = session.get(Case, after)
+        facts = CaseFacts(session, opened, actor_id=None, now=opened.opened_at, settings=None)  # type: ignore[arg-type, union-attr]
+        moved_in = facts.household.moved_in_on
+        assert opened.variant_id is not None  # type: ignore[union-attr]
+        assert opened.milestone_due_at == end_of_day(moved_in + timedelta(days=10))  # type: ignore[union-attr]
+        reminders = session.exec(
+            select(Reminder).where(
+                Reminder.case_id == after, Reminder.kind == ReminderKind.STEP_REMINDER
+            )
+        ).all()
+    energy, school = steps_of(after)["energy"], steps_of(after)["school"]
+    assert energy.due_at == end_of_day(moved_in + timedelta(days=21))
+    assert school.due_at == end_of_day(moved_in + timedelta(days=28))  # not varied
+    reminded = {r.step_id: r.due_at for r in reminders}
+    assert energy.id in reminded and school.id in reminded  # school: a reminder of its own now
+    assert steps_of(after)["registration"].due_at == end_of_day(moved_in + timedelta(days=14))
+    # The case opened before the variant keeps the definition's 14 days.
+    with unit_of_work() as session:
+        assert session.get(Case, before).variant_id is None  # type: ignore[union-attr]
+    assert steps_of(before)["energy"].due_at == end_of_day(moved_in + timedelta(days=14))
+
+
+def test_another_office_keeps_the_definition(world):
+    save(world.office_id, due_days={"energy": 30})
+    with unit_of_work() as session:
+        other = Office(code="luetgendortmund", name="Lütgendortmund", address="Limbecker Str. 31",
+                       partner_organisation="EHC", email="l@x.example",
+                       districts=["Lütgendortmund"])  # fmt: skip
+        session.add(other)
+        session.flush()
+        assert variants.effective(session, other.id, CURRENT) is CURRENT  # type: ignore[arg-type]
+        mine = variants.effective(session, world.office_id, CURRENT)
+    assert mine.steps["energy"].due.days == 30 and CURRENT.steps["energy"].due.days == 14
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "reason"),
+    [
+        ({"due_days": {"registration": 30}}, "due_days.registration",
+         "Die Frist legt das Gesetz fest (Bundesmeldegesetz § 17, 14 Tage)"),
+        ({"due_days": {"birth": 14}}, "due_days.birth", "Personenstandsgesetz § 18"),
+        ({"due_days": {"energy": 2}}, "due_days.energy", "Zwischen 3 und 180 Tagen."),
+        ({"due_days": {"energy": 200}}, "due_days.energy", "Zwischen 3 und 180 Tagen."),
+        ({"reminder_days_before": {"energy": 14}}, "reminder_days_before.energy",
+         "Die Erinnerung muss vor der Frist liegen (14 Tage)."),
+        ({"milestone_days": {"welcome_visit": 200}}, "milestone_days.welcome_visit",
+         "Zwischen 3 und 120 Tagen."),
+        ({"due_days": {"swimming": 10}}, "due_days.swimming", "gibt es im Ablauf nicht"),
+        ({"milestone_days": {"farewell": 10}}, "milestone_days.farewell",
+         "gibt es im Ablauf nicht"),
+    ],
+)  # fmt: skip
+def test_a_variant_that_breaks_a_rule_of_the_definition_is_refused(world, changes, field, reason):
+    with pytest.raises(InvalidInput) as refused:
+        save(world.office_id, **changes)
+    assert reason in refused.value.errors[field]
+    with unit_of_work() as session:
+        assert session.exec(select(WorkflowVariant)).all() == []  # nothing saved
+
+
+def test_a_preferred_partner_must_take_that_kind_of_step_and_is_suggested_first(world):
+    with unit_of_work() as session:
+        local = Partner(name="Energieberatung Eving", category=PartnerCategory.ENERGY_ADVICE,
+                        email="eving@energie.example", districts=[])  # fmt: skip
+        school = Partner(name="Schule Eving", category=PartnerCategory.SCHOOL,
+                         email="schule@x.example", districts=[])  # fmt: skip
+        session.add_all([local, school])
+        session.flush()
+        local_id, school_id = local.id, school.id
+    with pytest.raises(InvalidInput) as refused:
+        save(world.office_id, preferred_partners={"energy_advice": school_id})
+    assert (
+        "Kein aktiver Partner „Energieberatung“."
+        in refused.value.errors["preferred_partners.energy_advice"]
+    )
+    case_before = world.open_case()
+    save(world.office_id, preferred_partners={"energy_advice": local_id})
+    case_after = world.open_case(family_name="Karimi")
+    with unit_of_work() as session:
+        suggested = {}
+        for case_id in (case_before, case_after):
+            case = session.get(Case, case_id)
+            facts = CaseFacts(session, case, actor_id=None, now=case.opened_at, settings=None)  # type: ignore[arg-type, union-attr]
+            suggested[case_id] = facts.partner_for("energy_advice").id  # type: ignore[union-attr]
+    # Alphabetically "Caritas …" comes first; the office's variant prefers its own.
+    assert suggested == {case_before: world.partner_id, case_after: local_id}
+
+
+def test_each_save_is_a_revision_with_author_and_reason_and_a_case_keeps_its_own(world):
+    save(world.office_id, world.supervisor_id, due_days={"energy": 21})
+    first = world.open_case(family_name="Osman")
+    save(world.office_id, world.supervisor_id, due_days={"energy": 10}, reason="Neue Absprache")
+    second = world.open_case(family_name="Bakr")
+    with unit_of_work() as session:
+        history = variants.history(session, world.office_id, CURRENT.name)
+        pinned = {session.get(Case, c).variant_id for c in (first, second)}  # type: ignore[union-attr]
+    assert [(r.variant.revision, r.variant.reason, r.author) for r in history] == [
+        (2, "Neue Absprache", "Jonas Albers"),
+        (1, "Absprache mit der Bezirksvertretung", "Jonas Albers"),
+    ]
+    assert pinned == {history[1].variant.id, history[0].variant.id}
+    energy_first, energy_second = steps_of(first)["energy"], steps_of(second)["energy"]
+    assert (energy_first.due_at - energy_second.due_at).days == 11  # 21 and 10 days
