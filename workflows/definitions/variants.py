@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from core import limits
 from core.clock import utc_now
 from models import Office, Partner, Staff, WorkflowVariant
 from models.enums import PARTNER_CATEGORY_LABELS, PartnerCategory
@@ -23,6 +24,9 @@ from workflows.engine.definition import Workflow
 from workflows.engine.errors import InvalidInput
 
 Kind = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+# A name → value map: only names of that shape (the schema says so too, not only the check).
+CLOSED: dict[str, Any] = {"additionalProperties": False}
+StepLabel = Annotated[str, Field(min_length=1, max_length=120, pattern=limits.LINE_PATTERN)]
 Days = Annotated[int, Field(ge=0, le=365)]
 
 
@@ -32,22 +36,30 @@ class VariantIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     due_days: dict[Kind, Days] = Field(
-        default_factory=dict, description="Step kind → days until it is due."
+        default_factory=dict,
+        description="Step kind → days until it is due.",
+        json_schema_extra=CLOSED,
     )
     reminder_days_before: dict[Kind, Days] = Field(
-        default_factory=dict, description="Step kind → the household's reminder, days before."
+        default_factory=dict,
+        description="Step kind → the household's reminder, days before.",
+        json_schema_extra=CLOSED,
     )
     milestone_days: dict[Kind, Days] = Field(
-        default_factory=dict, description="welcome_visit / follow_up → days."
+        default_factory=dict,
+        description="welcome_visit / follow_up → days.",
+        json_schema_extra=CLOSED,
     )
-    labels: dict[Kind, Annotated[str, Field(min_length=1, max_length=120)]] = Field(
-        default_factory=dict, description="Step kind → the words staff read."
+    labels: dict[Kind, StepLabel] = Field(
+        default_factory=dict,
+        description="Step kind → the words staff read.",
+        json_schema_extra=CLOSED,
     )
     preferred_partners: dict[PartnerCategory, Id] = Field(
         default_factory=dict, description="Partner category → the partner suggested first."
     )
-    reason: Annotated[str, Field(min_length=3, max_length=500)] = Field(
-        description="Why, e.g. the agreement with the district council."
+    reason: Annotated[str, Field(min_length=3, max_length=500, pattern=limits.TEXT_PATTERN)] = (
+        Field(description="Why, e.g. the agreement with the district council.")
     )
 
     def overrides(self) -> dict[str, Any]:
