@@ -6,12 +6,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlmodel import select
 
 from cli.console import PlainTable, fail, out
+from core.db import unit_of_work
+from models import Office
 from models.enums import PARTNER_CATEGORY_LABELS
-from workflows.definitions import loading
+from workflows.definitions import loading, migration
 from workflows.definitions.schema import DefinitionSpec
 from workflows.definitions.words import COUNTED_FROM
+from workflows.engine.definition import get_workflow
 from workflows.installed import definition_files, registry_for
 
 app = typer.Typer(help="Workflow-Definitionen prüfen und lesen.", no_args_is_help=True)
@@ -91,3 +95,39 @@ def steps(
         )
         table.add_row(item.label, due, reminded, partner or "–")
     out().print(table)
+
+
+@app.command()
+def migrate(
+    to: Annotated[int, typer.Option("--to", min=2, help="Die Zielversion.")],
+    workflow: Annotated[str, typer.Option(help="Der Workflow.")] = "move_in",
+    office: Annotated[str | None, typer.Option(help="Nur dieses Büro (Kürzel).")] = None,
+    run: Annotated[
+        bool, typer.Option("--run", help="Wirklich umstellen (ohne: nur die Vorschau).")
+    ] = False,
+) -> None:
+    """Laufende Fälle auf eine neue Version umstellen: ohne --run nur die Vorschau – je Fall
+    von welchem Zustand in welchen, neue Schritte, geänderte Erinnerungen, und welche Fälle
+    bleiben und warum. Mit --run: jeder Fall in einer eigenen Transaktion, im Verlauf vermerkt."""
+    try:
+        target = get_workflow(workflow, to)
+    except LookupError:
+        fail(f"Version {to} von „{workflow}“ ist nicht installiert.")
+    registry = registry_for(workflow)
+    with unit_of_work() as session:
+        office_ids = None
+        if office is not None:
+            found = session.exec(select(Office.id).where(Office.code == office)).first()
+            if found is None:
+                fail(f"Kein Büro mit dem Kürzel „{office}“.")
+            office_ids = [found]
+        plans = migration.dry_run(session, target, office_ids)
+    if run:
+        reschedule = registry.reschedule if registry else None
+        plans = migration.run(target, office_ids=office_ids, reschedule=reschedule)
+    for plan in plans:
+        for line in migration.describe(plan, target):
+            out().print(line, soft_wrap=True, markup=False)
+    moved = sum(plan.moves for plan in plans)
+    verb = "umgestellt" if run else "würden umgestellt"
+    out().print(f"{moved} von {len(plans)} Fällen {verb}; {len(plans) - moved} bleiben.")

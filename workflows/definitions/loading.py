@@ -54,6 +54,8 @@ class Registry:
     applies: Mapping[str, AppliesRule]
     at_intake: Mapping[str, Any]  # name → factory(applies) → rule
     milestones: frozenset[str] = frozenset()
+    # The effect that plans an open step's reminders again for its deadline (a migration).
+    reschedule: Any = None
 
 
 def _where(location: tuple[int | str, ...]) -> str:
@@ -112,6 +114,7 @@ def _problems(spec: DefinitionSpec, registry: Registry) -> Iterator[Problem]:
         ("case.final", case.final, case.states),
         ("step.running", step.running, step.states),
         ("step.household_acts", step.household_acts, step.states),
+        ("step.finished", step.finished, step.states),
     ):
         for i, name in enumerate(names):
             if name not in states:
@@ -156,6 +159,16 @@ def _problems(spec: DefinitionSpec, registry: Registry) -> Iterator[Problem]:
     for key, bounds in spec.variants:
         if bounds.min > bounds.max:
             yield Problem(f"variants.{key}", "min ist größer als max")
+    for version, renamed in spec.migrate_from.items():
+        at = f"migrate_from.{version}"
+        if not version.isdigit() or int(version) >= spec.version:
+            yield Problem(at, f"nur von einer früheren Version als {spec.version}")
+        for old, new in renamed.states.items():
+            if new not in case.states:
+                yield Problem(f"{at}.states.{old}", f"unbekannter Zustand „{new}“")
+        for old, new in renamed.steps.items():
+            if new not in kinds:
+                yield Problem(f"{at}.steps.{old}", f"unbekannter Schritt „{new}“")
 
 
 def compile_definition(spec: DefinitionSpec, registry: Registry) -> Workflow:
@@ -184,12 +197,17 @@ def compile_definition(spec: DefinitionSpec, registry: Registry) -> Workflow:
         automatic=list(case.automatic),
         open_step_states=list(step.running),
         household_step_states=list(step.household_acts),
+        finished_step_states=list(step.finished),
         milestone_states={name: m.states for name, m in milestones.items()},
         steps=steps,
         milestones=milestones,
         escalation_hours=spec.escalation.hours_after_deadline,
         title=spec.title,
         variant_bounds={key: (bounds.min, bounds.max) for key, bounds in spec.variants},
+        renamed_from={
+            int(version): (dict(names.states), dict(names.steps))
+            for version, names in spec.migrate_from.items()
+        },
     )  # fmt: skip
 
 

@@ -42,6 +42,7 @@ class StepLifecycleSpec(Strict):
     initial: Name
     running: list[Name] = Field(min_length=1, description="States with a running deadline.")
     household_acts: list[Name] = Field(default_factory=list)
+    finished: list[Name] = Field(default_factory=list, description="States of a step done with.")
     states: dict[Name, Label] = Field(min_length=2)
     transitions: list[TransitionSpec] = Field(min_length=1)
 
@@ -108,3 +109,13 @@ class DefinitionSpec(Strict):
     escalation: EscalationSpec = EscalationSpec()
     steps: list[StepSpec] = Field(min_length=1, max_length=40)
     variants: VariantLimits = VariantLimits()
+    # Per older version: what this one calls its states and steps (unnamed: the same name).
+    migrate_from: dict[str, "MigrationSpec"] = Field(default_factory=dict)
+
+
+class MigrationSpec(Strict):
+    states: dict[Name, Name] = Field(default_factory=dict)
+    steps: dict[Name, Name] = Field(default_factory=dict)
+
+
+DefinitionSpec.model_rebuild()

@@ -238,6 +238,8 @@ class Workflow:
     open_step_states: Sequence[str] = ()
     # Step states in which the household itself is still to act (not handed to a partner).
     household_step_states: Sequence[str] = ()
+    # Step states of a step done with (done, waived): a version may drop such a step.
+    finished_step_states: Sequence[str] = ()
     # Case-level deadlines (milestones) and the case states in which each is still running.
     milestone_states: Mapping[str, Sequence[str]] = field(default_factory=dict)
     # The steps with their rules and deadlines, and the milestones with theirs (the data).
@@ -251,6 +253,10 @@ class Workflow:
     # An office's variant applied (its revision's id), and the partners it prefers per category.
     variant_id: int | None = None
     preferred_partners: Mapping[str, int] = field(default_factory=dict)
+    # Per older version: what this version calls its (case) states and step kinds.
+    renamed_from: Mapping[int, tuple[Mapping[str, str], Mapping[str, str]]] = field(
+        default_factory=dict
+    )
     _step_triggers: dict[str, tuple[str, str]] = field(init=False, repr=False)
     _labels: dict[str, str] = field(init=False, repr=False)
 

@@ -6,6 +6,7 @@ from functools import partial
 from workflows.definitions.loading import Registry
 from workflows.move_in import rules
 from workflows.move_in.builders import BUILDERS
+from workflows.move_in.effects import MoveDue
 from workflows.move_in.guards import GUARDS
 from workflows.move_in.states import Milestone
 
@@ -15,4 +16,5 @@ REGISTRY = Registry(
     applies={name: rule for name, (rule, _words) in rules.APPLIES.items()},
     at_intake={name: partial(rules.at_intake, name) for name in rules.AT_INTAKE},
     milestones=frozenset(m.value for m in Milestone),
+    reschedule=MoveDue,
 )
