@@ -1,7 +1,8 @@
 """The engine runs any registered workflow and knows none by name.
 
-Given a workflow the engine has never seen (a key handover with its own state names), when a
-case on it is advanced, then states, steps, history, deadlines and the buttons follow that
+Given a workflow the engine has never seen (a key handover with its own definition file, state
+names and registry, read by the same loader as the move-in workflow), when a case on it is
+advanced, then states, steps, history, deadlines and the buttons follow that
 workflow's tables alone. And no module of the engine imports a concrete workflow or capability.
 """
 
@@ -19,8 +20,9 @@ from core.db import unit_of_work
 from models import Case, CaseEvent, CaseStep, Household
 from models.enums import District
 from tests.conftest import World
+from workflows.definitions.loading import Registry, read
 from workflows.engine import advance, allowed_triggers
-from workflows.engine.definition import Guard, Lifecycle, Subject, T, Workflow, register
+from workflows.engine.definition import Guard, Subject, register
 from workflows.engine.errors import GuardFailed, TransitionNotAllowed
 
 ENGINE = Path(__file__).resolve().parents[3] / "workflows" / "engine"
@@ -64,35 +66,68 @@ class _SetDue:
 
 
 GUARDS = {"all_done": Guard("all_done", _all_done), "has_note": Guard("has_note", _no_note, "note")}
-HANDOVER = register(
-    Workflow(
-        name="key_handover_test",
-        version=1,
-        case=Lifecycle(
-            "case",
-            ["neu", "übergeben", "archiviert"],
-            "neu",
-            [
-                T("hand_over", "neu", "übergeben", ["all_done"], [], "Übergabe bestätigen"),
-                T("archive", ["neu", "übergeben"], "archiviert", ["has_note"], [], "Archivieren"),
-            ],
-            GUARDS,
-            {},
-            final=["archiviert"],
-        ),
-        step=Lifecycle(
-            "step",
-            ["ruht", "todo", "ok"],
-            "ruht",
-            [T("start", ["ruht", "ok"], "todo", [], ["due"], "beginnen"), T("tick", "todo", "ok")],
-            {},
-            {"due": _due},
-        ),
-        step_kinds=["keys"],
-        step_labels={"keys": "Schlüssel"},
-        open_step_states=["todo"],
-    )
+# Its own definition file, read by the same loader as the move-in workflow's, with its own
+# registry: the engine and the loader know neither workflow by name.
+DEFINITION = """
+name = "key_handover_test"
+version = 1
+title = "Schlüsselübergabe"
+
+[case]
+initial = "neu"
+final = ["archiviert"]
+[case.states]
+neu = "Neu"
+uebergeben = "Übergeben"
+archiviert = "Archiviert"
+[[case.transitions]]
+trigger = "hand_over"
+source = ["neu"]
+dest = "uebergeben"
+conditions = ["all_done"]
+label = "Übergabe bestätigen"
+[[case.transitions]]
+trigger = "archive"
+source = ["neu", "uebergeben"]
+dest = "archiviert"
+conditions = ["has_note"]
+label = "Archivieren"
+
+[step]
+initial = "ruht"
+running = ["todo"]
+finished = ["ok"]
+[step.states]
+ruht = "ruht"
+todo = "zu tun"
+ok = "erledigt"
+[[step.transitions]]
+trigger = "start"
+source = ["ruht", "ok"]
+dest = "todo"
+after = ["due"]
+label = "beginnen"
+[[step.transitions]]
+trigger = "tick"
+source = ["todo"]
+dest = "ok"
+label = "abhaken"
+
+[[steps]]
+kind = "keys"
+label = "Schlüssel"
+applies = "always"
+opened_at_intake = "never"
+due = { days = 3, counted_from = "opening" }
+"""
+REGISTRY = Registry(
+    guards=GUARDS,
+    builders={"due": _due},
+    applies={"always": lambda _facts: None},
+    at_intake={"never": lambda _applies: lambda _facts: False},
 )
+_SPEC, HANDOVER = read(DEFINITION, REGISTRY, "key_handover_test.v1.toml")
+register(HANDOVER)
 
 
 def _open(world: World) -> int:
@@ -147,6 +182,7 @@ def test_a_workflow_the_engine_never_saw_runs_on_its_tables_alone(world: World) 
         advance(session, case_id, "archive", actor_id=world.caseworker_id, note="fertig")
     case, steps, events = _row(case_id)
     assert (case.state, case.next_due_at) == ("archiviert", None)
+    assert HANDOVER.case.labels["uebergeben"] == "Übergeben"  # its words, from its file
     assert events == ["start_keys", "tick_keys", "hand_over", "archive"]
 
     with unit_of_work() as session:
