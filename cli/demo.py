@@ -65,6 +65,7 @@ def load_demo(households: int = 40, seed: int = 1, progress: Progress | None = N
         summary.partners_added = _ensure_partners(session)
         demo_network.ensure_network(session)
         demo_network.ensure_round_tables(session)
+        demo_network.ensure_variants(session)
     # All households in one transaction: the demo loads completely or not at all.
     with unit_of_work() as session:
         summary.households_added = add_households(session, households, seed, progress)

@@ -32,6 +32,8 @@ from models.enums import ContactOutcome, ContactTopic, Role
 from models.network import PartnerContact
 from workflows.consultations import desk
 from workflows.consultations.schedule import local_moment
+from workflows.definitions import variants
+from workflows.move_in import CURRENT
 from workflows.network import contacts, volunteers
 from workflows.roundtables import items, meetings
 
@@ -349,6 +351,41 @@ def ensure_round_tables(session: Session) -> None:
         if kita is not None:
             meetings.add_guest(session, upcoming, meetings.GuestIn(contact_id=kita.id))
         session.flush()
+
+
+def ensure_variants(session: Session) -> None:
+    """Two offices vary the move-in workflow, as agreed with their district councils (only
+    where an office has no variant yet): Eving/Scharnhorst gives the energy contract three weeks
+    and reminds school enrolment a week ahead; Innenstadt Nord visits within ten days and prefers
+    the Nordstadt energy advice."""
+    admin = session.exec(select(Staff).where(Staff.role == Role.ADMIN).order_by(col(Staff.id)))
+    author = admin.first()
+    offices = {office.code: office for office in session.exec(select(Office))}
+    nordstadt = session.exec(
+        select(Partner.id).where(
+            Partner.name == "Energieberatung der Verbraucherzentrale, Nordstadt"
+        )
+    ).first()
+    wanted = {
+        "eving-scharnhorst": {
+            "due_days": {"energy": 21}, "reminder_days_before": {"school": 7},
+            "reason": "Absprache mit der Bezirksvertretung Eving: Stromverträge brauchen hier "
+                      "wegen der Wartezeit beim Stromspar-Check länger.",
+        },
+        "innenstadt-nord": {
+            "milestone_days": {"welcome_visit": 10},
+            "preferred_partners": {"energy_advice": nordstadt} if nordstadt else {},
+            "reason": "Runder Tisch Innenstadt-Nord: Willkommensbesuch in den ersten zehn Tagen, "
+                      "Energieberatung im Stadtteil zuerst.",
+        },
+    }  # fmt: skip
+    for code, changes in wanted.items():
+        office = offices.get(code)
+        if office is None or variants.current(session, office.id, CURRENT.name) is not None:  # type: ignore[arg-type]
+            continue
+        data = variants.VariantIn.model_validate(changes)
+        variants.save(session, office.id, CURRENT, data, author_id=author.id if author else None)  # type: ignore[arg-type]
+    session.flush()
 
 
 def ensure_desk_contacts(session: Session, rng: random.Random) -> None:

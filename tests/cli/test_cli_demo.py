@@ -32,6 +32,7 @@ from models import (
 from models.enums import Employer, PartnerCategory, Role
 from models.network import PartnerContact
 from workflows.consultations import figures as consultation_figures
+from workflows.definitions import variants
 from workflows.engine.facts import age_on
 from workflows.move_in.states import CaseState
 from workflows.roundtables import invitations, items
@@ -189,6 +190,27 @@ def test_every_office_has_a_round_table_to_follow_up_and_one_to_prepare(demo_dir
             assert people and all(p.contact_consent_on for p in people), office.name
         assert session.exec(select(func.count()).select_from(RoundTableGuest)).one() > 0
         assert session.exec(select(func.count()).select_from(PartnerContact)).one() > 0
+
+
+def test_two_offices_run_their_own_variant_of_the_workflow(demo_dir: Path) -> None:
+    """Given the demo, then Eving/Scharnhorst and Innenstadt Nord each run a variant with its
+    reason, their cases were opened under it, and the other offices run the definition."""
+    with unit_of_work() as session:
+        offices = {o.code: o for o in session.exec(select(Office))}
+        varied = {
+            code: variants.current(session, office.id, "move_in")  # type: ignore[arg-type]
+            for code, office in offices.items()
+        }
+        cases = list(session.exec(select(Case)))
+    assert {code for code, v in varied.items() if v is not None} == {
+        "eving-scharnhorst", "innenstadt-nord",
+    }  # fmt: skip
+    assert varied["eving-scharnhorst"].overrides["due_days"] == {"energy": 21}  # type: ignore[union-attr]
+    assert varied["innenstadt-nord"].overrides["milestone_days"] == {"welcome_visit": 10}  # type: ignore[union-attr]
+    by_id = {v.id: code for code, v in varied.items() if v is not None}
+    for case in cases:
+        office = next(code for code, o in offices.items() if o.id == case.office_id)
+        assert by_id.get(case.variant_id) == (office if office in by_id.values() else None)  # type: ignore[arg-type]
 
 
 def test_every_place_with_hours_had_visitors_at_the_desk(demo_dir: Path) -> None:
