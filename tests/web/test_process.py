@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlmodel import select
 
 from core.db import unit_of_work
-from models import Case, CaseStep, Household, Staff, WorkflowVariant
+from models import AuditEntry, Case, CaseStep, Household, Staff, WorkflowVariant
 from tests.web.conftest import csrf, login
 from tests.web.test_api import token_for
 from tests.web.test_cases import flashes, follow, text
@@ -53,6 +53,14 @@ def test_the_administrator_varies_an_offices_deadlines_for_its_new_cases(web_wor
         "Variante für Eving/Scharnhorst gespeichert (Stand 1): gilt für neue Fälle."
     ]
     assert "Stand 1" in text(saved) and "Absprache mit der Bezirksvertretung Eving" in text(saved)
+    with unit_of_work() as session:
+        (entry,) = session.exec(
+            select(AuditEntry).where(AuditEntry.target == "workflow_variants")
+        ).all()
+    assert (entry.action, entry.actor_id, entry.office_id) == (
+        "created", web_world.ids["admin"], office,
+    )  # fmt: skip
+    assert entry.changes["overrides"][1]["due_days"] == {"energy": 21}
     author = session_author(web_world)
     assert f"{author}: Absprache mit der Bezirksvertretung Eving" in text(saved)
 

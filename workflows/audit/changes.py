@@ -26,6 +26,7 @@ from models import (
     Partner,
     Staff,
     SubLocation,
+    WorkflowVariant,
 )
 
 CHANGED = "•••"  # what a secret's before and after read in the trail
@@ -41,6 +42,7 @@ AUDITED: dict[type, Callable[[Session, Any], int | None]] = {
     CalendarFeed: lambda session, feed: _office_of_staff(session, feed.staff_id),
     ConsultationClosure: lambda session, closure: _office_of_hour(session, closure.hour_id),
     ObstacleKind: lambda _session, kind: kind.office_id,
+    WorkflowVariant: lambda _session, variant: variant.office_id,
 }
 
 

@@ -26,6 +26,8 @@ TARGET_LABELS = {
     "api_tokens": "API-Token",
     "calendar_feeds": "Kalender-Abo",
     "consultation_closures": "Ausfall einer Sprechstunde",
+    "obstacle_kinds": "Integrationshemmnis der Liste",
+    "workflow_variants": "Variante des Ablaufs",
 }
 ACTION_LABELS = {"created": "angelegt", "changed": "geändert", "deleted": "gelöscht"}
 FIELD_LABELS = {
@@ -39,6 +41,8 @@ FIELD_LABELS = {
     "valid_from": "gilt ab", "valid_to": "gilt bis", "hour_id": "Sprechstunde", "day": "Tag",
     "reason": "Grund", "created_by_id": "eingetragen von",
     "revoked_at": "widerrufen", "created_at": "angelegt",
+    "workflow": "Workflow", "revision": "Stand", "overrides": "Abweichungen",
+    "author_id": "geändert von", "label": "Bezeichnung", "area": "Bereich",
 }  # fmt: skip
 
 
