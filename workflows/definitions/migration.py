@@ -137,13 +137,18 @@ def _move(
         if not plan.moves or case.workflow_version >= target.version:
             return plan
         mapping = Names.between(target, case.workflow_version)
-        old_version = case.workflow_version
-        for step in change.facts.steps.values():
+        old, old_version, old_state = change.workflow, case.workflow_version, case.state
+        steps = list(change.facts.steps.values())
+        for step in steps:
             step.kind = mapping.steps.get(step.kind, step.kind)
+        change.facts.__dict__["steps"] = {step.kind: step for step in steps}  # by their new names
         case.state = plan.to_state or case.state
         case.workflow_version = target.version
         _switch(change)
         note = f"Ablauf von Version {old_version} auf Version {target.version} umgestellt"
+        if case.state != old_state:
+            was, now_in = old.case.labels.get(old_state, old_state), change.workflow.case.labels
+            note += f"; Zustand „{was}“ heißt jetzt „{now_in.get(case.state, case.state)}“"
         if plan.opens:
             note += "; neue Schritte: " + ", ".join(
                 change.workflow.step_labels[k] for k in plan.opens
@@ -155,9 +160,15 @@ def _move(
             opens = new.opens_when_it_applies or new.at_intake(change.facts)
             if opens and new.eligible(change.facts) is None:
                 change.fire(f"open_{kind}", note="mit der neuen Version geöffnet")
-        if reschedule is not None:
-            for step in list(change.facts.steps.values()):
-                if step.state in change.workflow.open_step_states and step.due_at is not None:
+        if reschedule is not None:  # the reminders of running steps whose policy changed
+            version = change.workflow
+            old_name = {new_name: name for name, new_name in mapping.steps.items()}
+            for step in steps:
+                before = old.steps.get(old_name.get(step.kind, step.kind))
+                after = version.steps.get(step.kind)
+                changed = before is None or after is None or before.reminders != after.reminders
+                changed = changed or old.escalation_hours != version.escalation_hours
+                if changed and step.state in version.open_step_states and step.due_at is not None:
                     change.apply(reschedule(step.kind, step.due_at))
     return plan
 

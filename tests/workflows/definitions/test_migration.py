@@ -181,3 +181,33 @@ def test_the_cli_previews_then_moves(world, version_2):
         missing.exit_code == 1
         and "Version 9 von „move_in“ ist nicht installiert." in missing.output
     )
+
+
+def test_a_step_the_new_version_renames_keeps_its_state_and_deadline(world):
+    renamed = V2.replace('kind = "energy"', 'kind = "energy_contract"', 1).replace(
+        "[variants]", '[migrate_from.1]\nsteps = { energy = "energy_contract" }\n\n[variants]'
+    )
+    _spec, target = loading.read(renamed, REGISTRY, "move_in.v2.toml")
+    register(target)
+    try:
+        case_id = world.open_case()
+        with unit_of_work() as session:
+            before = session.exec(
+                select(CaseStep).where(CaseStep.case_id == case_id, CaseStep.kind == "energy")
+            ).one()
+        (plan,) = migration.run(target, reschedule=lambda kind, due: MoveDue(kind, due))
+        with unit_of_work() as session:
+            after = session.exec(
+                select(CaseStep).where(
+                    CaseStep.case_id == case_id, CaseStep.kind == "energy_contract"
+                )
+            ).one()
+            gone = session.exec(
+                select(CaseStep).where(CaseStep.case_id == case_id, CaseStep.kind == "energy")
+            ).all()
+        assert plan.moves and gone == []
+        assert (after.id, after.state, after.due_at) == (before.id, before.state, before.due_at)
+        reminded = pending(case_id, ReminderKind.STEP_REMINDER)
+        assert [r.step_id for r in reminded] == [after.id]  # 10 days ahead, planned again
+    finally:
+        _REGISTRY.pop((target.name, target.version), None)
