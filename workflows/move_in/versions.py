@@ -18,6 +18,8 @@ def _version(path: Path) -> int:
 
 
 FILES = sorted(DEFINITIONS.glob("move_in.v*.toml"), key=_version)
+if not FILES:  # an install without its data files (package-data in pyproject.toml)
+    raise RuntimeError(f"no definition of the move-in workflow in {DEFINITIONS}")
 VERSIONS: dict[int, Workflow] = {}
 for _path in FILES:
     _spec, _workflow = load(_path, REGISTRY)
