@@ -356,8 +356,8 @@ def ensure_round_tables(session: Session) -> None:
 def ensure_variants(session: Session) -> None:
     """Two offices vary the move-in workflow, as agreed with their district councils (only
     where an office has no variant yet): Eving/Scharnhorst gives the energy contract three weeks
-    and reminds school enrolment a week ahead; Innenstadt Nord visits within ten days and prefers
-    the Nordstadt energy advice."""
+    and reminds the household of it ten days ahead; Innenstadt Nord visits within ten days and
+    prefers the Nordstadt energy advice."""
     admin = session.exec(select(Staff).where(Staff.role == Role.ADMIN).order_by(col(Staff.id)))
     author = admin.first()
     offices = {office.code: office for office in session.exec(select(Office))}
@@ -368,7 +368,7 @@ def ensure_variants(session: Session) -> None:
     ).first()
     wanted = {
         "eving-scharnhorst": {
-            "due_days": {"energy": 21}, "reminder_days_before": {"school": 7},
+            "due_days": {"energy": 21}, "reminder_days_before": {"energy": 10},
             "reason": "Absprache mit der Bezirksvertretung Eving: Stromverträge brauchen hier "
                       "wegen der Wartezeit beim Stromspar-Check länger.",
         },

@@ -101,6 +101,13 @@ def check(session: Session, base: Workflow, data: VariantIn) -> dict[str, str]:
         if step is None:
             errors[where] = "Diesen Schritt gibt es im Ablauf nicht."
             continue
+        if not step.reminders:
+            # The household's text for a reminder is written for the steps that have one (the
+            # energy contract's speaks of electricity): a variant moves it, it adds none.
+            errors[where] = (
+                f"{step.label}: Für diesen Schritt gibt es keine Erinnerung an den Haushalt."
+            )
+            continue
         _bounded(errors, where, days, bounds.get("reminder_days_before", (1, 60)))
         due_days = data.due_days.get(kind, step.due.days) if step.due.law is None else step.due.days
         if where not in errors and days >= due_days and step.due.counted_from != "birth":

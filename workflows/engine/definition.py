@@ -285,11 +285,9 @@ class Workflow:
             due, reminders = step.due, step.reminders
             if kind in due_days and due.law is None:
                 due = replace(due, days=int(due_days[kind]))
-            if kind in reminder_days:
+            if kind in reminder_days:  # moves the step's reminders; adds none (checked on saving)
                 days = int(reminder_days[kind])
-                reminders = tuple(replace(r, days_before=days) for r in reminders) or (
-                    StepReminder(days, "step_reminder"),
-                )
+                reminders = tuple(replace(r, days_before=days) for r in reminders)
             label = labels.get(kind, step.label)
             steps[kind] = replace(step, due=due, reminders=reminders, label=label)
         milestone_days = overrides.get("milestone_days", {})

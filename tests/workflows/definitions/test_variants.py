@@ -34,7 +34,7 @@ def test_an_office_variant_changes_the_deadlines_of_its_new_cases(world):
     before = world.open_case(family_name="Nouri")
     save(
         world.office_id, world.supervisor_id,
-        due_days={"energy": 21}, reminder_days_before={"energy": 5, "school": 7},
+        due_days={"energy": 21}, reminder_days_before={"energy": 5},
         milestone_days={"welcome_visit": 10},
     )  # fmt: skip
     after = world.open_case(family_name="Sadiq")
@@ -53,7 +53,8 @@ def test_an_office_variant_changes_the_deadlines_of_its_new_cases(world):
     assert energy.due_at == end_of_day(moved_in + timedelta(days=21))
     assert school.due_at == end_of_day(moved_in + timedelta(days=28))  # not varied
     reminded = {r.step_id: r.due_at for r in reminders}
-    assert energy.id in reminded and school.id in reminded  # school: a reminder of its own now
+    assert energy.id in reminded and school.id not in reminded  # moved, none added
+    assert reminded[energy.id] < energy.due_at - timedelta(days=4)  # 5 days ahead, not 7
     assert steps_of(after)["registration"].due_at == end_of_day(moved_in + timedelta(days=14))
     # The case opened before the variant keeps the definition's 14 days.
     with unit_of_work() as session:
@@ -84,6 +85,8 @@ def test_another_office_keeps_the_definition(world):
         ({"due_days": {"energy": 200}}, "due_days.energy", "Zwischen 3 und 180 Tagen."),
         ({"reminder_days_before": {"energy": 14}}, "reminder_days_before.energy",
          "Die Erinnerung muss vor der Frist liegen (14 Tage)."),
+        ({"reminder_days_before": {"school": 7}}, "reminder_days_before.school",
+         "Für diesen Schritt gibt es keine Erinnerung an den Haushalt."),
         ({"milestone_days": {"welcome_visit": 200}}, "milestone_days.welcome_visit",
          "Zwischen 3 und 120 Tagen."),
         ({"due_days": {"swimming": 10}}, "due_days.swimming", "gibt es im Ablauf nicht"),
