@@ -28,9 +28,9 @@ from core.secrets import WeakSecrets
 from models import Office, Staff
 from models.enums import Employer
 from workflows.engine import outbox
-from workflows.engine.diagram import mermaid
+from workflows.engine.diagram import as_text, mermaid, readable
 from workflows.installed import register_all
-from workflows.move_in import MOVE_IN
+from workflows.move_in import CURRENT
 from workflows.move_in.states import CASE_STATE_LABELS, STEP_STATE_LABELS
 
 register_all()
@@ -271,6 +271,8 @@ def flower(
 
 class DiagramFormat(StrEnum):
     MERMAID = "mermaid"
+    READABLE = "readable"
+    TEXT = "text"
 
 
 class Which(StrEnum):
@@ -285,7 +287,8 @@ def diagram(
         DiagramFormat,
         typer.Option(
             "--format",
-            help="Ausgabeformat (Mermaid stateDiagram-v2).",
+            help="mermaid: Übergangstabelle mit Bedingungen und Wirkungen; readable: Mermaid"
+            " in den deutschen Bezeichnungen (wie unter /ablauf); text: dasselbe als Text.",
         ),
     ] = DiagramFormat.MERMAID,
     lifecycle: Annotated[
@@ -301,20 +304,26 @@ def diagram(
         ),
     ] = None,
 ) -> None:
-    """Zustandsdiagramme aus den Übergangstabellen des Workflows erzeugen (Mermaid).
+    """Zustandsdiagramme aus den Übergangstabellen der aktuellen Version des Workflows.
 
-    Kanten: Trigger [Bedingungen] / Wirkungen; interne Übergänge erscheinen als Schleifen.
+    mermaid: Kanten als Trigger [Bedingungen] / Wirkungen, interne Übergänge als Schleifen;
+    readable und text: nur die deutschen Bezeichnungen, für Menschen.
     """
-    # --format has one value so far; scripts that pass it keep working when more formats come.
-    chosen = [("case", MOVE_IN.case, CASE_STATE_LABELS), ("step", MOVE_IN.step, STEP_STATE_LABELS)]
+    chosen = [("case", CURRENT.case, CASE_STATE_LABELS), ("step", CURRENT.step, STEP_STATE_LABELS)]
     chosen = [entry for entry in chosen if lifecycle in (Which.BOTH, entry[0])]
     known = [str(s) for _, cycle, _ in chosen for s in cycle.states]
     if state is not None and state not in known:
         fail(f"Unbekannter Zustand '{state}'. Bekannt sind: {', '.join(known)}.")
     texts = []
-    for _, cycle, labels in chosen:
+    headings = {"case": "Fall", "step": "Jeder Schritt"}
+    for name, cycle, labels in chosen:
         current = state if state in cycle.states else None
-        texts.append(mermaid(cycle, current=current, labels=labels))
+        if fmt is DiagramFormat.MERMAID:
+            texts.append(mermaid(cycle, current=current, labels=labels))
+        elif fmt is DiagramFormat.READABLE:
+            texts.append(readable(cycle, current=current).mermaid)
+        else:
+            texts.append(f"{headings[name]}\n{as_text(cycle, current=current)}")
     typer.echo("\n".join(texts), nl=False)
 
 

@@ -59,3 +59,26 @@ def test_state_option_highlights_the_current_state(runner: CliRunner) -> None:
     assert unknown.exit_code == 1
     assert "Unbekannter Zustand 'happy'" in unknown.output
     assert "accompanying" in unknown.output
+
+
+def test_text_and_readable_formats_speak_german_only(runner: CliRunner) -> None:
+    """Given staff at a terminal, when they ask for the diagram as text or readable Mermaid,
+    then they read the definition's German labels (no trigger, guard or effect name), the
+    highlighted state marked, and the loops and the close-from-anywhere listed aside."""
+    text = runner.invoke(app, ["diagram", "--format", "text", "--state", "accompanying"])
+    drawn = runner.invoke(app, ["diagram", "--format", "readable", "--lifecycle", "case"])
+
+    assert text.exit_code == 0 and drawn.exit_code == 0, text.output + drawn.output
+    assert "  Aufgenommen (Beginn)\n      → Willkommensbesuch geplant: Willkommensbesuch planen" in (
+        text.output
+    )
+    assert "▶ In Begleitung\n" in text.output
+    assert "Aus jedem offenen Zustand:\n  · Fall vorzeitig schließen (mit Grund) → Abgeschlossen" in (
+        text.output
+    )
+    assert "  · Willkommensbesuch verschieben (in: Willkommensbesuch geplant)" in text.output
+    assert "Jeder Schritt\n  nicht geöffnet (Beginn)\n      → offen: öffnen" in text.output
+    assert 'state "In Begleitung" as accompanying' in drawn.output
+    for name in MOVE_IN.case.triggers + MOVE_IN.step.triggers + list(MOVE_IN.case.guards):
+        assert name not in text.output, name
+        assert f": {name}" not in drawn.output, name

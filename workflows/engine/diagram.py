@@ -106,3 +106,28 @@ def readable(lifecycle: Lifecycle, current: str | None = None) -> Readable:
 def _quoted(text: str) -> str:
     """Words Mermaid shows as they are (no quote, colon or semicolon to end them early)."""
     return text.replace('"', "'").replace(":", " –").replace(";", ",")
+
+
+def as_text(lifecycle: Lifecycle, current: str | None = None) -> str:
+    """The readable diagram as lines for a terminal: per state, where each labelled arrow leads;
+    then what stays in a state and what leaves from anywhere (the same words as the page)."""
+    labels = lifecycle.labels
+    drawing = readable(lifecycle, current)
+    lines = []
+    for state in (str(s) for s in lifecycle.states):
+        mark = "▶ " if state == current else "  "
+        start = " (Beginn)" if state == str(lifecycle.initial) else ""
+        lines.append(f"{mark}{labels.get(state, state)}{start}")
+        for row in lifecycle.transitions:
+            if row.dest is None or len(_sources(row)) >= FAN or state not in _sources(row):
+                continue
+            dest = str(row.dest)
+            lines.append(f"      → {labels.get(dest, dest)}: {row.label or row.trigger}")
+        if not any(state in _sources(row) for row in lifecycle.transitions):
+            lines.append("      (Ende)")
+    if drawing.within:
+        lines += ["", "Ohne Wechsel des Zustands:"] + [f"  · {item}" for item in drawing.within]
+    if drawing.from_anywhere:
+        lines += ["", "Aus jedem offenen Zustand:"]
+        lines += [f"  · {item}" for item in drawing.from_anywhere]
+    return "\n".join(lines) + "\n"
