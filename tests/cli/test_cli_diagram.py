@@ -69,13 +69,11 @@ def test_text_and_readable_formats_speak_german_only(runner: CliRunner) -> None:
     drawn = runner.invoke(app, ["diagram", "--format", "readable", "--lifecycle", "case"])
 
     assert text.exit_code == 0 and drawn.exit_code == 0, text.output + drawn.output
-    assert "  Aufgenommen (Beginn)\n      → Willkommensbesuch geplant: Willkommensbesuch planen" in (
-        text.output
-    )
+    first = "  Aufgenommen (Beginn)\n      → Willkommensbesuch geplant: Willkommensbesuch planen"
+    assert first in text.output
     assert "▶ In Begleitung\n" in text.output
-    assert "Aus jedem offenen Zustand:\n  · Fall vorzeitig schließen (mit Grund) → Abgeschlossen" in (
-        text.output
-    )
+    anywhere = "Aus jedem offenen Zustand:\n  · Fall vorzeitig schließen (mit Grund) → Abgeschlossen"
+    assert anywhere in text.output
     assert "  · Willkommensbesuch verschieben (in: Willkommensbesuch geplant)" in text.output
     assert "Jeder Schritt\n  nicht geöffnet (Beginn)\n      → offen: öffnen" in text.output
     assert 'state "In Begleitung" as accompanying' in drawn.output
