@@ -28,7 +28,7 @@ from models.enums import CHANNEL_LABELS, PARTNER_CATEGORY_LABELS
 from workflows.engine import allowed_triggers
 from workflows.engine.errors import CaseNotFound
 from workflows.engine.facts import age_on, member_flags
-from workflows.move_in import STEPS
+from workflows.move_in import step_label
 from workflows.move_in.states import CASE_STATE_LABELS, OPEN_STEP_STATES, STEP_STATE_LABELS
 
 SHORT_STEP_LABELS = {
@@ -48,7 +48,7 @@ APPOINTMENT_LABELS = {
 
 
 def short_step(kind: str) -> str:
-    return SHORT_STEP_LABELS.get(kind) or (STEPS[kind].label if kind in STEPS else kind)
+    return SHORT_STEP_LABELS.get(kind) or step_label(kind)
 
 
 def when(moment: datetime | None) -> str:
@@ -192,7 +192,7 @@ def _steps(session: Session, case: Case, now: datetime) -> Table:
         if step.waive_reason:
             hints.append(step.waive_reason)
         table.add_row(
-            STEPS[step.kind].label if step.kind in STEPS else step.kind,
+            step_label(step.kind),
             STEP_STATE_LABELS.get(step.state, step.state),
             due_text(step.due_at, now) if is_open else Text(when(step.closed_at)),
             "; ".join(hints),

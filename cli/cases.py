@@ -24,7 +24,7 @@ from models import Case, CaseStep, Household, Office
 from workflows.casework import household as household_edits
 from workflows.engine import advance
 from workflows.engine.definition import get_workflow
-from workflows.move_in import STEPS
+from workflows.move_in import step_label
 from workflows.move_in.states import (
     CASE_STATE_LABELS,
     OPEN_STEP_STATES,
@@ -257,9 +257,9 @@ def edit_household(
             actor_id=staff.id, expected_version=expected_version,
         )  # fmt: skip
     lines = ["Haushalt gespeichert."]
-    lines += [f"Geöffnet: {STEPS[k].label}" for k in found.opened]
-    lines += [f"Kommt jetzt in Frage: {STEPS[k].label}" for k in found.offered]
-    lines += [f"Trifft nicht mehr zu: {STEPS[k].label}" for k in found.flagged]
+    lines += [f"Geöffnet: {step_label(k)}" for k in found.opened]
+    lines += [f"Kommt jetzt in Frage: {step_label(k)}" for k in found.offered]
+    lines += [f"Trifft nicht mehr zu: {step_label(k)}" for k in found.flagged]
     out().print(Text("\n".join(lines)), soft_wrap=True)
 
 

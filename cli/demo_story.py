@@ -14,10 +14,10 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from core.clock import BERLIN, berlin
-from models import CaseStep, Consent, ConsentEvidence, Household
+from models import Case, CaseStep, Consent, ConsentEvidence, Household
 from models.enums import EvidenceKind
 from workflows.engine import advance
-from workflows.move_in import STEPS
+from workflows.engine.facts import workflow_of
 from workflows.move_in.states import OPEN_STEP_STATES
 
 # plan → days since moving in (a plan needs enough weeks behind it to have come that far)
@@ -221,13 +221,15 @@ class Story:
 
     def at_visit(self) -> None:
         """At the welcome visit: consent to share data, first referrals, registration checked."""
-        referable = [k for k in self.open_steps() if STEPS[k].partner_category is not None]
+        steps = workflow_of(self.session, self.session.get(Case, self.case_id)).steps  # type: ignore[arg-type]
+        referable = [k for k in self.open_steps() if steps[k].partner_category is not None]
+        categories = dict.fromkeys(steps[k].partner_category for k in referable)
         if self.rng.random() < 0.8:
             signature = drawn_signature(self.rng)
-            for kind in referable:
+            for category in categories:
                 given = Consent(
                     household_id=self.household_id,
-                    partner_category=STEPS[kind].partner_category,  # type: ignore[arg-type]
+                    partner_category=category,  # type: ignore[arg-type]
                     granted_at=self.t,
                     granted_by_id=self.actor_id,
                 )
@@ -271,12 +273,12 @@ class Story:
             born = household.expected_birth_on if household else None
             day = (born or berlin(visit).date()) + timedelta(days=self.rng.randint(3, 8))
             return slot(self.rng, day), "complete_birth", DONE_NOTES["birth"]
-        low, high = STEP_DAYS[kind]
+        low, high = STEP_DAYS.get(kind, (10, 30))  # an office's own step: a few weeks
         when = slot(self.rng, berlin(visit).date() + timedelta(days=self.rng.randint(low, high)))
         chance, reason = WAIVE.get(kind, (0.0, ""))
         if self.rng.random() < chance:
             return when, f"waive_{kind}", reason
-        return when, f"complete_{kind}", DONE_NOTES[kind]
+        return when, f"complete_{kind}", DONE_NOTES.get(kind, "Erledigt.")
 
 
 def drawn_signature(rng: random.Random) -> bytes:

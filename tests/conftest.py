@@ -36,6 +36,7 @@ from tests.services import (
     wait_for,
 )
 from workflows.casework.intake import open_case, parse_intake
+from workflows.definitions import local_steps
 from workflows.engine import outbox
 from workflows.installed import register_all
 
@@ -125,6 +126,7 @@ def _empty_tables() -> None:
         else:
             for name in reversed(tables):
                 connection.execute(text(f"DELETE FROM {name}"))
+    local_steps.forget()  # the offices' own steps' words, read from the emptied tables
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from core.clock import berlin, format_berlin, format_deadline
 from models.enums import PARTNER_CATEGORY_LABELS, REFERRAL_STATUS_LABELS
 from web.csrf import csrf_token
 from workflows.messaging.i18n import LANGUAGE_NAMES, language_name
-from workflows.move_in import STEPS
+from workflows.move_in import step_label
 from workflows.move_in.states import CASE_STATE_LABELS, STEP_STATE_LABELS
 
 templates = Jinja2Blocks(directory=str(Path(__file__).parent / "templates"))
@@ -36,7 +36,7 @@ env.filters["duration"] = lambda span: format_timedelta(span, locale="de_DE", th
 env.filters["day"] = lambda moment: _when(moment, with_time=False)
 env.filters["clock"] = lambda moment: berlin(moment).strftime("%H:%M")
 env.filters["deadline"] = format_deadline
-env.filters["step_label"] = lambda kind: STEPS[kind].label if kind in STEPS else kind
+env.filters["step_label"] = step_label
 env.filters["case_state"] = lambda state: CASE_STATE_LABELS.get(state, state)
 # The names staff choose from; another ISO code by its German name (ps → Paschtu).
 env.filters["language_name"] = lambda code: LANGUAGE_NAMES.get(code) or language_name(code, "de")

@@ -32,7 +32,7 @@ from models import (
 from models.enums import Employer, PartnerCategory, Role
 from models.network import PartnerContact
 from workflows.consultations import figures as consultation_figures
-from workflows.definitions import variants
+from workflows.definitions import local_steps, variants
 from workflows.engine.facts import age_on
 from workflows.move_in.states import CaseState
 from workflows.roundtables import invitations, items
@@ -202,6 +202,8 @@ def test_two_offices_run_their_own_variant_of_the_workflow(demo_dir: Path) -> No
             for code, office in offices.items()
         }
         cases = list(session.exec(select(Case)))
+        rows = session.exec(select(CaseStep.case_id, CaseStep.kind)).all()
+        own = {case_id for case_id, kind in rows if local_steps.is_local(kind)}
     assert {code for code, v in varied.items() if v is not None} == {
         "eving-scharnhorst", "innenstadt-nord",
     }  # fmt: skip
@@ -211,6 +213,8 @@ def test_two_offices_run_their_own_variant_of_the_workflow(demo_dir: Path) -> No
     for case in cases:
         office = next(code for code, o in offices.items() if o.id == case.office_id)
         assert by_id.get(case.variant_id) == (office if office in by_id.values() else None)  # type: ignore[arg-type]
+        # Eving's own Stromspar-Check opens at intake; Innenstadt Nord's walk only on request.
+        assert (case.id in own) == (office == "eving-scharnhorst"), office
 
 
 def test_every_place_with_hours_had_visitors_at_the_desk(demo_dir: Path) -> None:

@@ -131,3 +131,37 @@ def test_the_process_api_reads_and_saves_a_variant(web_world, client):
         headers=token_for(web_world, "supervisor"),
     )
     assert other.status_code == 404
+
+
+def test_the_administrator_adds_an_offices_own_step_and_staff_work_it(web_world, client):
+    """Given the administrator adds a Stromspar-Check (opened at intake, due in 21 days, energy
+    advice) on the process page, when a case is opened, then its page lists the step in the
+    office's words with its button, the process page marks it as the office's own, and an
+    empty row left in the form adds nothing; a due day left out is refused at its field."""
+    login(client, web_world.emails["admin"])
+    office = web_world.office_id
+    at = "local_steps.0"
+    row = {f"{at}.key": "stromspar_check", f"{at}.label": "Stromspar-Check",
+           f"{at}.partner_category": "energy_advice", f"{at}.at_intake": "ja"}  # fmt: skip
+    refused = post(client, office, form(**row))
+    assert refused.status_code == 422
+    assert "Bitte die Frist in Tagen angeben." in text(refused)
+    assert 'value="stromspar_check"' in refused.text  # what was typed stays
+
+    saved = follow(client, post(client, office, form(**row, **{"local_steps.0.due_days": "21"})))
+    assert re.search(r"Stromspar-Check<br><small[^>]*>eigener Schritt des Büros", text(saved))
+    with unit_of_work() as session:
+        (variant,) = session.exec(select(WorkflowVariant)).all()
+    assert [s["key"] for s in variant.overrides["local_steps"]] == ["stromspar_check"]
+
+    case_id = web_world.open_case()
+    caseworker = client.__class__(client.app, base_url="http://testserver", follow_redirects=False)
+    login(caseworker, web_world.emails["caseworker"])
+    page = caseworker.get(f"/cases/{case_id}")
+    assert page.status_code == 200 and "Stromspar-Check" in text(page)
+    assert f"complete_o{office}_stromspar_check" in page.text  # its "erledigt" button
+    api = client.get(f"/api/offices/{office}/process", headers=token_for(web_world, "admin"))
+    own = [s for s in api.json()["steps"] if s["local"]]
+    assert [(s["label"], s["due_days"], s["partner_category"]) for s in own] == [
+        ("Stromspar-Check", 21, "energy_advice")
+    ]

@@ -56,7 +56,7 @@ from workflows.engine import Change, allowed_triggers, transition
 from workflows.engine.access import staff_may_see, visible_office_ids
 from workflows.engine.errors import CaseNotFound, GuardFailed, InvalidInput
 from workflows.engine.facts import CaseFacts
-from workflows.move_in import STEPS
+from workflows.move_in import STEPS, step_label
 from workflows.move_in.states import (
     CASE_STATE_LABELS,
     OPEN_STEP_STATES,
@@ -494,7 +494,7 @@ def _step_state(step: CaseStep, now: datetime) -> dict[str, Any]:
     is_open = step.state in OPEN_STEP_STATES
     return {
         "kind": step.kind,
-        "label": STEPS[step.kind].label if step.kind in STEPS else step.kind,
+        "label": step_label(step.kind),
         "state": step.state,
         "state_label": STEP_STATE_LABELS.get(step.state, step.state),
         "due_at": step.due_at,

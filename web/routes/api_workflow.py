@@ -43,6 +43,7 @@ class StepOut(BaseModel):
     reminder_days_before: list[int]
     partner_category: str | None
     preferred_partner_id: int | None
+    local: bool = Field(description="A step of the office's own (its variant's).")
 
 
 class MilestoneOut(BaseModel):
@@ -78,6 +79,7 @@ def _process(session: Any, office_id: int) -> ProcessOut:
             law=s.due.law, reminder_days_before=[r.days_before for r in s.reminders],
             partner_category=s.partner_category,
             preferred_partner_id=effective.preferred_partners.get(str(s.partner_category)),
+            local=s.local,
         )
         for kind, s in effective.steps.items()
     ]  # fmt: skip

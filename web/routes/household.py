@@ -41,7 +41,7 @@ from workflows.casework.intake import MemberIn
 from workflows.engine.errors import InvalidInput, NotFound, StaleCase
 from workflows.messaging import channels as message_channels
 from workflows.messaging import i18n
-from workflows.move_in import STEPS
+from workflows.move_in import step_label
 
 router = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -97,11 +97,11 @@ def _member_data(form: FormData) -> dict[str, Any]:
 def _found_message(found: Found) -> str:
     parts = []
     if found.opened:
-        parts.append("Geöffnet: " + ", ".join(STEPS[k].label for k in found.opened))
+        parts.append("Geöffnet: " + ", ".join(step_label(k) for k in found.opened))
     if found.offered:
-        parts.append("Kommt jetzt in Frage: " + ", ".join(STEPS[k].label for k in found.offered))
+        parts.append("Kommt jetzt in Frage: " + ", ".join(step_label(k) for k in found.offered))
     if found.flagged:
-        parts.append("Trifft nicht mehr zu: " + ", ".join(STEPS[k].label for k in found.flagged))
+        parts.append("Trifft nicht mehr zu: " + ", ".join(step_label(k) for k in found.flagged))
     return (" " + ". ".join(parts) + " – siehe Hinweise.") if parts else ""
 
 

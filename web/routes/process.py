@@ -89,7 +89,18 @@ def _context(
         context["effective"] = variants.effective(session, office.id, CURRENT)
         context["history"] = variants.history(session, office.id, CURRENT.name)
         context["partners"] = _partners(session, CURRENT)
+        context["local_rows"] = _local_rows(session, office.id)
     return context | values
+
+
+LOCAL_ROWS = 5  # as many as a variant may add
+
+
+def _local_rows(session: Session, office_id: int) -> list[dict[str, Any]]:
+    """The office's own steps as the form shows them, with empty rows to add more."""
+    variant = variants.current(session, office_id, CURRENT.name)
+    rows = list(variant.overrides.get("local_steps", [])) if variant is not None else []
+    return rows + [{}] * (LOCAL_ROWS - len(rows))
 
 
 @router.get("/ablauf")
@@ -137,7 +148,27 @@ def variant_from_form(form: FormData, base: Workflow) -> tuple[dict[str, Any], d
         partner_id = _number(form, f"preferred_partners.{category}", errors)
         if partner_id:
             data["preferred_partners"][category] = partner_id
+    data["local_steps"] = _local_steps(form, errors)
     return data, errors
+
+
+def _local_steps(form: FormData, errors: dict[str, str]) -> list[dict[str, Any]]:
+    """The rows of own steps filled in (a row left empty, or emptied, is no step)."""
+    found = []
+    for n in range(LOCAL_ROWS):
+        at = f"local_steps.{n}"
+        key, label = form_text(form, f"{at}.key", 40), form_text(form, f"{at}.label", 120)
+        if not key and not label:
+            continue
+        due = _number(form, f"{at}.due_days", errors)
+        if due is None and f"{at}.due_days" not in errors:
+            errors[f"{at}.due_days"] = "Bitte die Frist in Tagen angeben."
+        found.append({
+            "key": key, "label": label, "due_days": due or 0,
+            "partner_category": form_text(form, f"{at}.partner_category", 40) or None,
+            "at_intake": form.get(f"{at}.at_intake") == "ja",
+        })  # fmt: skip
+    return found
 
 
 @router.post("/ablauf/{office_id:int}")
@@ -153,14 +184,14 @@ async def save_variant(
     data, errors = variant_from_form(form, CURRENT)
     try:
         parsed = parse(variants.VariantIn, data)
-        errors |= variants.check(session, CURRENT, parsed)  # every problem at once
+        errors = variants.check(session, CURRENT, parsed) | errors  # all at once, the form's first
         if errors:
             raise InvalidInput(errors)
         saved = variants.save(session, office_id, CURRENT, parsed, author_id=staff.id)
     except InvalidInput as exc:
         session.rollback()
         entered = {key: form_text(form, key, 500) for key in form}
-        context = _context(session, staff, office, errors=errors | exc.errors, entered=entered)
+        context = _context(session, staff, office, errors=exc.errors | errors, entered=entered)
         return render(request, "process/process.html", context, status_code=422)
     message = (
         f"Variante für {office.name} gespeichert (Stand {saved.revision}): gilt für neue Fälle."

@@ -59,7 +59,7 @@ from workflows.engine.definition import get_workflow
 from workflows.engine.errors import CaseNotFound, DomainError
 from workflows.messaging.household_mail import HOUSEHOLD_KINDS
 from workflows.messaging.resend import RESEND_TRIGGER
-from workflows.move_in import STEPS
+from workflows.move_in import step_label
 from workflows.move_in.states import CASE_STATE_LABELS, MILESTONE_LABELS, STEP_STATE_LABELS
 from workflows.network import volunteers as network_volunteers
 from workflows.obstacles import tags as obstacle_tags
@@ -522,7 +522,7 @@ def _staff_names(session: Session, ids: set[int | None]) -> dict[int, str]:
 def _step_label(kind: str | None) -> str | None:
     if kind is None:
         return None
-    return STEPS[kind].label if kind in STEPS else kind
+    return step_label(kind)
 
 
 def _change(event: Row[Any]) -> str | None:

@@ -20,6 +20,7 @@ from core.clock import utc_now
 from models import Office, Partner, Staff, WorkflowVariant
 from models.enums import PARTNER_CATEGORY_LABELS, PartnerCategory
 from workflows.casework.fields import Id
+from workflows.definitions.local_steps import local_kind
 from workflows.engine.definition import Workflow
 from workflows.engine.errors import InvalidInput
 
@@ -28,6 +29,22 @@ Kind = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 CLOSED: dict[str, Any] = {"additionalProperties": False}
 StepLabel = Annotated[str, Field(min_length=1, max_length=120, pattern=limits.LINE_PATTERN)]
 Days = Annotated[int, Field(ge=0, le=365)]
+
+
+class LocalStepIn(BaseModel):
+    """A step of the office's own (a local energy-saving check, a neighbourhood welcome café):
+    it applies to every household, is due some days after it is opened, and opens at intake or
+    when staff open it on the case page. It sends the household no reminder of its own."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,29}$")] = Field(
+        description="A short name, unique in the office (e.g. stromspar_check)."
+    )
+    label: StepLabel
+    due_days: Days
+    partner_category: PartnerCategory | None = None
+    at_intake: bool = False
 
 
 class VariantIn(BaseModel):
@@ -58,12 +75,20 @@ class VariantIn(BaseModel):
     preferred_partners: dict[PartnerCategory, Id] = Field(
         default_factory=dict, description="Partner category → the partner suggested first."
     )
+    local_steps: list[LocalStepIn] = Field(
+        default_factory=list, max_length=5, description="Steps of the office's own."
+    )
     reason: Annotated[str, Field(min_length=3, max_length=500, pattern=limits.TEXT_PATTERN)] = (
         Field(description="Why, e.g. the agreement with the district council.")
     )
 
-    def overrides(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude={"reason"})
+    def overrides(self, office_id: int) -> dict[str, Any]:
+        """As stored: each own step with its kind, which names the office (one kind, one
+        office's words)."""
+        stored = self.model_dump(mode="json", exclude={"reason"})
+        for step in stored["local_steps"]:
+            step["kind"] = local_kind(office_id, step["key"])
+        return stored
 
 
 @dataclass(frozen=True)
@@ -121,6 +146,14 @@ def check(session: Session, base: Workflow, data: VariantIn) -> dict[str, str]:
     for kind in data.labels:
         if kind not in base.steps:
             errors[f"labels.{kind}"] = "Diesen Schritt gibt es im Ablauf nicht."
+    keys: set[str] = set()
+    for n, local in enumerate(data.local_steps):
+        if local.key in keys or local.key in base.steps:
+            errors[f"local_steps.{n}.key"] = "Diesen Namen hat schon ein Schritt."
+        keys.add(local.key)
+        _bounded(
+            errors, f"local_steps.{n}.due_days", local.due_days, bounds.get("due_days", (1, 365))
+        )
     for category, partner_id in data.preferred_partners.items():
         partner = session.get(Partner, partner_id)
         if partner is None or not partner.active or partner.category != category:
@@ -146,7 +179,7 @@ def save(
     ).one()
     variant = WorkflowVariant(
         office_id=office_id, workflow=base.name, revision=(last or 0) + 1,
-        overrides=data.overrides(), reason=data.reason.strip(), author_id=author_id,
+        overrides=data.overrides(office_id), reason=data.reason.strip(), author_id=author_id,
         created_at=now or utc_now(),
     )  # fmt: skip
     session.add(variant)

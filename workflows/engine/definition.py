@@ -203,6 +203,8 @@ class StepDef:
     # The rules' names in the definition (to put them in words).
     rule: str = ""
     intake_rule: str = ""
+    # A step an office added in its variant (not in the definition file).
+    local: bool = False
 
     @property
     def legal_deadline(self) -> bool:
@@ -276,8 +278,10 @@ class Workflow:
 
     def with_variant(self, variant_id: int, overrides: Mapping[str, Any]) -> "Workflow":
         """This definition as an office varies it (checked when it was saved): deadlines no law
-        fixes, reminder offsets, visit deadlines, step labels, preferred partners. A step or
-        milestone the variant names that this version lacks is passed over."""
+        fixes, reminder offsets, visit deadlines, step labels, preferred partners, and steps of
+        its own (after the definition's; they always apply, are due some days after they are
+        opened, and are opened at intake or on request). A step or milestone the variant names
+        that this version lacks is passed over."""
         due_days, labels = overrides.get("due_days", {}), overrides.get("labels", {})
         reminder_days = overrides.get("reminder_days_before", {})
         steps = {}
@@ -290,6 +294,9 @@ class Workflow:
                 reminders = tuple(replace(r, days_before=days) for r in reminders)
             label = labels.get(kind, step.label)
             steps[kind] = replace(step, due=due, reminders=reminders, label=label)
+        for local in overrides.get("local_steps", ()):
+            if local["kind"] not in steps:
+                steps[local["kind"]] = _local_step(local)
         milestone_days = overrides.get("milestone_days", {})
         milestones = {
             name: replace(m, days=int(milestone_days.get(name, m.days)))
@@ -297,6 +304,7 @@ class Workflow:
         }
         return replace(
             self, steps=steps, milestones=milestones,
+            step_kinds=list(steps),
             step_labels={kind: step.label for kind, step in steps.items()},
             variant_id=variant_id,
             preferred_partners={
@@ -319,6 +327,33 @@ class Workflow:
 
     def is_known(self, trigger: str) -> bool:
         return trigger in self.case.triggers or self.step_trigger(trigger) is not None
+
+
+def _always(_facts: Any) -> str | None:
+    return None
+
+
+def _at_intake(_facts: Any) -> bool:
+    return True
+
+
+def _on_request(_facts: Any) -> bool:
+    return False
+
+
+def _local_step(local: Mapping[str, Any]) -> StepDef:
+    """A step an office added: it applies to every case, opened at intake or on request."""
+    return StepDef(
+        kind=local["kind"],
+        label=local["label"],
+        partner_category=local.get("partner_category"),
+        eligible=_always,
+        at_intake=_at_intake if local.get("at_intake") else _on_request,
+        due=Due(int(local["due_days"]), "opening"),
+        rule="always",
+        intake_rule="always" if local.get("at_intake") else "never",
+        local=True,
+    )
 
 
 _REGISTRY: dict[tuple[str, int], Workflow] = {}

@@ -33,7 +33,7 @@ from models import (
 from models.enums import AppointmentKind, AppointmentStatus, Recipient, ReminderKind, Role
 from workflows.appointments import answers
 from workflows.messaging import household_mail, i18n, ics, referral_mail
-from workflows.move_in import STEPS
+from workflows.move_in import step_label
 from workflows.move_in.states import MILESTONE_LABELS
 
 
@@ -269,7 +269,7 @@ def _step_overdue(
 ) -> tuple[str, str]:
     step = session.get(CaseStep, reminder.step_id)
     assert step is not None and step.due_at is not None
-    label = STEPS[step.kind].label
+    label = step_label(step.kind)
     legal = " (gesetzliche Frist)" if step.legal_deadline else ""
     subject = f"Überfällig: {label} im Fall {case.number}"
     body = (
@@ -298,7 +298,7 @@ def _hold_follow_up(
     step = session.get(CaseStep, reminder.step_id)
     household = session.get(Household, case.household_id)
     assert step is not None and household is not None
-    label = STEPS[step.kind].label
+    label = step_label(step.kind)
     until = step.hold_until.strftime("%d.%m.%Y") if step.hold_until else "heute"
     subject = f"Wiedervorlage: {label} im Fall {case.number}"
     body = (

@@ -21,7 +21,7 @@ from workflows.engine.errors import CaseNotFound, DomainError
 from workflows.messaging import i18n
 from workflows.messaging.compose import compose
 from workflows.messaging.household_mail import APPOINTMENT_KINDS, HOUSEHOLD_KINDS
-from workflows.move_in import STEPS
+from workflows.move_in import step_label
 from workflows.move_in.states import OPEN_STEP_STATES, StepKind
 
 RECIPIENTS: dict[str, Recipient] = {
@@ -180,7 +180,7 @@ def _step(session: Session, case: Case, kind: str | None) -> CaseStep:
         query = query.where(col(CaseStep.state).in_(OPEN_STEP_STATES))
     step = session.exec(query.order_by(col(CaseStep.id))).first()
     if step is None or step.due_at is None:
-        name = STEPS[kind].label if kind is not None and kind in STEPS else "ein offener Schritt"
+        name = step_label(kind) if kind is not None else "ein offener Schritt"
         raise PreviewUnavailable(f"Im Fall ist {name!s} nicht geöffnet.")
     return step
 

@@ -26,7 +26,7 @@ from models.enums import PARTNER_CATEGORY_LABELS, SharedField
 from workflows import consent
 from workflows.engine.facts import age_on
 from workflows.messaging import i18n
-from workflows.move_in import STEPS
+from workflows.move_in import step_label
 from workflows.referrals import links
 from workflows.referrals.links import Action
 
@@ -49,7 +49,7 @@ def topic(session: Session, referral: Referral, partner: Partner) -> str:
     """What the referral is about: its step, or the partner's category for one without."""
     step = session.get(CaseStep, referral.step_id) if referral.step_id else None
     if step is not None:
-        return STEPS[step.kind].label if step.kind in STEPS else step.kind
+        return step_label(step.kind)
     return PARTNER_CATEGORY_LABELS.get(partner.category, str(partner.category))
 
 

@@ -13,6 +13,7 @@ runs; importing this package registers every version with the engine.
 - ``builders``     effect builders named in the tables' ``after``; they record ``effects``
 - ``effects``      what a transition sets off: visits, deadlines, referrals, closing the case
 - ``steps``        when a step is due, as its definition says
+- ``labels``       a step kind's words (the definition's or an office's own step's)
 - ``registry``     the names a definition may use
 - ``versions``     the files loaded, checked and registered; :data:`CURRENT` for new cases
 """
@@ -20,6 +21,7 @@ runs; importing this package registers every version with the engine.
 from collections.abc import Mapping
 
 from workflows.engine.definition import StepDef
+from workflows.move_in.labels import step_label
 from workflows.move_in.states import CurrentDefinition
 from workflows.move_in.steps import end_of_day, step_due
 from workflows.move_in.versions import CURRENT, MOVE_IN
@@ -27,4 +29,4 @@ from workflows.move_in.versions import CURRENT, MOVE_IN
 # The current version's steps, in order (labels, rules): for lists that show many cases.
 STEPS: Mapping[str, StepDef] = CurrentDefinition(lambda w: w.steps)
 
-__all__ = ["CURRENT", "MOVE_IN", "STEPS", "StepDef", "end_of_day", "step_due"]
+__all__ = ["CURRENT", "MOVE_IN", "STEPS", "StepDef", "end_of_day", "step_due", "step_label"]

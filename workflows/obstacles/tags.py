@@ -15,7 +15,7 @@ from core.clock import utc_now
 from models import Case, CaseEvent, CaseObstacle, CaseStep, ObstacleKind
 from workflows.casework.fields import Id
 from workflows.engine.errors import InvalidInput, NotFound
-from workflows.move_in import STEPS
+from workflows.move_in import step_label
 from workflows.move_in.states import StepKind
 from workflows.obstacles.kinds import get_kind
 
@@ -53,7 +53,7 @@ class Noted:
     @property
     def step_label(self) -> str | None:
         kind = self.obstacle.step_kind
-        return STEPS[kind].label if kind is not None and kind in STEPS else kind
+        return step_label(kind) if kind is not None else None
 
 
 def _history(
@@ -69,8 +69,7 @@ def _history(
 
 
 def _describe(kind: ObstacleKind, step_kind: str | None, note: str | None) -> str:
-    known = step_kind is not None and step_kind in STEPS
-    step = f" (Schritt {STEPS[step_kind].label})" if known else ""  # type: ignore[index]
+    step = f" (Schritt {step_label(step_kind)})" if step_kind is not None else ""
     return f"{kind.label}{step}" + (f": {note}" if note else "")
 
 

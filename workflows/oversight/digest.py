@@ -19,7 +19,7 @@ from models import Case, CaseStep, DigestDelivery, Office, Reminder, Staff
 from models.enums import CHANNEL_LABELS, ReminderStatus, Role
 from workflows.engine.access import visible_office_ids
 from workflows.messaging.compose import case_link
-from workflows.move_in import STEPS
+from workflows.move_in import step_label
 from workflows.move_in.states import OPEN_STEP_STATES
 from workflows.oversight import figures
 
@@ -62,7 +62,7 @@ def gather(session: Session, staff: Staff, now: datetime) -> Digest:
         overdue_q = overdue_q.where(col(Case.office_id).in_(offices))
         failed_q = failed_q.where(col(Case.office_id).in_(offices))
     rows = session.exec(overdue_q)
-    overdue = [(c, o, STEPS[k].label, due) for c, o, k, due in rows if due is not None]
+    overdue = [(c, o, step_label(k), due) for c, o, k, due in rows if due is not None]
     failed = [(c, o, kind, n) for c, o, kind, n in session.exec(failed_q)]
     by_channel = figures.failures_by_channel(session, offices)
     return Digest(overdue=overdue, failed=failed, by_channel=by_channel)

@@ -20,7 +20,7 @@ from core.config import Settings
 from models import Case, CaseStep, Office, Reminder, Staff
 from models.enums import ReminderKind
 from workflows.messaging.compose import Undeliverable, case_link, supervisors_of
-from workflows.move_in import STEPS
+from workflows.move_in import step_label
 from workflows.move_in.states import MILESTONE_LABELS
 
 
@@ -46,7 +46,7 @@ def _item(session: Session, reminder: Reminder, case: Case) -> str:
     if reminder.kind == ReminderKind.STEP_OVERDUE:
         step = session.get(CaseStep, reminder.step_id)
         assert step is not None
-        label = STEPS[step.kind].label if step.kind in STEPS else step.kind
+        label = step_label(step.kind)
         legal = ", gesetzliche Frist" if step.legal_deadline else ""
         since = format_berlin(step.due_at) if step.due_at else "–"
         what = f"{label} – fällig war {since}{legal}"
@@ -104,7 +104,7 @@ def compose(session: Session, reminders: list[Reminder], settings: Settings) -> 
 def _short(session: Session, reminder: Reminder, case: Case) -> str:
     if reminder.kind == ReminderKind.STEP_OVERDUE:
         step = session.get(CaseStep, reminder.step_id)
-        return STEPS[step.kind].label if step and step.kind in STEPS else "Schritt"
+        return step_label(step.kind) if step else "Schritt"
     return MILESTONE_LABELS.get(reminder.milestone or "", "Termin")
 
 

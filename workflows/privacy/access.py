@@ -46,7 +46,7 @@ from models.personal import exported
 from workflows.casework import household as household_edits
 from workflows.casework.timeline import timeline
 from workflows.messaging import i18n
-from workflows.move_in import STEPS
+from workflows.move_in import step_label
 from workflows.move_in.states import CASE_STATE_LABELS, STEP_STATE_LABELS
 from workflows.privacy.personal_data import owned_tables
 
@@ -225,7 +225,7 @@ def _case_copy(session: Session, case: Case, now: datetime) -> CaseCopy:
         state=CASE_STATE_LABELS.get(case.state, case.state),
         steps=[
             (
-                STEPS[s.kind].label if s.kind in STEPS else s.kind,
+                step_label(s.kind),
                 STEP_STATE_LABELS.get(s.state, s.state),
                 _day(s.due_at),
             )

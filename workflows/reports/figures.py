@@ -35,7 +35,7 @@ from models.enums import (
 )
 from workflows.consultations import figures as consultation_figures
 from workflows.consultations.schedule import local_moment
-from workflows.move_in import STEPS
+from workflows.move_in import step_label
 from workflows.move_in.states import StepKind, StepState
 from workflows.obstacles import figures as obstacle_figures
 from workflows.reports.cells import Cell, protect
@@ -284,7 +284,7 @@ def _durations(
     section = Section("durations", "Tage vom Einzug bis zum erledigten Schritt (Median)")
     for kind in StepKind:
         values = days.get(kind, [])
-        label = STEPS[kind].label if kind in STEPS else kind
+        label = step_label(kind)
         section.add(label, Cell("median", float(median(values)) if values else None, len(values)))
     return section
 

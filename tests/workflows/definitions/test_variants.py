@@ -8,14 +8,17 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from core.clock import berlin, utc_now
 from core.db import unit_of_work
-from models import Case, CaseStep, Office, Partner, Reminder, WorkflowVariant
+from models import Case, CaseStep, Household, Office, Partner, Reminder, WorkflowVariant
 from models.enums import PartnerCategory, ReminderKind
-from workflows.definitions import variants
+from workflows.casework.household import parse
+from workflows.definitions import local_steps, variants
 from workflows.definitions.variants import VariantIn
-from workflows.engine.errors import InvalidInput
+from workflows.engine import advance, allowed_triggers
+from workflows.engine.errors import InvalidInput, UnknownTrigger
 from workflows.engine.facts import CaseFacts
-from workflows.move_in import CURRENT, end_of_day
+from workflows.move_in import CURRENT, end_of_day, step_label
 
 
 def save(office_id: int, author_id: int | None = None, **changes: object) -> WorkflowVariant:
@@ -145,3 +148,86 @@ def test_each_save_is_a_revision_with_author_and_reason_and_a_case_keeps_its_own
     assert pinned == {history[1].variant.id, history[0].variant.id}
     energy_first, energy_second = steps_of(first)["energy"], steps_of(second)["energy"]
     assert (energy_first.due_at - energy_second.due_at).days == 11  # 21 and 10 days
+
+
+STROMSPAR = {"key": "stromspar_check", "label": "Stromspar-Check vor Ort", "due_days": 21,
+             "partner_category": "energy_advice", "at_intake": True}  # fmt: skip
+CAFE = {"key": "willkommenscafe", "label": "Willkommenscafé im Quartier", "due_days": 30}
+
+
+def test_an_office_adds_steps_of_its_own_to_its_new_cases(world):
+    """Given Eving adds a Stromspar-Check opened at intake and a welcome café on request, when
+    a case is opened, then the check is open and due 21 days after the move-in, under its own
+    words; the café is offered and, opened, due 30 days later; staff complete them like any
+    step; an earlier case and another office have neither."""
+    before = world.open_case(family_name="Nouri")
+    save(world.office_id, world.supervisor_id, local_steps=[STROMSPAR, CAFE])
+    case_id = world.open_case(family_name="Sadiq")
+    check, cafe = f"o{world.office_id}_stromspar_check", f"o{world.office_id}_willkommenscafe"
+
+    with unit_of_work() as session:
+        case = session.get(Case, case_id)
+        moved_in = session.get(Household, case.household_id).moved_in_on  # type: ignore[union-attr]
+        buttons = {o.trigger: o for o in allowed_triggers(session, case_id)}
+    assert steps_of(case_id)[check].due_at == end_of_day(moved_in + timedelta(days=21))
+    assert cafe not in steps_of(case_id)
+    assert buttons[f"open_{cafe}"].label == "Willkommenscafé im Quartier: öffnen"
+    assert buttons[f"complete_{check}"].allowed
+
+    with unit_of_work() as session:
+        advance(session, case_id, f"open_{cafe}", actor_id=world.caseworker_id)
+        advance(session, case_id, f"complete_{check}", actor_id=world.caseworker_id)
+    today = berlin(utc_now()).date()
+    assert steps_of(case_id)[cafe].due_at == end_of_day(today + timedelta(days=30))
+    assert steps_of(case_id)[check].state == "done"
+    local_steps.forget()  # another process: the words are read from the variant
+    assert step_label(check) == "Stromspar-Check vor Ort"
+
+    assert not any(kind.startswith("o") for kind in steps_of(before))
+    with unit_of_work() as session:
+        assert all(o.trigger != f"open_{cafe}" for o in allowed_triggers(session, before))
+        with pytest.raises(UnknownTrigger):
+            advance(session, before, f"open_{cafe}", actor_id=world.caseworker_id)
+
+
+def test_a_case_keeps_an_own_step_the_office_later_drops(world):
+    """Given a case opened with the office's welcome café, when the office drops the step in a
+    later revision, then that case can still open and complete it; a new case no longer can."""
+    save(world.office_id, local_steps=[CAFE])
+    kept = world.open_case(family_name="Osman")
+    save(world.office_id, local_steps=[], reason="Das Café ist geschlossen")
+    new = world.open_case(family_name="Bakr")
+    cafe = f"o{world.office_id}_willkommenscafe"
+    with unit_of_work() as session:
+        advance(session, kept, f"open_{cafe}", actor_id=world.caseworker_id)
+        advance(session, kept, f"complete_{cafe}", actor_id=world.caseworker_id)
+        with pytest.raises(UnknownTrigger):
+            advance(session, new, f"open_{cafe}", actor_id=world.caseworker_id)
+    assert steps_of(kept)[cafe].state == "done"
+
+
+@pytest.mark.parametrize(
+    ("local", "field", "reason"),
+    [
+        ([{**CAFE, "key": "school"}], "local_steps.0.key", "Diesen Namen hat schon ein Schritt."),
+        ([CAFE, {**CAFE, "label": "Café 2"}], "local_steps.1.key", "hat schon ein Schritt"),
+        ([{**CAFE, "due_days": 400}], "local_steps.0.due_days", "365"),
+        ([{**CAFE, "due_days": 1}], "local_steps.0.due_days", "Zwischen 3 und 180 Tagen."),
+        ([{**CAFE, "key": "Café!"}], "local_steps.0.key", ""),
+        ([{**CAFE, "label": "a\x00b"}], "local_steps.0.label", ""),
+        ([CAFE] * 6, "local_steps", "5"),
+    ],
+    ids=["base-kind", "twice", "too-long", "too-short", "not-a-name", "control-char", "six"],
+)
+def test_an_own_step_that_breaks_a_rule_is_refused(world, local, field, reason):
+    with pytest.raises(InvalidInput) as refused:
+        data = parse(VariantIn, {"reason": "Absprache", "local_steps": local})
+        save_checked(world.office_id, data)
+    assert reason in refused.value.errors[field]
+    with unit_of_work() as session:
+        assert session.exec(select(WorkflowVariant)).all() == []
+
+
+def save_checked(office_id: int, data: VariantIn) -> None:
+    with unit_of_work() as session:
+        variants.save(session, office_id, CURRENT, data, author_id=None)
