@@ -35,7 +35,7 @@ from workflows.consultations.schedule import local_moment
 from workflows.definitions import variants
 from workflows.move_in import CURRENT
 from workflows.network import contacts, volunteers
-from workflows.roundtables import items, meetings
+from workflows.roundtables import actions, items, meetings
 
 T = ContactTopic
 
@@ -330,7 +330,7 @@ def ensure_round_tables(session: Session) -> None:
             kind="action", text="Zahlen der Hemmnisse für die Bezirksvertretung aufbereiten",
             owner_staff_id=supervisor.id, due_on=today - timedelta(weeks=2),
         ))  # fmt: skip
-        items.done(session, [held.id], done.id, now=utc_now() - timedelta(weeks=3))  # type: ignore[list-item, arg-type]
+        actions.done(session, [held.id], done.id, now=utc_now() - timedelta(weeks=3))  # type: ignore[list-item, arg-type]
         add(session, held, items.ItemIn(
             kind="action", text="Termin mit dem Energieversorger zu Verträgen ohne SCHUFA",
             owner_staff_id=caseworkers[-1].id, due_on=today + timedelta(weeks=2),
@@ -356,8 +356,9 @@ def ensure_round_tables(session: Session) -> None:
 def ensure_variants(session: Session) -> None:
     """Two offices vary the move-in workflow, as agreed with their district councils (only
     where an office has no variant yet): Eving/Scharnhorst gives the energy contract three weeks
-    and reminds the household of it ten days ahead; Innenstadt Nord visits within ten days and
-    prefers the Nordstadt energy advice."""
+    and reminds the household of it ten days ahead, and adds a Stromspar-Check in the flat;
+    Innenstadt Nord visits within ten days, prefers the Nordstadt energy advice and offers a
+    walk through the quarter."""
     admin = session.exec(select(Staff).where(Staff.role == Role.ADMIN).order_by(col(Staff.id)))
     author = admin.first()
     offices = {office.code: office for office in session.exec(select(Office))}
@@ -369,12 +370,17 @@ def ensure_variants(session: Session) -> None:
     wanted = {
         "eving-scharnhorst": {
             "due_days": {"energy": 21}, "reminder_days_before": {"energy": 10},
+            "local_steps": [{"key": "stromspar_check", "label": "Stromspar-Check in der Wohnung",
+                             "due_days": 28, "partner_category": "energy_advice",
+                             "at_intake": True}],
             "reason": "Absprache mit der Bezirksvertretung Eving: Stromverträge brauchen hier "
                       "wegen der Wartezeit beim Stromspar-Check länger.",
         },
         "innenstadt-nord": {
             "milestone_days": {"welcome_visit": 10},
             "preferred_partners": {"energy_advice": nordstadt} if nordstadt else {},
+            "local_steps": [{"key": "quartiersrundgang", "label": "Quartiersrundgang Nordstadt",
+                             "due_days": 30}],
             "reason": "Runder Tisch Innenstadt-Nord: Willkommensbesuch in den ersten zehn Tagen, "
                       "Energieberatung im Stadtteil zuerst.",
         },

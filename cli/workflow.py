@@ -13,7 +13,7 @@ from core.db import unit_of_work
 from models import Office
 from models.enums import PARTNER_CATEGORY_LABELS
 from workflows.definitions import loading, migration
-from workflows.definitions.schema import DefinitionSpec
+from workflows.definitions.schema import DefinitionSpec, LifecycleFileSpec
 from workflows.definitions.words import COUNTED_FROM
 from workflows.engine.definition import get_workflow
 from workflows.installed import definition_files, registry_for
@@ -21,7 +21,7 @@ from workflows.installed import definition_files, registry_for
 app = typer.Typer(help="Workflow-Definitionen prüfen und lesen.", no_args_is_help=True)
 
 
-def _check(path: Path) -> tuple[loading.DefinitionSpec | None, list[loading.Problem]]:
+def _check(path: Path) -> tuple[loading.Spec | None, list[loading.Problem]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -53,6 +53,13 @@ def check(
             out().print(f"[bold red]{path}[/]: {len(problems)} Fehler", soft_wrap=True)
             for problem in problems:
                 out().print(f"  {path.name}: {problem}", soft_wrap=True, markup=False)
+        elif isinstance(spec, LifecycleFileSpec):
+            cycle = spec.lifecycle
+            summary = (
+                f"{spec.name} v{spec.version}: {len(cycle.states)} Zustände, "
+                f"{len(cycle.transitions)} Übergänge"
+            )
+            out().print(f"[green]in Ordnung[/] {path.name} ({summary})", soft_wrap=True)
         elif spec is not None:
             summary = (
                 f"{spec.name} v{spec.version}: {len(spec.case.states)} Fallzustände, "
@@ -78,10 +85,12 @@ def steps(
 ) -> None:
     """Die Schritte einer Version auf Deutsch: wann sie gelten, wann sie fällig sind, wer
     erinnert wird."""
-    path = file or definition_files()[-1]
+    path = file or definition_files("move_in")[-1]
     spec, problems = _check(path)
     if spec is None or problems:
         fail(f"{path.name}: {len(problems)} Fehler – erst `willkommen workflow check` ausführen.")
+    if not isinstance(spec, DefinitionSpec):
+        fail(f"{path.name}: ein Workflow ohne Schritte ({spec.title}).")
     table = PlainTable(title=f"{spec.title} (Version {spec.version})")
     for column in ("Schritt", "Frist", "Erinnerung an den Haushalt", "Weitervermittlung"):
         table.add_column(column)

@@ -21,7 +21,7 @@ from models.office import Office, SubLocation
 from models.outbox import OutboxMessage
 from models.partner import Partner, Referral
 from models.reminder import Reminder
-from models.round_table import RoundTable, RoundTableGuest, RoundTableItem
+from models.round_table import RoundTable, RoundTableGuest, RoundTableItem, RoundTableItemEvent
 from models.staff import ApiToken, CalendarFeed, Staff
 from models.visit import Agreement, VisitRecord
 from models.workflow_variant import WorkflowVariant
@@ -60,6 +60,7 @@ __all__ = [
     "RoundTable",
     "RoundTableGuest",
     "RoundTableItem",
+    "RoundTableItemEvent",
     "Staff",
     "SubLocation",
     "VisitRecord",

@@ -60,7 +60,8 @@ class RoundTableGuest(SQLModel, table=True):
 
 class RoundTableItem(SQLModel, table=True):
     """A decision, or an action item with an owner (a colleague or a partner's contact person)
-    and a due date; an overdue action's owner is reminded once."""
+    and a due date; an overdue action's owner is reminded once. An action's ``state`` follows
+    the round-table action workflow (``workflows.roundtables.actions``): open, done, dropped."""
 
     __tablename__ = "round_table_items"
 
@@ -71,7 +72,27 @@ class RoundTableItem(SQLModel, table=True):
     owner_staff_id: int | None = Field(default=None, foreign_key="staff.id")
     owner_contact_id: int | None = Field(default=None, foreign_key="partner_contacts.id")
     due_on: date | None = None
+    # An action's state and the version of its workflow; a decision stays "open" (it has none).
+    state: str = Field(default="open", max_length=20, index=True, sa_column_kwargs=not_personal())
+    workflow_version: int = 1
     done_at: datetime | None = utc_field(nullable=True)
     reminder_claimed_at: datetime | None = utc_field(nullable=True)
     reminded_at: datetime | None = utc_field(nullable=True)
     created_at: datetime = utc_field(default_now=True)
+
+
+class RoundTableItemEvent(SQLModel, table=True):
+    """One change of an action's state: who, when, from where to where, and why."""
+
+    __tablename__ = "round_table_item_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="round_table_items.id", index=True)
+    trigger: str = Field(max_length=40, sa_column_kwargs=not_personal())
+    from_state: str = Field(max_length=20, sa_column_kwargs=not_personal())
+    to_state: str = Field(max_length=20, sa_column_kwargs=not_personal())
+    # Why it was dropped, reopened or postponed: about the district's work, never a household.
+    note: str | None = Field(default=None, max_length=500, sa_column_kwargs=not_personal())
+    due_on: date | None = None  # the new date of a postponed action
+    actor_id: int | None = Field(default=None, foreign_key="staff.id")
+    at: datetime = utc_field(default_now=True)

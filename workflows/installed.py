@@ -10,10 +10,16 @@ from pathlib import Path
 
 from workflows.definitions.loading import Registry
 
-INSTALLED = ("workflows.move_in",)
+INSTALLED = ("workflows.move_in", "workflows.roundtables.actions")
 # Per workflow: the module with its registry (the names its files may use) and its files.
-REGISTRIES = {"move_in": "workflows.move_in.registry"}
-DEFINITION_FILES = {"move_in": Path(__file__).parent / "move_in" / "definitions"}
+REGISTRIES = {
+    "move_in": "workflows.move_in.registry",
+    "round_table_action": "workflows.roundtables.actions",
+}
+DEFINITION_FILES = {
+    "move_in": Path(__file__).parent / "move_in" / "definitions",
+    "round_table_action": Path(__file__).parent / "roundtables" / "definitions",
+}
 
 
 def register_all() -> None:
@@ -29,6 +35,11 @@ def registry_for(workflow: str) -> Registry | None:
     return None if module is None else import_module(module).REGISTRY
 
 
-def definition_files() -> list[Path]:
-    """Every installed definition file, by workflow and version."""
-    return [path for folder in DEFINITION_FILES.values() for path in sorted(folder.glob("*.toml"))]
+def definition_files(workflow: str | None = None) -> list[Path]:
+    """Every installed definition file (of ``workflow``), by workflow and version."""
+    folders = [DEFINITION_FILES[workflow]] if workflow else list(DEFINITION_FILES.values())
+    return [path for folder in folders for path in sorted(folder.glob("*.toml"), key=_version)]
+
+
+def _version(path: Path) -> int:
+    return int(path.stem.rsplit(".v", 1)[1]) if ".v" in path.stem else 0

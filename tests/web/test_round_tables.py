@@ -139,3 +139,60 @@ def test_the_minutes_are_handed_out_as_a_pdf_without_households(web_world, clien
     other = client.__class__(client.app, base_url="http://testserver", follow_redirects=False)
     login(other, web_world.emails["other_supervisor"])
     assert other.get(f"/runde-tische/{meeting_id}/protokoll.pdf").status_code == 404
+
+
+def test_staff_postpone_drop_and_reopen_an_action_by_its_definitions_buttons(web_world, client):
+    """Given an action of last month's meeting, when the supervisor postpones it on the page,
+    drops it without and then with a reason, and reopens it through the API, then each change
+    is refused or made as the round-table action workflow says, and the page reads its history;
+    another office's supervisor does not find it."""
+    meeting_id = plan(web_world)
+    with unit_of_work() as session:
+        meeting = session.get(RoundTable, meeting_id)
+        item = items.add(session, meeting, items.ItemIn(  # type: ignore[arg-type]
+            kind="action", text="Liste freier Kita-Plätze", owner_staff_id=web_world.caseworker_id,
+            due_on=berlin(utc_now()).date() + timedelta(days=3),
+        ))  # fmt: skip
+        item_id = item.id
+    held_earlier(meeting_id, 30)
+    login(client, web_world.emails["supervisor"])
+    here, change = (
+        f"/runde-tische/{meeting_id}",
+        f"/runde-tische/{meeting_id}/punkte/{item_id}/aendern",
+    )
+    page = text(client.get(here))
+    for label in ("erledigt", "verschieben (neues Datum)", "verwerfen (mit Grund)"):
+        assert f">{label}</" in page, label
+    later = (berlin(utc_now()) + timedelta(days=30)).date()
+    moved = follow(
+        client, post(client, change, {"trigger": "postpone", "on": later.isoformat()}, here)
+    )
+    assert flashes(moved) == [f"Aufgabe offen, neues Datum {later.strftime('%d.%m.%Y')}."]
+    assert f"bis {later.strftime('%d.%m.%Y')}" in text(moved)
+    bare = follow(client, post(client, change, {"trigger": "drop", "note": ""}, here))
+    assert flashes(bare) == ["Nicht geändert: Bitte einen Grund angeben (mindestens drei Zeichen)."]
+    bad_day = follow(client, post(client, change, {"trigger": "postpone", "on": "31.02."}, here))
+    assert flashes(bad_day) == ["Nicht geändert: Kein gültiges Datum."]
+    dropped = follow(
+        client, post(client, change, {"trigger": "drop", "note": "Die Kitas melden selbst"}, here)
+    )
+    assert flashes(dropped) == ["Aufgabe verworfen."]
+    shown = text(dropped)
+    assert "Jonas Albers: verwerfen (mit Grund) – Die Kitas melden selbst" in shown
+    assert f"Jonas Albers: verschieben (neues Datum) auf {later.strftime('%d.%m.%Y')}" in shown
+    assert ">wieder öffnen (mit Grund)</" in shown and ">erledigt</" not in shown
+
+    supervisor = token_for(web_world, "supervisor")
+    api = f"/api/round-table-items/{item_id}/changes"
+    twice = client.post(api, json={"trigger": "drop", "note": "noch mal"}, headers=supervisor)
+    assert twice.status_code == 422 and "schon verworfen" in twice.text
+    reopened = client.post(
+        api, json={"trigger": "reopen", "note": "Doch nötig"}, headers=supervisor
+    )
+    assert reopened.status_code == 200 and reopened.json()["state"] == "open"
+    unknown = client.post(api, json={"trigger": "explode"}, headers=supervisor)
+    assert unknown.status_code == 422
+    other = client.post(
+        api, json={"trigger": "complete"}, headers=token_for(web_world, "other_supervisor")
+    )
+    assert other.status_code == 404

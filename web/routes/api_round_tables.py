@@ -1,16 +1,18 @@
 """The JSON API for round tables: the office's meetings, one planned or changed (guests are
 invited again when it moves), its guests and their invitations, minutes, decisions and
-actions, and an action marked done — the same services and rules as the pages. Another
+actions, and what becomes of an action (done, postponed, dropped, reopened: the round-table
+action workflow) — the same services and rules as the pages. Another
 office's meeting is 404; invalid input is 422 with a message per field.
 """
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
+from core import limits
 from core.db import commit
 from models import RoundTable, Staff
 from web.deps import DbSession
@@ -18,7 +20,7 @@ from web.params import Id
 from web.routes.api import AUTH_RESPONSES, EDGE_RESPONSES, ApiCaseStaff, ApiRoute
 from web.routes.api_consultations import NOT_FOUND
 from workflows.engine.errors import NotFound
-from workflows.roundtables import invitations, items, meetings
+from workflows.roundtables import actions, invitations, items, meetings
 from workflows.roundtables import minutes as printed_minutes
 from workflows.roundtables.items import ItemIn
 from workflows.roundtables.meetings import GuestIn, MeetingIn, MinutesIn
@@ -46,6 +48,7 @@ class ItemOut(BaseModel):
     text: str
     owner: str | None
     due_on: date | None
+    state: str = Field(description="An action's state (open, done, dropped); a decision: open.")
     done_at: datetime | None
     overdue: bool
 
@@ -82,7 +85,7 @@ def _item_out(entry: items.Item) -> ItemOut:
     i = entry.item
     return ItemOut(
         id=i.id, round_table_id=i.round_table_id, kind=i.kind, text=i.text, owner=entry.owner,
-        due_on=i.due_on, done_at=i.done_at, overdue=entry.overdue,
+        due_on=i.due_on, state=i.state, done_at=i.done_at, overdue=entry.overdue,
     )  # type: ignore[arg-type]  # fmt: skip
 
 
@@ -226,7 +229,34 @@ def add_item(round_table_id: Id, body: ItemIn, staff: ApiCaseStaff, session: DbS
 def item_done(item_id: Id, staff: ApiCaseStaff, session: DbSession) -> Any:
     """Mark an action of one of the office's round tables done."""
     ids = [m.id for m in meetings.of_office(session, _office(staff)) if m.id is not None]
-    made = items.done(session, ids, item_id)
+    made = actions.done(session, ids, item_id, actor_id=staff.id)
+    (answer,) = [
+        _item_out(e) for e in items.of_meeting(session, made.round_table_id) if e.item.id == item_id
+    ]
+    commit(session)
+    return answer
+
+
+class ActionChangeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    trigger: Literal["complete", "postpone", "drop", "reopen"] = Field(
+        description="As the round-table action workflow names it."
+    )
+    note: Annotated[str, Field(max_length=500, pattern=limits.LINE_PATTERN)] | None = Field(
+        default=None, description="Why (dropping and reopening need one)."
+    )
+    on: date | None = Field(default=None, description="The new date of a postponed action.")
+
+
+@router.post("/round-table-items/{item_id}/changes", response_model=ItemOut)
+def change_item(item_id: Id, body: ActionChangeIn, staff: ApiCaseStaff, session: DbSession) -> Any:
+    """Complete, postpone, drop or reopen an action of one of the office's round tables, as
+    its workflow allows (a reason to drop or reopen, a later date to postpone)."""
+    ids = [m.id for m in meetings.of_office(session, _office(staff)) if m.id is not None]
+    made = actions.act(
+        session, ids, item_id, body.trigger, actor_id=staff.id, note=body.note, on=body.on
+    )
     (answer,) = [
         _item_out(e) for e in items.of_meeting(session, made.round_table_id) if e.item.id == item_id
     ]

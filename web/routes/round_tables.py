@@ -5,7 +5,7 @@ open. Another office's meeting is not found (404); every change answers with a r
 a message (PRG), refused input with its reason and nothing saved.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -24,7 +24,7 @@ from web.routes.case_forms import form_text, parse_int
 from web.templating import render
 from workflows.casework.household import parse
 from workflows.engine.errors import InvalidInput, NotFound
-from workflows.roundtables import invitations, items, meetings
+from workflows.roundtables import actions, invitations, items, meetings
 from workflows.roundtables import minutes as printed_minutes
 from workflows.roundtables.items import ItemIn
 from workflows.roundtables.meetings import STATUS_LABELS, GuestIn, MeetingIn, MinutesIn
@@ -153,6 +153,8 @@ def meeting_page(
         .order_by(col(PartnerContact.name))
     ).all()
     local = berlin(meeting.starts_at)
+    listed = items.of_meeting(session, meeting_id)
+    earlier = items.still_open(session, meeting)
     context = _context(
         staff,
         meeting.title,
@@ -161,14 +163,39 @@ def meeting_page(
         districts=office.districts if office else [],
         guests=meetings.guests(session, meeting_id),
         waiting=len(invitations.due(session, meeting)),
-        items=items.of_meeting(session, meeting_id),
-        still_open=items.still_open(session, meeting),
+        items=listed,
+        still_open=earlier,
+        action_states=actions.CURRENT.lifecycle.labels,
+        action_options={e.item.id: actions.options(e.item, e.meeting) for e in (*listed, *earlier)},
+        changes=_changes(session, [e.item.id for e in (*listed, *earlier) if e.item.id]),
         obstacles=meetings.obstacle_agenda(session, meeting),
         colleagues=colleagues,
         people=people,
         now=utc_now(),
     )
     return render(request, "round_tables/meeting.html", context)
+
+
+def _changes(session: Session, item_ids: list[int]) -> dict[int, list[str]]:
+    """Per action, its changes in words: "12.11.2026, Jonas Albers: verworfen (mit Grund) –
+    Die Kita hat selbst eingeladen"."""
+    found = actions.history(session, item_ids)
+    actors = {e.actor_id for events in found.values() for e in events if e.actor_id}
+    names: dict[int, str] = {}
+    if actors:
+        query = select(Staff.id, Staff.name).where(col(Staff.id).in_(actors))
+        names = {int(staff_id): name for staff_id, name in session.exec(query)}  # type: ignore[arg-type]
+    lines: dict[int, list[str]] = {}
+    for item_id, events in found.items():
+        for e in events:
+            words = f"{berlin(e.at).strftime('%d.%m.%Y')}, {names.get(e.actor_id or 0, 'System')}: "
+            words += actions.CURRENT.label(e.trigger)
+            if e.due_on is not None:
+                words += f" auf {e.due_on.strftime('%d.%m.%Y')}"
+            if e.note:
+                words += f" – {e.note}"
+            lines.setdefault(item_id, []).append(words)
+    return lines
 
 
 @router.get("/runde-tische/{meeting_id:int}/protokoll.pdf")
@@ -296,18 +323,35 @@ async def add_item(
     return done(request, session, "Eingetragen.", _url(meeting_id))
 
 
-@router.post("/runde-tische/{meeting_id:int}/punkte/{item_id:int}/erledigt")
-def item_done(
+@router.post("/runde-tische/{meeting_id:int}/punkte/{item_id:int}/aendern")
+async def change_item(
     request: Request, meeting_id: Id, item_id: Id, staff: CaseStaff, session: DbSession
 ) -> Response:
+    """Complete, postpone, drop or reopen an action, as its workflow allows."""
     meeting = _meeting(session, staff, meeting_id)
     office_meetings = [
         m.id for m in meetings.of_office(session, meeting.office_id) if m.id is not None
     ]
+    form = await request.form()
+    trigger = form_text(form, "trigger", 40)
+    raw_on = form_text(form, "on", 10)
     try:
-        items.done(session, office_meetings, item_id)
+        on = date.fromisoformat(raw_on) if raw_on else None
+    except ValueError:
+        return refused(
+            request, session, "Nicht geändert", InvalidInput({"on": "Kein gültiges Datum."}),
+            _url(meeting_id),
+        )  # fmt: skip
+    try:
+        made = actions.act(
+            session, office_meetings, item_id, trigger, actor_id=staff.id,
+            note=form_text(form, "note", 600) or None, on=on,
+        )  # fmt: skip
     except items.ItemNotFound:
         raise HTTPException(status_code=404) from None
     except InvalidInput as exc:
         return refused(request, session, "Nicht geändert", exc, _url(meeting_id))
-    return done(request, session, "Als erledigt vermerkt.", _url(meeting_id))
+    message = f"Aufgabe {actions.CURRENT.state_label(made.state)}"
+    if trigger == "postpone" and made.due_on is not None:
+        message += f", neues Datum {made.due_on.strftime('%d.%m.%Y')}"
+    return done(request, session, f"{message}.", _url(meeting_id))

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from workflows.definitions.schema import DefinitionSpec, TransitionSpec
+from workflows.definitions.schema import DefinitionSpec, LifecycleFileSpec, TransitionSpec
 from workflows.engine.definition import (
     AppliesRule,
     Due,
@@ -26,6 +26,7 @@ from workflows.engine.definition import (
     T,
     Workflow,
 )
+from workflows.engine.records import RecordWorkflow
 
 
 @dataclass(frozen=True)
@@ -65,23 +66,40 @@ def _where(location: tuple[int | str, ...]) -> str:
     return text or "(Datei)"
 
 
-def parse(text: str) -> tuple[DefinitionSpec | None, list[Problem]]:
-    """The file's content as a definition, or the problems of its shape."""
+Spec = DefinitionSpec | LifecycleFileSpec
+
+
+def parse(text: str) -> tuple[Spec | None, list[Problem]]:
+    """The file's content as a definition — of a case workflow, or with ``[lifecycle]`` of a
+    record's — or the problems of its shape."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         at = message[message.find("(at ") + 4 : message.rfind(")")] if "(at " in message else ""
         return None, [Problem(at or "(Datei)", f"kein gültiges TOML: {message.split(' (at ')[0]}")]
+    model: type[Spec] = LifecycleFileSpec if "lifecycle" in raw else DefinitionSpec
     try:
-        return DefinitionSpec.model_validate(raw), []
+        return model.model_validate(raw), []
     except ValidationError as exc:
         return None, [Problem(_where(e["loc"]), e["msg"]) for e in exc.errors()]
 
 
-def check(spec: DefinitionSpec, registry: Registry) -> list[Problem]:
+def check(spec: Spec, registry: Registry) -> list[Problem]:
     """The definition's cross-references: every state, guard, effect and rule it names exists."""
+    if isinstance(spec, LifecycleFileSpec):
+        return list(_lifecycle_problems(spec, registry))
     return list(_problems(spec, registry))
+
+
+def _lifecycle_problems(spec: LifecycleFileSpec, registry: Registry) -> Iterator[Problem]:
+    cycle = spec.lifecycle
+    if cycle.initial not in cycle.states:
+        yield Problem("lifecycle.initial", f"unbekannter Zustand „{cycle.initial}“")
+    for i, name in enumerate(cycle.final):
+        if name not in cycle.states:
+            yield Problem(f"lifecycle.final[{i}]", f"unbekannter Zustand „{name}“")
+    yield from _rows("lifecycle", cycle.transitions, cycle.states, registry)
 
 
 def _rows(
@@ -235,12 +253,32 @@ def _step(item: Any, registry: Registry) -> StepDef:
 
 def read(text: str, registry: Registry, source: str = "(Text)") -> tuple[DefinitionSpec, Workflow]:
     """Parse, check and compile; raises :class:`DefinitionInvalid` with every problem."""
+    spec = _checked(text, registry, source)
+    if not isinstance(spec, DefinitionSpec):
+        raise DefinitionInvalid(source, [Problem("lifecycle", "kein Fall-Workflow")])
+    return spec, compile_definition(spec, registry)
+
+
+def _checked(text: str, registry: Registry, source: str) -> Spec:
     spec, problems = parse(text)
     if spec is not None:
         problems = check(spec, registry)
     if spec is None or problems:
         raise DefinitionInvalid(source, problems)
-    return spec, compile_definition(spec, registry)
+    return spec
+
+
+def read_lifecycle(text: str, registry: Registry, source: str = "(Text)") -> RecordWorkflow:
+    """A record's workflow (one lifecycle), parsed, checked and compiled."""
+    spec = _checked(text, registry, source)
+    if not isinstance(spec, LifecycleFileSpec):
+        raise DefinitionInvalid(source, [Problem("lifecycle", "fehlt")])
+    cycle = spec.lifecycle
+    lifecycle = Lifecycle(
+        spec.name, list(cycle.states), cycle.initial, _table(cycle.transitions),
+        registry.guards, registry.builders, labels=dict(cycle.states), final=list(cycle.final),
+    )  # fmt: skip
+    return RecordWorkflow(spec.name, spec.version, spec.title, lifecycle)
 
 
 def load(path: Path, registry: Registry) -> tuple[DefinitionSpec, Workflow]:

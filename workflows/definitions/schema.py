@@ -1,7 +1,7 @@
 """The schema of a workflow definition file: what each part holds and may hold.
 
 Checked in two passes: the shape here (types, ranges, no unknown keys), then the cross-references
-in ``workflows.definitions.checking`` (states, guards, effects and rules that exist). Keys are
+in ``workflows.definitions.loading`` (states, guards, effects and rules that exist). Keys are
 English, the texts staff read are German. ``willkommen workflow schema`` prints it as JSON Schema.
 """
 
@@ -119,3 +119,19 @@ class MigrationSpec(Strict):
 
 
 DefinitionSpec.model_rebuild()
+
+
+class LifecycleSpec(Strict):
+    initial: Name
+    final: list[Name] = Field(default_factory=list)
+    states: dict[Name, Label] = Field(min_length=2, description="State → label, in order.")
+    transitions: list[TransitionSpec] = Field(min_length=1)
+
+
+class LifecycleFileSpec(Strict):
+    """A workflow of one lifecycle on a record that is no case (a round table's action)."""
+
+    name: Name
+    version: int = Field(ge=1, le=999)
+    title: Label
+    lifecycle: LifecycleSpec

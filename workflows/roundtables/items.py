@@ -59,7 +59,8 @@ class Item:
     @property
     def overdue(self) -> bool:
         due = self.item.due_on
-        return due is not None and self.item.done_at is None and due < berlin(utc_now()).date()
+        open_ = self.item.kind == ACTION and self.item.state == "open"
+        return due is not None and open_ and due < berlin(utc_now()).date()
 
 
 class ItemNotFound(NotFound):
@@ -83,26 +84,6 @@ def add(session: Session, meeting: RoundTable, data: ItemIn) -> RoundTableItem:
                 {"owner_contact_id": "Nur Ansprechpersonen mit E-Mail-Adresse übernehmen Aufgaben."}
             )
     item = RoundTableItem(round_table_id=meeting.id, **data.model_dump())  # type: ignore[arg-type]
-    session.add(item)
-    session.flush()
-    return item
-
-
-def done(
-    session: Session, meeting_ids: list[int], item_id: int, now: datetime | None = None
-) -> RoundTableItem:
-    """Mark an action done (of one of these meetings: the office's)."""
-    item = session.exec(
-        select(RoundTableItem).where(RoundTableItem.id == item_id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()  # fmt: skip
-    if item is None or item.round_table_id not in meeting_ids:
-        raise ItemNotFound
-    if item.kind != ACTION:
-        raise InvalidInput({"item_id": "Ein Beschluss wird nicht erledigt."})
-    if item.done_at is not None:
-        raise InvalidInput({"item_id": "Diese Aufgabe ist schon erledigt."})
-    item.done_at = now or utc_now()
     session.add(item)
     session.flush()
     return item
@@ -147,7 +128,7 @@ def still_open(session: Session, meeting: RoundTable) -> list[Item]:
             RoundTable.id != meeting.id,
             col(RoundTable.starts_at) < meeting.starts_at,
             RoundTableItem.kind == ACTION,
-            col(RoundTableItem.done_at).is_(None),
+            col(RoundTableItem.state) == "open",
         )
         .order_by(col(RoundTableItem.due_on), col(RoundTableItem.id))
     )
@@ -159,7 +140,7 @@ def overdue(session: Session, today: date, now: datetime) -> list[int]:
     reminder's claim has lapsed)."""
     query = select(RoundTableItem.id).where(
         RoundTableItem.kind == ACTION,
-        col(RoundTableItem.done_at).is_(None),
+        col(RoundTableItem.state) == "open",
         col(RoundTableItem.reminded_at).is_(None),
         col(RoundTableItem.due_on) < today,
         or_(
@@ -171,12 +152,13 @@ def overdue(session: Session, today: date, now: datetime) -> list[int]:
 
 
 def claim(session: Session, item_id: int, now: datetime) -> bool:
-    """Take the reminder of this action; False if it is sent, done, or another worker has it."""
+    """Take the reminder of this action; False if it is sent, no longer open, or another worker
+    has it."""
     result = session.execute(
         update(RoundTableItem)
         .where(
             col(RoundTableItem.id) == item_id,
-            col(RoundTableItem.done_at).is_(None),
+            col(RoundTableItem.state) == "open",
             col(RoundTableItem.reminded_at).is_(None),
             or_(
                 col(RoundTableItem.reminder_claimed_at).is_(None),

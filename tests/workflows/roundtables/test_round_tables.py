@@ -13,7 +13,7 @@ from core.db import unit_of_work
 from models import CaseObstacle, ObstacleKind, RoundTable
 from tests.workflows.roundtables.conftest import held_earlier, plan
 from workflows.engine.errors import InvalidInput
-from workflows.roundtables import invitations, items, meetings
+from workflows.roundtables import actions, invitations, items, meetings
 from workflows.roundtables.items import ItemIn
 from workflows.roundtables.meetings import GuestIn, MeetingIn, MinutesIn
 
@@ -97,9 +97,9 @@ def test_the_next_meeting_sees_the_open_actions_and_overdue_ones_are_claimed_onc
         later = add("Flyer in vier Sprachen", lea, 7)
         with pytest.raises(ValueError, match="genau eine verantwortliche Person"):
             ItemIn(kind="action", text="Ohne Zuständigkeit", due_on=TODAY)
-        items.done(session, [first], finished.id)  # type: ignore[arg-type]
+        actions.done(session, [first], finished.id)  # type: ignore[arg-type]
         with pytest.raises(InvalidInput, match="schon erledigt"):
-            items.done(session, [first], finished.id)  # type: ignore[arg-type]
+            actions.done(session, [first], finished.id)  # type: ignore[arg-type]
     second = plan(world)
     with unit_of_work() as session:
         following = session.get(RoundTable, second)
