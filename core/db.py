@@ -88,12 +88,24 @@ def get_engine() -> Engine:
     return _engine
 
 
+# What a process keeps of one database's rows (immutable revisions read once): forgotten when
+# the engine is, since another database may give out the same ids.
+_KEPT: list[Callable[[], None]] = []
+
+
+def forget_on_reset(forget: Callable[[], None]) -> None:
+    """Call ``forget`` whenever the engine is reset (another database may follow)."""
+    _KEPT.append(forget)
+
+
 def reset_engine() -> None:
     """Forget the engine (after the settings changed, e.g. in tests or a CLI option)."""
     global _engine
     if _engine is not None:
         _engine.dispose()
     _engine = None
+    for forget in _KEPT:
+        forget()
 
 
 def after_commit(session: Session, callback: AfterCommit, key: str) -> None:

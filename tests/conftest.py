@@ -37,7 +37,7 @@ from tests.services import (
 )
 from workflows.casework.intake import open_case, parse_intake
 from workflows.definitions import local_steps
-from workflows.engine import outbox
+from workflows.engine import facts, outbox
 from workflows.installed import register_all
 
 register_all()  # as every process that runs cases does at start-up
@@ -127,6 +127,7 @@ def _empty_tables() -> None:
             for name in reversed(tables):
                 connection.execute(text(f"DELETE FROM {name}"))
     local_steps.forget()  # the offices' own steps' words, read from the emptied tables
+    facts.forget_variants()  # the revisions' ids are given out again
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """A round table in a real browser: the supervisor plans one for Eving from the network page,
 adds a guest by email and an action for a colleague, invites (the worker sends the calendar
-invitation over SMTP), and the page shows the guest as invited. Screenshots at desktop and
-tablet size."""
+invitation over SMTP), and the page shows the guest as invited; the action is postponed with
+its workflow's button and the page reads its history. Screenshots at desktop and tablet size."""
 
 from datetime import timedelta
 
@@ -60,4 +60,16 @@ def test_the_supervisor_plans_and_invites_a_round_table(
     page.reload()
     expect(page.locator("#guests")).to_contain_text("eingeladen")
     expect(page.locator("#guests")).not_to_contain_text("noch nicht")
+
+    # What becomes of the action: its buttons come from the round-table action workflow.
+    later = day + timedelta(days=45)
+    items = page.locator("#items")
+    items.locator("summary", has_text="verschieben (neues Datum)").click()
+    items.get_by_label("Neues Datum").fill(later.isoformat())
+    items.get_by_role("button", name="verschieben (neues Datum)").click()
+    expect(page.locator("body")).to_contain_text(f"Aufgabe offen, neues Datum {later:%d.%m.%Y}")
+    expect(page.locator("#items")).to_contain_text(
+        f"verschieben (neues Datum) auf {later:%d.%m.%Y}"
+    )
+    page.locator("#items summary", has_text="verwerfen (mit Grund)").click()
     screenshot("runder-tisch")

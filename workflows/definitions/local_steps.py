@@ -14,7 +14,7 @@ import json
 import re
 from threading import Lock
 
-from core.db import get_engine
+from core.db import forget_on_reset, get_engine
 
 LOCAL_KIND = re.compile(r"^o\d+_[a-z][a-z0-9_]*$")
 
@@ -61,3 +61,6 @@ def _reload() -> None:
 def forget() -> None:
     """Read again at the next look-up (a test database emptied)."""
     _labels.clear()
+
+
+forget_on_reset(forget)

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from core.clock import berlin
 from core.config import Settings
+from core.db import forget_on_reset
 from models import (
     Appointment,
     Case,
@@ -48,24 +49,32 @@ _STEPS = (
 )
 
 
-_VARIED: dict[tuple[str, int, int, datetime], Workflow] = {}
+_VARIED: dict[tuple[str, int, int], Workflow] = {}
 
 
 def workflow_of(session: Session, case: Case) -> Workflow:
-    """The case's definition with its variant applied. A revision never changes once saved, so
-    each is applied once per process (keyed by its id and moment: an id a test database gives
-    out again is another revision)."""
+    """The case's definition with its variant applied. A revision never changes once saved (a
+    new save is a new row), so each is read and applied once per process; a change costs no
+    read for it after that."""
     base = get_workflow(case.workflow, case.workflow_version)
     if case.variant_id is None:
         return base
-    variant = session.get(WorkflowVariant, case.variant_id)
-    if variant is None:  # guaranteed by the foreign key
-        return base
-    key = (case.workflow, case.workflow_version, case.variant_id, variant.created_at)
+    key = (case.workflow, case.workflow_version, case.variant_id)
     varied = _VARIED.get(key)
     if varied is None:
+        variant = session.get(WorkflowVariant, case.variant_id)
+        if variant is None:  # guaranteed by the foreign key
+            return base
         varied = _VARIED[key] = base.with_variant(case.variant_id, variant.overrides)
     return varied
+
+
+def forget_variants() -> None:
+    """Read the revisions again (another database, or one emptied: ids are given out again)."""
+    _VARIED.clear()
+
+
+forget_on_reset(forget_variants)
 
 
 class CaseFacts:
