@@ -20,7 +20,7 @@ from models import Case, CaseStep
 from workflows.engine.changes import Change, changing
 from workflows.engine.definition import Workflow
 from workflows.engine.effects import Effect
-from workflows.engine.facts import workflow_of
+from workflows.engine.facts import varied, workflow_of
 from workflows.engine.judging import Judge
 
 MIGRATE = "migrate_workflow"  # the history entry's trigger
@@ -55,8 +55,9 @@ class Names:
         return cls(dict(states), dict(steps))
 
 
-def _plan_case(session: Session, case: Case, target: Workflow) -> CasePlan:
+def _plan_case(session: Session, case: Case, base: Workflow) -> CasePlan:
     old = workflow_of(session, case)
+    target = varied(session, base, case.variant_id)  # the office's own steps and deadlines
     mapping = Names.between(target, case.workflow_version)
     plan = CasePlan(case.id, case.number, case.workflow_version, case.state)  # type: ignore[arg-type]
     state = mapping.states.get(case.state, case.state)

@@ -53,20 +53,24 @@ _VARIED: dict[tuple[str, int, int], Workflow] = {}
 
 
 def workflow_of(session: Session, case: Case) -> Workflow:
-    """The case's definition with its variant applied. A revision never changes once saved (a
-    new save is a new row), so each is read and applied once per process; a change costs no
-    read for it after that."""
-    base = get_workflow(case.workflow, case.workflow_version)
-    if case.variant_id is None:
+    """The case's definition with its variant applied."""
+    return varied(session, get_workflow(case.workflow, case.workflow_version), case.variant_id)
+
+
+def varied(session: Session, base: Workflow, variant_id: int | None) -> Workflow:
+    """``base`` as the office's revision ``variant_id`` varies it. A revision never changes once
+    saved (a new save is a new row), so each is read and applied once per process and version;
+    a change costs no read for it after that."""
+    if variant_id is None:
         return base
-    key = (case.workflow, case.workflow_version, case.variant_id)
-    varied = _VARIED.get(key)
-    if varied is None:
-        variant = session.get(WorkflowVariant, case.variant_id)
+    key = (base.name, base.version, variant_id)
+    found = _VARIED.get(key)
+    if found is None:
+        variant = session.get(WorkflowVariant, variant_id)
         if variant is None:  # guaranteed by the foreign key
             return base
-        varied = _VARIED[key] = base.with_variant(case.variant_id, variant.overrides)
-    return varied
+        found = _VARIED[key] = base.with_variant(variant_id, variant.overrides)
+    return found
 
 
 def forget_variants() -> None:

@@ -211,3 +211,35 @@ def test_a_step_the_new_version_renames_keeps_its_state_and_deadline(world):
         assert [r.step_id for r in reminded] == [after.id]  # 10 days ahead, planned again
     finally:
         _REGISTRY.pop((target.name, target.version), None)
+
+
+def test_a_case_of_an_office_variant_moves_with_its_own_steps_and_deadlines(world, version_2):
+    """Given a case opened under Eving's variant (an own Stromspar-Check, open; the energy
+    reminder 5 days ahead), when version 2 is previewed and run, then the case moves — the own
+    step is the variant's, not missing from version 2 — keeps its own step open and workable,
+    and no reminder change is listed: the variant's 5 days hold in version 2 as in version 1."""
+    from workflows.definitions import variants
+    from workflows.definitions.variants import VariantIn
+    from workflows.move_in import MOVE_IN
+
+    data = VariantIn.model_validate({
+        "reminder_days_before": {"energy": 5}, "reason": "Absprache",
+        "local_steps": [{"key": "stromspar", "label": "Stromspar-Check", "due_days": 28,
+                         "at_intake": True}],
+    })  # fmt: skip
+    with unit_of_work() as session:
+        variants.save(session, world.office_id, MOVE_IN, data, author_id=None)
+    case_id = world.open_case(family_name="Nouri")
+    own = f"o{world.office_id}_stromspar"
+    with unit_of_work() as session:
+        (plan,) = migration.dry_run(session, version_2)
+    assert (plan.refused, plan.reminders) == (None, [])
+
+    migration.run(version_2, reschedule=MoveDue)
+    with unit_of_work() as session:
+        assert session.get(Case, case_id).workflow_version == 2  # type: ignore[union-attr]
+        advance(session, case_id, f"complete_{own}", actor_id=world.caseworker_id)
+        step = session.exec(
+            select(CaseStep).where(CaseStep.case_id == case_id, CaseStep.kind == own)
+        ).one()
+    assert step.state == "done"
