@@ -231,3 +231,18 @@ def test_an_own_step_that_breaks_a_rule_is_refused(world, local, field, reason):
 def save_checked(office_id: int, data: VariantIn) -> None:
     with unit_of_work() as session:
         variants.save(session, office_id, CURRENT, data, author_id=None)
+
+
+def test_an_own_step_with_the_longest_name_fits_every_column(world):
+    """Given an own step with a 30-character name, when it is opened, waived and opened again,
+    then the history keeps each trigger and the step its kind (PostgreSQL checks lengths)."""
+    key = "nachbarschaftshilfe_im_quartie"
+    assert len(key) == 30
+    save(world.office_id, local_steps=[{**CAFE, "key": key}])
+    case_id = world.open_case()
+    kind = f"o{world.office_id}_{key}"
+    with unit_of_work() as session:
+        advance(session, case_id, f"open_{kind}", actor_id=world.caseworker_id)
+        advance(session, case_id, f"waive_{kind}", actor_id=world.caseworker_id, note="Kein Bedarf")
+        advance(session, case_id, f"open_{kind}", actor_id=world.caseworker_id)
+    assert steps_of(case_id)[kind].state == "open"
