@@ -12,7 +12,7 @@ from cli.console import PlainTable, fail, out
 from core.db import unit_of_work
 from models import Office
 from models.enums import PARTNER_CATEGORY_LABELS
-from workflows.definitions import loading, migration
+from workflows.definitions import loading, migration, variants
 from workflows.definitions.schema import DefinitionSpec, LifecycleFileSpec
 from workflows.definitions.words import COUNTED_FROM
 from workflows.engine.definition import get_workflow
@@ -82,9 +82,16 @@ def steps(
     file: Annotated[
         Path | None, typer.Argument(help="Eine Definitionsdatei; ohne Angabe: die aktuelle.")
     ] = None,
+    office: Annotated[
+        str | None,
+        typer.Option(help="Die aktuelle Version, wie dieses Büro (Kürzel) sie variiert."),
+    ] = None,
 ) -> None:
     """Die Schritte einer Version auf Deutsch: wann sie gelten, wann sie fällig sind, wer
-    erinnert wird."""
+    erinnert wird — mit --office so, wie ein Büro sie variiert (mit seinen eigenen Schritten)."""
+    if office is not None:
+        _office_steps(office)
+        return
     path = file or definition_files("move_in")[-1]
     spec, problems = _check(path)
     if spec is None or problems:
@@ -103,6 +110,31 @@ def steps(
             PARTNER_CATEGORY_LABELS.get(item.partner_category) if item.partner_category else None
         )
         table.add_row(item.label, due, reminded, partner or "–")
+    out().print(table)
+
+
+def _office_steps(code: str) -> None:
+    from workflows.move_in import CURRENT
+
+    with unit_of_work() as session:
+        found = session.exec(select(Office).where(Office.code == code)).first()
+        if found is None or found.id is None:
+            fail(f"Kein Büro mit dem Kürzel „{code}“.")
+        revision = variants.current(session, found.id, CURRENT.name)
+        effective = variants.effective(session, found.id, CURRENT)
+    stand = f"Stand {revision.revision}" if revision else "ohne Variante"
+    table = PlainTable(title=f"{CURRENT.title} (Version {CURRENT.version}) – {found.name}, {stand}")
+    for column in ("Schritt", "Frist", "Erinnerung an den Haushalt", "Weitervermittlung"):
+        table.add_column(column)
+    for step in effective.steps.values():
+        due = f"{step.due.days} Tage {COUNTED_FROM[step.due.counted_from]}"
+        if step.due.law:
+            due += f" ({step.due.law})"
+        reminded = ", ".join(f"{r.days_before} Tage vorher" for r in step.reminders) or "–"
+        category = step.partner_category
+        partner = PARTNER_CATEGORY_LABELS.get(category) if category else None  # type: ignore[call-overload]
+        label = f"{step.label} (eigener Schritt)" if step.local else step.label
+        table.add_row(label, due, reminded, partner or "–")
     out().print(table)
 
 

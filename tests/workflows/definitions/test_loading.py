@@ -127,6 +127,10 @@ def test_the_cli_checks_files_and_names_each_problem(tmp_path: Path, runner: Cli
     clean = runner.invoke(app, ["workflow", "check"])
     assert clean.exit_code == 0, clean.output
     assert "in Ordnung move_in.v1.toml" in clean.output
+    # The second workflow's file, read by the same loader.
+    assert "in Ordnung round_table_action.v1.toml (round_table_action v1: 3 Zustände" in (
+        clean.output
+    )
     broken = tmp_path / "move_in.v9.toml"
     broken.write_text(changed(('applies = "adult_able_to_work"', 'applies = "works"')), "utf-8")
     answer = runner.invoke(app, ["workflow", "check", str(FILES[0]), str(broken)])

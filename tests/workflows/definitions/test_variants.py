@@ -246,3 +246,22 @@ def test_an_own_step_with_the_longest_name_fits_every_column(world):
         advance(session, case_id, f"waive_{kind}", actor_id=world.caseworker_id, note="Kein Bedarf")
         advance(session, case_id, f"open_{kind}", actor_id=world.caseworker_id)
     assert steps_of(case_id)[kind].state == "open"
+
+
+def test_the_cli_reads_an_offices_steps_as_it_varies_them(world):
+    """Given Eving's variant, when `workflow steps --office` is asked, then the table shows its
+    energy deadline and its own step marked as such; an unknown office exits 1."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    save(world.office_id, due_days={"energy": 21}, local_steps=[CAFE])
+    runner = CliRunner(env={"COLUMNS": "250"})
+    shown = runner.invoke(app, ["workflow", "steps", "--office", "eving-scharnhorst"])
+    unknown = runner.invoke(app, ["workflow", "steps", "--office", "gibtsnicht"])
+    assert shown.exit_code == 0, shown.output
+    assert "Eving/Scharnhorst, Stand 1" in shown.output
+    assert "Willkommenscafé im Quartier (eigener Schritt)" in shown.output
+    energy = next(line for line in shown.output.splitlines() if "Strom- und Gasvertrag" in line)
+    assert "21 Tage" in energy
+    assert unknown.exit_code == 1 and "Kein Büro mit dem Kürzel „gibtsnicht“" in unknown.output
