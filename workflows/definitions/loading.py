@@ -7,7 +7,7 @@ file in one go. A definition with a problem is never registered: start-up fails 
 
 import tomllib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,9 @@ class Registry:
     milestones: frozenset[str] = frozenset()
     # The effect that plans an open step's reminders again for its deadline (a migration).
     reschedule: Any = None
+    # Per household message: the steps its text is written for (the energy contract's speaks
+    # of electricity). Empty: not checked.
+    household_texts: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _where(location: tuple[int | str, ...]) -> str:
@@ -154,6 +157,10 @@ def _problems(spec: DefinitionSpec, registry: Registry) -> Iterator[Problem]:
                 )
     for name in sorted(registry.milestones - set(spec.milestones)):
         yield Problem("milestones", f"„{name}“ fehlt (der Workflow plant diesen Besuch)")
+    formerly: dict[str, set[str]] = {}  # a step's names in older versions (a text follows it)
+    for renamed in spec.migrate_from.values():
+        for old, new in renamed.steps.items():
+            formerly.setdefault(new, set()).add(old)
     kinds: set[str] = set()
     for n, item in enumerate(spec.steps):
         at = f"steps[{n}]"
@@ -169,6 +176,16 @@ def _problems(spec: DefinitionSpec, registry: Registry) -> Iterator[Problem]:
                 f"{at}.opened_at_intake", f"unbekannte Regel „{item.opened_at_intake}“ ({known})"
             )
         for i, reminder in enumerate(item.reminders):
+            written_for = registry.household_texts.get(reminder.message)
+            if (
+                written_for is not None
+                and not {item.kind, *formerly.get(item.kind, ())} & written_for
+            ):
+                yield Problem(
+                    f"{at}.reminders[{i}].message",
+                    f"der Text „{reminder.message}“ an den Haushalt ist für "
+                    f"{', '.join(sorted(written_for))} geschrieben, nicht für „{item.kind}“",
+                )
             if reminder.days_before >= item.due.days and item.due.counted_from != "birth":
                 yield Problem(
                     f"{at}.reminders[{i}].days_before",

@@ -17,4 +17,10 @@ REGISTRY = Registry(
     at_intake={name: partial(rules.at_intake, name) for name in rules.AT_INTAKE},
     milestones=frozenset(m.value for m in Milestone),
     reschedule=MoveDue,
+    # The household's texts (messaging/email_templates/household/, every language) speak of
+    # one step each: a reminder for another step needs a text of its own first.
+    household_texts={
+        "registration_deadline": frozenset({"registration"}),
+        "step_reminder": frozenset({"energy"}),
+    },
 )

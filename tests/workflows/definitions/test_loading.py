@@ -75,6 +75,13 @@ def changed(*edits: tuple[str, str]) -> str:
             "steps[1].reminders[0].days_before: 14 Tage vor einer Frist von 14 Tagen",
         ),
         (
+            [('applies = "child_of_school_age"\nopened_at_intake = "when_it_applies"\n',
+              'applies = "child_of_school_age"\nopened_at_intake = "when_it_applies"\n'
+              'reminders = [{ days_before = 7, message = "step_reminder" }]\n')],
+            "steps[2].reminders[0].message: der Text „step_reminder“ an den Haushalt ist für "
+            "energy geschrieben, nicht für „school“",
+        ),
+        (
             [('automatic = ["steps_finished", "steps_reopened"]', 'automatic = ["steps_done"]')],
             "case.automatic[0]: kein Übergang „steps_done“ im Fall",
         ),
