@@ -81,6 +81,14 @@ def register_record(workflow: RecordWorkflow) -> RecordWorkflow:
     return workflow
 
 
+def latest(name: str) -> RecordWorkflow:
+    """The newest registered version of ``name``: new records are made on it."""
+    versions = [workflow for (known, _v), workflow in _RECORDS.items() if known == name]
+    if not versions:
+        raise LookupError(f"workflow {name} is not registered")
+    return max(versions, key=lambda workflow: workflow.version)
+
+
 def get_record_workflow(name: str, version: int) -> RecordWorkflow:
     try:
         return _RECORDS[(name, version)]

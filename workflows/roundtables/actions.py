@@ -31,10 +31,10 @@ from workflows.engine.errors import (
 )
 from workflows.engine.judging import TriggerOption
 from workflows.engine.records import RecordWorkflow
-from workflows.roundtables.items import ACTION, ItemNotFound
+from workflows.roundtables.items import ACTION, ACTION_WORKFLOW, ItemNotFound
 from workflows.roundtables.meetings import CANCELLED
 
-NAME = "round_table_action"
+NAME = ACTION_WORKFLOW
 OPEN, DONE, DROPPED = "open", "done", "dropped"
 REASON_LENGTH = 500  # as the history keeps it
 

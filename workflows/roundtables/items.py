@@ -21,11 +21,13 @@ from core.clock import berlin, format_berlin, utc_now
 from core.config import Settings
 from models import PartnerContact, RoundTable, RoundTableItem, Staff
 from workflows.casework.fields import Day, Id
+from workflows.engine import records
 from workflows.engine.errors import InvalidInput, NotFound
 from workflows.roundtables.meetings import CANCELLED
 
 Text = Annotated[str, Field(min_length=3, max_length=500, pattern=limits.LINE_PATTERN)]
 DECISION, ACTION = "decision", "action"
+ACTION_WORKFLOW = "round_table_action"  # workflows.roundtables.actions
 CLAIM_TIMEOUT = timedelta(minutes=10)
 
 
@@ -83,7 +85,9 @@ def add(session: Session, meeting: RoundTable, data: ItemIn) -> RoundTableItem:
             raise InvalidInput(
                 {"owner_contact_id": "Nur Ansprechpersonen mit E-Mail-Adresse übernehmen Aufgaben."}
             )
-    item = RoundTableItem(round_table_id=meeting.id, **data.model_dump())  # type: ignore[arg-type]
+    # An action keeps the version of its workflow it was agreed under.
+    version = records.latest(ACTION_WORKFLOW).version
+    item = RoundTableItem(round_table_id=meeting.id, workflow_version=version, **data.model_dump())  # type: ignore[arg-type]
     session.add(item)
     session.flush()
     return item

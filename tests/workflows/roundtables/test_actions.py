@@ -184,3 +184,31 @@ def test_a_broken_action_definition_is_refused_with_every_problem():
         "lifecycle.transitions[2].dest: unbekannter Zustand „vanished“",
         "lifecycle.transitions[2].conditions[0]: unbekannte Bedingung „is_friday“",
     ]
+
+
+def test_an_action_keeps_the_version_of_its_workflow_it_was_agreed_under(world, contact_id):
+    """Given an action agreed under version 1, when a version 2 (dropping needs no reason any
+    more) is installed, then a new action is agreed under version 2 and is dropped without a
+    reason, while the older one still follows version 1."""
+    from workflows.engine import records
+
+    text = (actions.DEFINITIONS / "round_table_action.v1.toml").read_text("utf-8")
+    v2_text = text.replace("version = 1", "version = 2", 1).replace(
+        'dest = "dropped"\nconditions = ["has_reason"]\nlabel = "verwerfen (mit Grund)"',
+        'dest = "dropped"\nlabel = "verwerfen"',
+    )
+    meeting_id, older = _action(world, contact_id)
+    v2 = records.register_record(read_lifecycle(v2_text, actions.REGISTRY, "v2.toml"))
+    try:
+        with unit_of_work() as session:
+            meeting = session.get(RoundTable, meeting_id)
+            due = TODAY + timedelta(days=7)
+            data = ItemIn(kind="action", text="Flyer", owner_contact_id=contact_id, due_on=due)
+            newer = int(items.add(session, meeting, data).id)  # type: ignore[arg-type]
+        _act(meeting_id, newer, "drop", world)
+        with pytest.raises(InvalidInput, match="Bitte einen Grund angeben"):
+            _act(meeting_id, older, "drop", world)
+        assert (_state(newer)[0].workflow_version, _state(newer)[0].state) == (2, "dropped")
+        assert _state(older)[0].workflow_version == 1
+    finally:
+        records._RECORDS.pop((v2.name, v2.version), None)
