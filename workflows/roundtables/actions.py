@@ -64,8 +64,12 @@ def _meeting_not_cancelled(subject: Subject, _params: Mapping[str, Any]) -> str 
     return "Der Runde Tisch wurde abgesagt." if subject.facts.meeting.status == CANCELLED else None
 
 
+# Effects are the fields a change sets on the action; NOW is the change's moment.
+NOW = object()
+
+
 def _stamp_done(subject: Subject, _event: EventData) -> None:
-    subject.effects.append({"done_at": "now"})
+    subject.effects.append({"done_at": NOW})
 
 
 def _clear_done(subject: Subject, _event: EventData) -> None:
@@ -153,7 +157,7 @@ def act(
         }) from None  # fmt: skip
     for effect in subject.effects:
         for name, value in effect.items():
-            setattr(item, name, now if value == "now" else value)
+            setattr(item, name, now if value is NOW else value)
     session.add(
         RoundTableItemEvent(
             item_id=item_id, trigger=trigger, from_state=item.state, to_state=subject.state,
