@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
 from core.clock import BERLIN, berlin, utc_now
-from models import Office, PartnerContact, RoundTable, Staff
+from models import Office, PartnerContact, RoundTable, RoundTableItem, Staff
 from models.enums import Role
 from web.csrf import verify_csrf
 from web.deps import CaseStaff, DbSession, flash
@@ -167,7 +167,7 @@ def meeting_page(
         still_open=earlier,
         action_states=actions.CURRENT.lifecycle.labels,
         action_options={e.item.id: actions.options(e.item, e.meeting) for e in (*listed, *earlier)},
-        changes=_changes(session, [e.item.id for e in (*listed, *earlier) if e.item.id]),
+        changes=_changes(session, [e.item for e in (*listed, *earlier)]),
         obstacles=meetings.obstacle_agenda(session, meeting),
         colleagues=colleagues,
         people=people,
@@ -176,10 +176,11 @@ def meeting_page(
     return render(request, "round_tables/meeting.html", context)
 
 
-def _changes(session: Session, item_ids: list[int]) -> dict[int, list[str]]:
+def _changes(session: Session, shown: list[RoundTableItem]) -> dict[int, list[str]]:
     """Per action, its changes in words: "12.11.2026, Jonas Albers: verworfen (mit Grund) –
     Die Kita hat selbst eingeladen"."""
-    found = actions.history(session, item_ids)
+    by_id = {item.id: item for item in shown if item.id is not None}
+    found = actions.history(session, list(by_id))
     actors = {e.actor_id for events in found.values() for e in events if e.actor_id}
     names: dict[int, str] = {}
     if actors:
@@ -189,7 +190,7 @@ def _changes(session: Session, item_ids: list[int]) -> dict[int, list[str]]:
     for item_id, events in found.items():
         for e in events:
             words = f"{berlin(e.at).strftime('%d.%m.%Y')}, {names.get(e.actor_id or 0, 'System')}: "
-            words += actions.CURRENT.label(e.trigger)
+            words += actions.workflow_of(by_id[item_id]).label(e.trigger)  # its version's words
             if e.due_on is not None:
                 words += f" auf {e.due_on.strftime('%d.%m.%Y')}"
             if e.note:
